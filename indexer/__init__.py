@@ -1,0 +1,1 @@
+"""Turns corpus/ into an index directory: parse, chunk, tag, embed, build."""

@@ -1,0 +1,225 @@
+"""build_index: corpus → chunks → tags → embeddings → FAISS + SQLite, written aside and switched atomically.
+
+The corpus is read and validated completely before anything is written, so a broken file fails the
+build naming the file and field while the previous index keeps serving untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from indexer.chunker import DocumentChunker
+from indexer.corpus import SourceDocument, corpus_hash, load_corpus
+from indexer.tagger import Tagger
+from kb import index_layout
+from kb.articles import ArticleRef, Instrument
+from kb.embedding import Embedder, sha256_file
+from kb.schema import SCHEMA_VERSION, Chunk, DocType, DocumentStats, Manifest
+from kb.taxonomy import articles_for_categories, categories_covering
+
+# Exact search up to this many vectors; HNSW above (DESIGN §5).
+EXACT_SEARCH_LIMIT = 200_000
+
+SQL_SCHEMA = """
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, type TEXT NOT NULL, meta_json TEXT NOT NULL,
+    body TEXT NOT NULL, source_path TEXT NOT NULL, content_hash TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(id),
+    ordinal INTEGER NOT NULL, section TEXT NOT NULL, ref TEXT, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, context TEXT NOT NULL, page INTEGER
+);
+CREATE INDEX chunks_doc ON chunks(doc_id, ordinal);
+CREATE INDEX chunks_ref ON chunks(ref);
+CREATE TABLE chunk_tags (
+    chunk INTEGER NOT NULL REFERENCES chunks(id), kind TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (chunk, kind, value)
+) WITHOUT ROWID;
+CREATE INDEX chunk_tags_value ON chunk_tags(kind, value, chunk);
+CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, tokenize='porter unicode61');
+"""
+
+TAG_KINDS = ("articles", "articles_via_category", "categories", "countries", "regions", "organisations")
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    manifest: Manifest
+    skipped: bool = False
+
+
+class Progress:
+    """What the build reports while it runs; the CLI renders it as a progress bar."""
+
+    def start(self, stage: str, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def stop(self) -> None: ...
+
+
+def index_is_current(index: Path, corpus_dir: Path, model_name: str) -> bool:
+    manifest_path = index / index_layout.MANIFEST
+    if not manifest_path.is_file():
+        return False
+    try:
+        manifest = Manifest.model_validate_json(manifest_path.read_text())
+    except ValueError:
+        return False
+    return (
+        manifest.schema_version == SCHEMA_VERSION
+        and manifest.model == model_name
+        and manifest.corpus_hash == corpus_hash(corpus_dir)
+    )
+
+
+def chunk_and_tag(
+    documents: list[SourceDocument], chunker: DocumentChunker, tagger: Tagger
+) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for doc in documents:
+        meta = doc.meta
+        home = meta.instrument or Instrument.PROTOCOL
+        doc_chunks = chunker.chunk(meta.id, meta.title, doc.body, meta.instrument)
+        for chunk, tags in zip(doc_chunks, tagger.tag_many([c.text for c in doc_chunks], home), strict=True):
+            own: list[str] = []
+            categories = list(tags.categories)
+            if chunk.ref is not None:
+                ref = ArticleRef.parse(chunk.ref.split(":", 1)[1], default=home)
+                own = [str(ref)]
+                if ref.instrument is Instrument.PROTOCOL:
+                    categories += categories_covering(ref)
+            declared = list(dict.fromkeys(meta.categories + tags.explicit_categories))
+            chunk.articles = list(dict.fromkeys(own + tags.articles))
+            chunk.articles_via_category = [str(r) for r in articles_for_categories(declared)]
+            chunk.categories = list(dict.fromkeys(meta.categories + categories))
+            chunk.countries = list(dict.fromkeys(meta.countries + tags.countries))
+            chunk.regions = list(dict.fromkeys(meta.regions + tags.regions))
+            chunk.organisations = tags.organisations
+            chunks.append(chunk)
+    return chunks
+
+
+def embedding_text(chunk: Chunk) -> str:
+    return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
+
+
+def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
+    dim = vectors.shape[1]
+    if len(vectors) <= EXACT_SEARCH_LIMIT:
+        index: faiss.Index = faiss.IndexFlatIP(dim)
+        kind = "IndexFlatIP"
+    else:
+        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 80
+        hnsw.hnsw.efSearch = 128
+        index, kind = hnsw, "IndexHNSWFlat(M=32,efSearch=128)"
+    index.add(vectors)
+    return index, kind
+
+
+def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk]) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(SQL_SCHEMA)
+        con.executemany(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d.meta.id, d.meta.title, d.meta.type.value, d.meta.model_dump_json(), d.body,
+                 d.path.name, d.content_hash)
+                for d in documents
+            ],
+        )
+        con.executemany(
+            'INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [
+                (i, c.chunk_id, c.doc_id, c.ordinal, c.section, c.ref, c.start, c.end, c.text, c.context, c.page)
+                for i, c in enumerate(chunks)
+            ],
+        )
+        con.executemany(
+            "INSERT OR IGNORE INTO chunk_tags VALUES (?, ?, ?)",
+            [(i, kind, value) for i, c in enumerate(chunks) for kind in TAG_KINDS for value in getattr(c, kind)],
+        )
+        con.executemany(
+            "INSERT INTO chunks_fts(rowid, context, text) VALUES (?, ?, ?)",
+            [(i, c.context, c.text) for i, c in enumerate(chunks)],
+        )
+        con.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+        con.commit()
+    finally:
+        con.close()
+
+
+def build_index(
+    corpus_dir: Path,
+    index: Path,
+    *,
+    force: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> BuildReport:
+    """Build the index for `corpus_dir` at `index` unless it is already current (or `force`)."""
+    progress = progress or Progress()
+    started = time.perf_counter()
+    documents = load_corpus(corpus_dir)  # validates everything before anything is written
+    digest = corpus_hash(corpus_dir)
+    model_name = Embedder.name
+    if not force and index_is_current(index, corpus_dir, model_name):
+        manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
+        return BuildReport(index_dir=index.resolve(), manifest=manifest, skipped=True)
+
+    embedder = embedder or Embedder()
+    chunker = DocumentChunker(embedder.count_wordpieces)
+    log(f"chunking and tagging {len(documents)} documents")
+    chunks = chunk_and_tag(documents, chunker, Tagger())
+
+    progress.start("embedding", len(chunks))
+    try:
+        vectors = embedder.embed([embedding_text(c) for c in chunks], on_batch=progress.advance)
+    finally:
+        progress.stop()
+
+    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    partial = index_layout.new_partial_dir(index, build_id)
+    faiss_index, kind = make_faiss_index(vectors)
+    faiss.write_index(faiss_index, str(partial / index_layout.FAISS_FILE))
+    write_sqlite(partial / index_layout.SQLITE_FILE, documents, chunks)
+
+    counts = {d.meta.id: 0 for d in documents}
+    for c in chunks:
+        counts[c.doc_id] += 1
+    manifest = Manifest(
+        schema_version=SCHEMA_VERSION,
+        build_id=build_id,
+        built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - started, 2),
+        model=model_name,
+        dimension=embedder.dimension,
+        corpus_hash=digest,
+        faiss_index=kind,
+        documents=len(documents),
+        chunks=len(chunks),
+        per_document=[
+            DocumentStats(doc_id=d.meta.id, title=d.meta.title, type=DocType(d.meta.type), chunks=counts[d.meta.id])
+            for d in documents
+        ],
+        files={
+            name: sha256_file(partial / name) for name in (index_layout.FAISS_FILE, index_layout.SQLITE_FILE)
+        },
+    )
+    manifest_path = partial / index_layout.MANIFEST
+    manifest_path.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")
+    final = index_layout.publish(index, partial)
+    return BuildReport(index_dir=final, manifest=manifest)

@@ -1,0 +1,88 @@
+"""Reads corpus/: one Markdown file per document, YAML front matter first (see corpus/README.md).
+
+Every problem is reported as a CorpusError naming the file and the field, before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from kb.errors import CorpusError
+from kb.schema import DocumentMeta
+
+CORPUS_GLOB = "*.md"
+NOT_DOCUMENTS = {"README.md"}
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A parsed corpus file: its metadata, its Markdown body and where that body starts in the file."""
+
+    meta: DocumentMeta
+    body: str
+    path: Path
+    content_hash: str
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    return sorted(p for p in corpus_dir.glob(CORPUS_GLOB) if p.name not in NOT_DOCUMENTS)
+
+
+def corpus_hash(corpus_dir: Path) -> str:
+    """One hash over every document file's name and bytes: it changes whenever the corpus does."""
+    digest = hashlib.sha256()
+    for path in corpus_files(corpus_dir):
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def parse_document(path: Path, text: str | None = None) -> SourceDocument:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8") if text is None else text
+    except UnicodeDecodeError as exc:
+        raise CorpusError(str(path), "encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    if not text.startswith("---\n"):
+        raise CorpusError(str(path), "front matter", "file must start with a '---' line opening YAML front matter")
+    end = text.find("\n---\n", 4)
+    if end < 0:
+        raise CorpusError(str(path), "front matter", "no closing '---' line after the YAML front matter")
+    try:
+        data = yaml.safe_load(text[4:end])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise CorpusError(str(path), "front matter", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise CorpusError(str(path), "front matter", "must be a YAML mapping of fields")
+    try:
+        meta = DocumentMeta.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "front matter"
+        raise CorpusError(str(path), field, first["msg"]) from None
+    body = text[end + len("\n---\n") :]
+    if not body.strip():
+        raise CorpusError(str(path), "body", "document has no text after its front matter")
+    return SourceDocument(meta=meta, body=body, path=path, content_hash=hashlib.sha256(raw).hexdigest())
+
+
+def load_corpus(corpus_dir: Path) -> list[SourceDocument]:
+    if not corpus_dir.is_dir():
+        raise CorpusError(str(corpus_dir), "corpus", "directory not found")
+    documents = [parse_document(p) for p in corpus_files(corpus_dir)]
+    if not documents:
+        raise CorpusError(str(corpus_dir), "corpus", f"no {CORPUS_GLOB} documents found")
+    seen: dict[str, Path] = {}
+    for doc in documents:
+        if doc.meta.id in seen:
+            raise CorpusError(str(doc.path), "id", f"duplicate id {doc.meta.id!r} (also in {seen[doc.meta.id].name})")
+        seen[doc.meta.id] = doc.path
+    return documents

@@ -1,0 +1,160 @@
+"""The `kb` command: build the index, search it, and show what the index holds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kb.errors import KbError
+from kb.schema import DocType, SearchFilters, SearchMode, SearchRequest, SearchResponse
+from kb.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="tipkb: the Trafficking in Persons Protocol knowledge base.")
+out = Console()
+err = Console(stderr=True)
+settings = Settings()
+
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="Corpus directory.")]
+IndexOpt = Annotated[Path, typer.Option("--index", help="Index directory (a link to the current build).")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+class RichProgress:
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, transient=False,
+        )
+        self._task: int | None = None
+
+    def start(self, stage: str, total: int) -> None:
+        self._progress.start()
+        self._task = self._progress.add_task(stage, total=total)
+
+    def advance(self, n: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+@app.command()
+def index(
+    corpus: CorpusOpt = settings.corpus_dir,
+    index: IndexOpt = settings.index_dir,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
+) -> None:
+    """Build the index from the corpus, unless it is already current."""
+    from indexer.build import build_index
+
+    try:
+        report = build_index(corpus, index, force=force, progress=RichProgress(), log=lambda m: err.print(m))
+    except KbError as exc:
+        fail(str(exc))
+    m = report.manifest
+    if report.skipped:
+        out.print(f"index at {index} is up to date ({m.documents} documents, {m.chunks} chunks, built {m.built_at})")
+    else:
+        out.print(f"built {m.chunks} chunks from {m.documents} documents in {m.build_seconds:.1f} s → {report.index_dir}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 10,
+    mode: Annotated[SearchMode, typer.Option("--mode")] = SearchMode.HYBRID,
+    doc_type: Annotated[list[str] | None, typer.Option("--doc-type", help="protocol, instrument, project, practice, event")] = None,
+    category: Annotated[list[str] | None, typer.Option("--category")] = None,
+    article: Annotated[list[str] | None, typer.Option("--article", help="e.g. 6, 6(3)(b), untoc:18")] = None,
+    country: Annotated[list[str] | None, typer.Option("--country")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the /api/search response as JSON.")] = False,
+    index: IndexOpt = settings.index_dir,
+    corpus: CorpusOpt = settings.corpus_dir,
+) -> None:
+    """Search the knowledge base."""
+    if not query.strip():
+        fail("the query is empty: give some words to search for, e.g. kb search \"victim protection\"")
+    valid_types = [t.value for t in DocType]
+    for value in doc_type or []:
+        if value not in valid_types:
+            fail(f"unknown document type {value!r}; valid types: {', '.join(valid_types)}")
+    try:
+        request = SearchRequest(
+            query=query, top_k=top_k, mode=mode,
+            filters=SearchFilters(
+                doc_type=[DocType(v) for v in doc_type or []], category=category or [],
+                article=article or [], country=country or [],
+            ),
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+    from indexer.corpus import corpus_hash
+    from kb.search import SearchService
+
+    try:
+        service = SearchService.open(index, corpus_hash=corpus_hash(corpus) if corpus.is_dir() else None)
+        response = service.search(request)
+    except KbError as exc:
+        fail(str(exc))
+    if as_json:
+        sys.stdout.write(response.model_dump_json(indent=2) + "\n")
+    else:
+        print_results(response)
+
+
+def print_results(response: SearchResponse) -> None:
+    if not response.results:
+        out.print("no passages match")
+    for r in response.results:
+        out.print(f"[bold]{r.rank}.[/] [cyan]{r.chunk_id}[/]  {r.doc_title[:70]} › {r.section[:60]}  [dim]score {r.score:.4f}[/]", highlight=False)
+        tags = ", ".join(filter(None, [" ".join(r.articles[:8]), " ".join(r.categories), " ".join(r.countries[:6])]))
+        if tags:
+            out.print(f"   [dim]{tags}[/]", highlight=False)
+        text = " ".join(r.text.split())
+        out.print(f"   {text[:300]}{'…' if len(text) > 300 else ''}", highlight=False)
+    out.print(f"[dim]{len(response.results)} results, {response.mode.value}, {response.took_ms:.1f} ms[/]")
+
+
+@app.command()
+def info(index: IndexOpt = settings.index_dir, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show what the index manifest says."""
+    from kb import index_layout
+    from kb.schema import Manifest
+
+    path = index / index_layout.MANIFEST
+    if not path.is_file():
+        fail(f"no index at {index}; build it with `kb index`")
+    manifest = Manifest.model_validate_json(path.read_text())
+    if as_json:
+        sys.stdout.write(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")
+        return
+    out.print(f"index      {index} → {index.resolve()}")
+    for key in ("build_id", "built_at", "build_seconds", "schema_version", "model", "dimension", "faiss_index", "corpus_hash"):
+        out.print(f"{key:<15}{getattr(manifest, key)}", highlight=False)
+    table = Table("document", "type", "chunks")
+    for d in manifest.per_document:
+        table.add_row(d.doc_id, d.type.value, str(d.chunks))
+    table.add_row("[bold]total[/]", "", f"[bold]{manifest.chunks}[/]")
+    out.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Error types of the knowledge base; callers (CLI, HTTP) map them to messages and statuses in one place."""
+
+from __future__ import annotations
+
+
+class KbError(Exception):
+    """Base class: the message is meant for the person who ran the command."""
+
+
+class IndexNotBuilt(KbError):
+    """No index at the configured path."""
+
+
+class IndexCorrupt(KbError):
+    """An index file is missing, truncated or fails its checksum."""
+
+
+class IndexStale(KbError):
+    """The index was built from another corpus, schema or model than the one configured."""
+
+
+class ModelIntegrityError(KbError):
+    """The embedding model's weights are not the expected file."""
+
+
+class InvalidFilter(KbError):
+    """A search filter names a value the index does not know."""
+
+
+class CorpusError(KbError):
+    """A corpus file cannot be indexed; names the file and the field."""
+
+    def __init__(self, path: str, field: str, message: str) -> None:
+        self.path, self.field = path, field
+        super().__init__(f"{path}: {field}: {message}")

@@ -1,0 +1,74 @@
+"""Where an index lives on disk, and the atomic switch between builds.
+
+`<index>` (default `var/index`) is a symbolic link to one finished build in `<index>.builds/`. A build is
+written into `<index>.builds/<id>.partial`, renamed when complete, and published by replacing the link
+in one `rename(2)`: a reader sees the old build or the new one, never half of one. A build killed
+midway leaves only a `.partial` directory, which nothing loads and the next build removes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+FAISS_FILE = "vectors.faiss"
+SQLITE_FILE = "kb.sqlite"
+PARTIAL_SUFFIX = ".partial"
+KEEP_BUILDS = 2
+
+
+def builds_dir(index: Path) -> Path:
+    return index.parent / f"{index.name}.builds"
+
+
+def new_partial_dir(index: Path, build_id: str) -> Path:
+    root = builds_dir(index)
+    root.mkdir(parents=True, exist_ok=True)
+    for stale in root.glob(f"*{PARTIAL_SUFFIX}"):
+        shutil.rmtree(stale, ignore_errors=True)
+    partial = root / f"{build_id}{PARTIAL_SUFFIX}"
+    partial.mkdir()
+    return partial
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(index: Path, partial: Path) -> Path:
+    """Finish a build: rename it into place, then point the index link at it atomically."""
+    for file in partial.iterdir():
+        with file.open("rb") as handle:
+            os.fsync(handle.fileno())
+    final = partial.with_name(partial.name.removesuffix(PARTIAL_SUFFIX))
+    os.replace(partial, final)
+    _fsync_dir(final.parent)
+    if index.exists() and not index.is_symlink():
+        # An index directory from before links were used: move it aside as an old build.
+        os.replace(index, builds_dir(index) / f"legacy-{os.getpid()}")
+    link = index.parent / f".{index.name}.link-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(os.path.relpath(final, index.parent))
+    os.replace(link, index)
+    _fsync_dir(index.parent)
+    _prune(index, keep=final)
+    return final
+
+
+def _prune(index: Path, keep: Path) -> None:
+    builds = sorted(
+        (p for p in builds_dir(index).iterdir() if p.is_dir() and not p.name.endswith(PARTIAL_SUFFIX)),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    survivors = [keep] + [p for p in builds if p != keep][: KEEP_BUILDS - 1]
+    for old in builds:
+        if old not in survivors:
+            shutil.rmtree(old, ignore_errors=True)

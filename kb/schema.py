@@ -1,0 +1,163 @@
+"""Records that cross a boundary: corpus front matter, chunks, the index manifest, search requests and responses.
+
+These pydantic models are the single definition of each record; the indexer writes them, `kb/` reads
+them, and the HTTP API of DESIGN §4 serialises them unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kb.articles import Instrument
+from kb.taxonomy import CATEGORY_BY_ID
+
+SCHEMA_VERSION = 1
+
+
+class DocType(StrEnum):
+    PROTOCOL = "protocol"
+    INSTRUMENT = "instrument"
+    PROJECT = "project"
+    PRACTICE = "practice"
+    EVENT = "event"
+
+
+class DocumentMeta(BaseModel):
+    """A corpus document's YAML front matter (DESIGN §1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)
+    title: str = Field(min_length=1)
+    type: DocType
+    source: str = Field(min_length=1)
+    licence: str = Field(min_length=1)
+    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    date: str = Field(min_length=4)
+    instrument: Instrument | None = None
+    office: str | None = None
+    countries: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    status: str | None = None
+    partners: list[str] = Field(default_factory=list)
+    provenance: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in CATEGORY_BY_ID]
+        if unknown:
+            raise ValueError(f"unknown category {unknown}; valid: {sorted(CATEGORY_BY_ID)}")
+        return value
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, dt.date) else str(value) if value is not None else value
+
+
+class Chunk(BaseModel):
+    """A citable passage: a span of a document's body with its tags."""
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    section: str
+    ref: str | None = None  # locator of the provision, e.g. "protocol:6(3)(b)"
+    start: int
+    end: int
+    text: str
+    context: str = ""  # heading context prepended for embedding and lexical search
+    page: int | None = None
+    articles: list[str] = Field(default_factory=list)
+    articles_via_category: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    organisations: list[str] = Field(default_factory=list)
+
+
+class DocumentStats(BaseModel):
+    doc_id: str
+    title: str
+    type: DocType
+    chunks: int
+
+
+class Manifest(BaseModel):
+    """What an index directory contains, written last so a reader never trusts half a build."""
+
+    schema_version: int
+    build_id: str
+    built_at: str
+    build_seconds: float
+    model: str
+    dimension: int
+    corpus_hash: str
+    faiss_index: str
+    documents: int
+    chunks: int
+    per_document: list[DocumentStats]
+    files: dict[str, str]  # file name -> sha256
+
+
+class SearchMode(StrEnum):
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    LEXICAL = "lexical"
+
+
+class SearchFilters(BaseModel):
+    """Values within one filter are OR-ed; filters are AND-ed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_type: list[DocType] = Field(default_factory=list)
+    category: list[str] = Field(default_factory=list)
+    article: list[str] = Field(default_factory=list)
+    country: list[str] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.doc_type or self.category or self.article or self.country)
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, max_length=2000)
+    top_k: int = Field(default=10, ge=1, le=50)
+    mode: SearchMode = SearchMode.HYBRID
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("query must not be empty")
+        return value
+
+
+class SearchResult(BaseModel):
+    rank: int
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    doc_type: DocType
+    section: str
+    text: str
+    score: float
+    articles: list[str]
+    categories: list[str]
+    countries: list[str]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: SearchMode
+    took_ms: float
+    results: list[SearchResult]

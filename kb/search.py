@@ -1,0 +1,160 @@
+"""SearchService: a SearchRequest in, the ranked passages of DESIGN §4 out.
+
+On top of the retrievers it applies what the corpus needs: filters (doc type, category, article
+matching descendants, country or region), exact article references pinned first, and the Protocol's
+primacy over look-alike provisions of other instruments unless the query names one.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from kb.articles import ArticleRef, InvalidArticleRef, sort_refs
+from kb.embedding import Embedder
+from kb.errors import InvalidFilter
+from kb.query import QueryAnalysis, analyse_query, instrument_of
+from kb.retrieval import DenseRetriever, Hit, HybridRetriever, LexicalRetriever, Retriever
+from kb.schema import Chunk, DocType, SearchFilters, SearchMode, SearchRequest, SearchResponse, SearchResult
+from kb.store import IndexStore
+from kb.taxonomy import CATEGORY_BY_ID
+
+# Score multipliers, tuned on a handful of dev queries (see eval/ once it exists).
+OTHER_INSTRUMENT_WEIGHT = 0.85  # treaty look-alikes when the query names no instrument
+NAMED_INSTRUMENT_WEIGHT = 1.25  # the instrument a query names
+CATEGORY_WEIGHT = 1.1  # chunks tagged with a category the query names
+CANDIDATE_DEPTH = 50
+
+
+class SearchService:
+    def __init__(self, store: IndexStore, embedder: Embedder) -> None:
+        self.store = store
+        lexical = LexicalRetriever(store)
+        dense = DenseRetriever(store, embedder)
+        self.retrievers: dict[SearchMode, Retriever] = {
+            SearchMode.DENSE: dense,
+            SearchMode.LEXICAL: lexical,
+            SearchMode.HYBRID: HybridRetriever([dense, lexical], depth=CANDIDATE_DEPTH),
+        }
+        self._doc_instrument = {
+            doc_id: instrument_of(info.meta.type, info.meta.instrument, doc_id)
+            for doc_id, info in store.documents.items()
+        }
+
+    @classmethod
+    def open(cls, index: Path, corpus_hash: str | None = None, embedder: Embedder | None = None) -> SearchService:
+        store = IndexStore.open(index, corpus_hash=corpus_hash)
+        return cls(store, embedder or Embedder())
+
+    # -- filters ---------------------------------------------------------------------------
+    def valid_countries(self) -> list[str]:
+        return sorted(set(self.store.tag_values("countries")) | set(self.store.tag_values("regions")))
+
+    def allowed_chunks(self, filters: SearchFilters) -> set[int] | None:
+        """The chunk ids that pass all filters, or None when there are none; unknown values raise InvalidFilter."""
+        if filters.is_empty():
+            return None
+        sets: list[set[int]] = []
+        if filters.doc_type:
+            sets.append(self.store.chunk_ids_of_types(filters.doc_type))
+        if filters.category:
+            unknown = [c for c in filters.category if c not in CATEGORY_BY_ID]
+            if unknown:
+                raise InvalidFilter(f"unknown category {unknown[0]!r}; valid categories: {', '.join(CATEGORY_BY_ID)}")
+            sets.append(self.store.chunk_ids_with_tags("categories", filters.category))
+        if filters.article:
+            sets.append(self._article_filter(filters.article))
+        if filters.country:
+            valid = {v.lower(): v for v in self.valid_countries()}
+            names = []
+            for value in filters.country:
+                if value.lower() not in valid:
+                    raise InvalidFilter(f"unknown country {value!r}; valid countries and regions: {', '.join(valid.values())}")
+                names.append(valid[value.lower()])
+            sets.append(self.store.chunk_ids_with_tags("countries", names) | self.store.chunk_ids_with_tags("regions", names))
+        allowed = sets[0]
+        for other in sets[1:]:
+            allowed &= other
+        return allowed
+
+    def _article_filter(self, values: list[str]) -> set[int]:
+        known = set(self.store.tag_values("articles")) | set(self.store.tag_values("articles_via_category"))
+        wanted: set[str] = set()
+        for value in values:
+            try:
+                ref = ArticleRef.parse(value)
+            except InvalidArticleRef:
+                raise InvalidFilter(
+                    f"invalid article {value!r}; write e.g. '6', '6(3)(b)' (Protocol) or 'untoc:18(13)', 'coe:12'"
+                ) from None
+            matches = {k for k in known if ref.covers(ArticleRef.parse(k))}
+            if not matches:
+                raise InvalidFilter(
+                    f"unknown article {value!r}: no passage cites it; Protocol articles are 1-20, "
+                    "other instruments use a prefix ('untoc:18', 'coe:12')"
+                )
+            wanted |= matches
+        return self.store.chunk_ids_with_tags("articles", sorted(wanted)) | self.store.chunk_ids_with_tags(
+            "articles_via_category", sorted(wanted)
+        )
+
+    # -- ranking ---------------------------------------------------------------------------
+    def _weight(self, chunk: Chunk, analysis: QueryAnalysis) -> float:
+        weight = 1.0
+        instrument = self._doc_instrument.get(chunk.doc_id)
+        if analysis.named_instrument is not None:
+            if instrument == analysis.named_instrument:
+                weight *= NAMED_INSTRUMENT_WEIGHT
+        elif instrument is not None and instrument != "protocol":
+            weight *= OTHER_INSTRUMENT_WEIGHT
+        if analysis.categories and set(analysis.categories) & set(chunk.categories):
+            weight *= CATEGORY_WEIGHT
+        return weight
+
+    def _pinned(self, analysis: QueryAnalysis, allowed: set[int] | None) -> list[int]:
+        pinned: list[int] = []
+        for ref in analysis.refs:
+            for chunk_id in self.store.chunk_ids_for_locator(ref.locator):
+                if (allowed is None or chunk_id in allowed) and chunk_id not in pinned:
+                    pinned.append(chunk_id)
+        return pinned
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        allowed = self.allowed_chunks(request.filters)
+        analysis = analyse_query(request.query)
+        depth = max(CANDIDATE_DEPTH, request.top_k * 5)
+        hits = self.retrievers[request.mode].run(request.query, depth, allowed)
+        pinned = self._pinned(analysis, allowed)
+        chunks = self.store.chunks([h.chunk for h in hits] + [p for p in pinned if p not in {h.chunk for h in hits}])
+        ranked = sorted(
+            (Hit(h.chunk, h.score * self._weight(chunks[h.chunk], analysis)) for h in hits if h.chunk not in pinned),
+            key=lambda h: h.score,
+            reverse=True,
+        )
+        scores = {h.chunk: h.score for h in hits}
+        top = ranked[0].score if ranked else 0.0
+        # Pinned provisions rank first; their score is lifted just above the best other result.
+        head = [Hit(c, max(scores.get(c, 0.0), top) + 1e-6 * (len(pinned) - i)) for i, c in enumerate(pinned)]
+        final = (head + ranked)[: request.top_k]
+        results = [self._result(rank, hit, chunks[hit.chunk]) for rank, hit in enumerate(final, start=1)]
+        took = (time.perf_counter() - started) * 1000
+        return SearchResponse(query=request.query, mode=request.mode, took_ms=round(took, 2), results=results)
+
+    def _result(self, rank: int, hit: Hit, chunk: Chunk) -> SearchResult:
+        info = self.store.documents[chunk.doc_id]
+        articles = sort_refs([ArticleRef.parse(a) for a in {*chunk.articles, *chunk.articles_via_category}])
+        order = list(CATEGORY_BY_ID)
+        return SearchResult(
+            rank=rank,
+            chunk_id=chunk.chunk_id,
+            doc_id=chunk.doc_id,
+            doc_title=info.meta.title,
+            doc_type=DocType(info.meta.type),
+            section=chunk.section,
+            text=chunk.text,
+            score=round(hit.score, 6),
+            articles=[str(a) for a in articles],
+            categories=sorted(chunk.categories, key=order.index),
+            countries=sorted(chunk.countries),
+        )

@@ -1,0 +1,14 @@
+"""Settings read once at start (environment variables prefixed TIPKB_) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIPKB_")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("var/index")

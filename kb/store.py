@@ -1,0 +1,168 @@
+"""Opens a built index read-only: manifest, checksummed FAISS and SQLite files, and the queries on them.
+
+Loading fails with a clear error naming the problem (missing, stale or corrupt) rather than serving
+from a damaged or mismatched index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+from pydantic import ValidationError
+
+from kb import index_layout
+from kb.embedding import MODEL_NAME, sha256_file
+from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
+from kb.schema import SCHEMA_VERSION, Chunk, DocType, DocumentMeta, Manifest
+
+TAG_KINDS = ("articles", "articles_via_category", "categories", "countries", "regions", "organisations")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    meta: DocumentMeta
+    chunks: int
+
+
+class IndexStore:
+    """One loaded index build; safe to share read-only between threads."""
+
+    def __init__(self, path: Path, manifest: Manifest, faiss_index: faiss.Index, con: sqlite3.Connection):
+        self.path = path
+        self.manifest = manifest
+        self.faiss = faiss_index
+        self._con = con
+        self._lock = threading.Lock()
+        self.documents: dict[str, DocumentInfo] = {
+            row[0]: DocumentInfo(DocumentMeta.model_validate_json(row[1]), row[2])
+            for row in con.execute(
+                "SELECT d.id, d.meta_json, COUNT(c.id) FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id "
+                "GROUP BY d.id ORDER BY d.id"
+            )
+        }
+
+    # -- loading ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, index: Path, *, corpus_hash: str | None = None, model: str = MODEL_NAME) -> IndexStore:
+        manifest_path = index / index_layout.MANIFEST
+        if not manifest_path.is_file():
+            raise IndexNotBuilt(f"no index at {index} (no {index_layout.MANIFEST}); build it with `kb index`")
+        try:
+            manifest = Manifest.model_validate_json(manifest_path.read_text())
+        except (ValidationError, ValueError) as exc:
+            raise IndexCorrupt(f"{manifest_path} is not a valid manifest: {exc}") from None
+        if manifest.schema_version != SCHEMA_VERSION:
+            raise IndexStale(
+                f"index at {index} has schema version {manifest.schema_version}, this code reads "
+                f"{SCHEMA_VERSION}; rebuild it with `kb index --force`"
+            )
+        if manifest.model != model:
+            raise IndexStale(f"index at {index} was built with model {manifest.model!r}, configured model is {model!r}")
+        if corpus_hash is not None and corpus_hash != manifest.corpus_hash:
+            raise IndexStale(f"index at {index} was built from another version of the corpus; run `kb index`")
+        for name, expected in manifest.files.items():
+            file = index / name
+            if not file.is_file():
+                raise IndexCorrupt(f"index file {file} is missing")
+            actual = sha256_file(file)
+            if actual != expected:
+                raise IndexCorrupt(f"index file {file} fails its checksum (sha256 {actual[:12]}…, manifest {expected[:12]}…)")
+        faiss_path = index / index_layout.FAISS_FILE
+        try:
+            faiss_index = faiss.read_index(str(faiss_path))
+        except RuntimeError as exc:
+            raise IndexCorrupt(f"index file {faiss_path} cannot be read by FAISS: {str(exc).splitlines()[0]}") from None
+        if faiss_index.ntotal != manifest.chunks or faiss_index.d != manifest.dimension:
+            raise IndexCorrupt(f"index file {faiss_path} holds {faiss_index.ntotal} vectors, manifest says {manifest.chunks}")
+        sqlite_path = index / index_layout.SQLITE_FILE
+        try:
+            con = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True, check_same_thread=False)
+            (chunks,) = con.execute("SELECT COUNT(*) FROM chunks").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorrupt(f"index file {sqlite_path} is not a readable SQLite database: {exc}") from None
+        if chunks != manifest.chunks:
+            raise IndexCorrupt(f"index file {sqlite_path} holds {chunks} chunks, manifest says {manifest.chunks}")
+        return cls(index.resolve(), manifest, faiss_index, con)
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- queries ---------------------------------------------------------------------------
+    def _rows(self, sql: str, params: tuple[object, ...] | list[object] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
+
+    def tag_values(self, kind: str) -> list[str]:
+        return [str(r[0]) for r in self._rows("SELECT DISTINCT value FROM chunk_tags WHERE kind = ? ORDER BY value", (kind,))]
+
+    def chunk_ids_with_tags(self, kind: str, values: list[str]) -> set[int]:
+        marks = ",".join("?" * len(values))
+        return {int(r[0]) for r in self._rows(f"SELECT chunk FROM chunk_tags WHERE kind = ? AND value IN ({marks})", [kind, *values])}  # type: ignore[arg-type]
+
+    def chunk_ids_of_types(self, types: list[DocType]) -> set[int]:
+        marks = ",".join("?" * len(types))
+        sql = f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.type IN ({marks})"
+        return {int(r[0]) for r in self._rows(sql, [t.value for t in types])}
+
+    def chunk_ids_for_locator(self, locator: str) -> list[int]:
+        """Chunks of a provision: the exact one first, then those inside it, in document order."""
+        sql = (
+            "SELECT id FROM chunks WHERE ref = ? OR ref LIKE ? ESCAPE '\\' "
+            "ORDER BY (ref = ?) DESC, doc_id, ordinal"
+        )
+        like = locator.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "(%"
+        return [int(r[0]) for r in self._rows(sql, (locator, like, locator))]
+
+    def lexical(self, match: str, limit: int, allowed: set[int] | None) -> list[tuple[int, float]]:
+        """BM25 over FTS5; context (headings) weighs less than the passage itself."""
+        sql = "SELECT rowid, bm25(chunks_fts, 0.4, 1.0) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+        params: list[object] = [match]
+        if allowed is not None:
+            if not allowed:
+                return []
+            sql += f" AND rowid IN ({','.join(str(i) for i in sorted(allowed))})"
+        sql += " ORDER BY s LIMIT ?"
+        params.append(limit)
+        try:
+            rows = self._rows(sql, params)
+        except sqlite3.OperationalError:
+            return []
+        return [(int(r[0]), -float(r[1])) for r in rows]  # type: ignore[arg-type]
+
+    def dense(self, vector: np.ndarray, limit: int, allowed: set[int] | None) -> list[tuple[int, float]]:
+        if allowed is not None and not allowed:
+            return []
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.fromiter(sorted(allowed), dtype=np.int64)))
+        limit = min(limit, self.faiss.ntotal)
+        scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), limit, params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def chunks(self, ids: list[int]) -> dict[int, Chunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(
+            f'SELECT id, chunk_id, doc_id, ordinal, section, ref, start, "end", text, context, page '
+            f"FROM chunks WHERE id IN ({marks})",
+            list(ids),
+        )
+        tags: dict[int, dict[str, list[str]]] = {int(r[0]): {k: [] for k in TAG_KINDS} for r in rows}  # type: ignore[arg-type]
+        for chunk, kind, value in self._rows(
+            f"SELECT chunk, kind, value FROM chunk_tags WHERE chunk IN ({marks})", list(ids)
+        ):
+            tags[int(chunk)][str(kind)].append(str(value))  # type: ignore[arg-type]
+        out: dict[int, Chunk] = {}
+        for r in rows:
+            rid = int(r[0])  # type: ignore[arg-type]
+            out[rid] = Chunk(
+                chunk_id=r[1], doc_id=r[2], ordinal=r[3], section=r[4], ref=r[5], start=r[6], end=r[7],  # type: ignore[arg-type]
+                text=r[8], context=r[9], page=r[10], **tags[rid],  # type: ignore[arg-type]
+            )
+        return out
