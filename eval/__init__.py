@@ -1,0 +1,1 @@
+"""Evaluation harness: gold sets and metrics over kb/ or the HTTP API."""

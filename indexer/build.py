@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import faiss
 import numpy as np
@@ -60,12 +61,23 @@ class BuildReport:
     skipped: bool = False
 
 
-class Progress:
+class Progress(Protocol):
     """What the build reports while it runs; the CLI renders it as a progress bar."""
 
     def start(self, stage: str, total: int) -> None: ...
     def advance(self, n: int) -> None: ...
     def stop(self) -> None: ...
+
+
+class SilentProgress:
+    def start(self, stage: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
 
 
 def index_is_current(index: Path, corpus_dir: Path, model_name: str) -> bool:
@@ -83,9 +95,7 @@ def index_is_current(index: Path, corpus_dir: Path, model_name: str) -> bool:
     )
 
 
-def chunk_and_tag(
-    documents: list[SourceDocument], chunker: DocumentChunker, tagger: Tagger
-) -> list[Chunk]:
+def chunk_and_tag(documents: list[SourceDocument], chunker: DocumentChunker, tagger: Tagger) -> list[Chunk]:
     chunks: list[Chunk] = []
     for doc in documents:
         meta = doc.meta
@@ -135,13 +145,20 @@ def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk
         con.executemany(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (d.meta.id, d.meta.title, d.meta.type.value, d.meta.model_dump_json(), d.body,
-                 d.path.name, d.content_hash)
+                (
+                    d.meta.id,
+                    d.meta.title,
+                    d.meta.type.value,
+                    d.meta.model_dump_json(),
+                    d.body,
+                    d.path.name,
+                    d.content_hash,
+                )
                 for d in documents
             ],
         )
         con.executemany(
-            'INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (i, c.chunk_id, c.doc_id, c.ordinal, c.section, c.ref, c.start, c.end, c.text, c.context, c.page)
                 for i, c in enumerate(chunks)
@@ -171,7 +188,7 @@ def build_index(
     log: Callable[[str], None] = lambda _: None,
 ) -> BuildReport:
     """Build the index for `corpus_dir` at `index` unless it is already current (or `force`)."""
-    progress = progress or Progress()
+    progress = progress or SilentProgress()
     started = time.perf_counter()
     documents = load_corpus(corpus_dir)  # validates everything before anything is written
     digest = corpus_hash(corpus_dir)
@@ -215,9 +232,7 @@ def build_index(
             DocumentStats(doc_id=d.meta.id, title=d.meta.title, type=DocType(d.meta.type), chunks=counts[d.meta.id])
             for d in documents
         ],
-        files={
-            name: sha256_file(partial / name) for name in (index_layout.FAISS_FILE, index_layout.SQLITE_FILE)
-        },
+        files={name: sha256_file(partial / name) for name in (index_layout.FAISS_FILE, index_layout.SQLITE_FILE)},
     )
     manifest_path = partial / index_layout.MANIFEST
     manifest_path.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")

@@ -125,9 +125,7 @@ class DocumentChunker:
         self._nlp = spacy.blank("en")
         self._nlp.add_pipe("sentencizer")
 
-    def chunk(
-        self, doc_id: str, doc_title: str, body: str, instrument: Instrument | None
-    ) -> list[Chunk]:
+    def chunk(self, doc_id: str, doc_title: str, body: str, instrument: Instrument | None) -> list[Chunk]:
         drafts: list[ChunkDraft] = []
         for section in parse_sections(body):
             article = _ARTICLE_HEADING.match(section.titles[-1]) if section.titles else None

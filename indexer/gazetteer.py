@@ -88,7 +88,11 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "UNICEF": ("UNICEF",),
     "UNHCR": ("UNHCR",),
     "OHCHR": ("OHCHR", "Office of the High Commissioner for Human Rights"),
-    "USAID": ("USAID", "U.S. Agency for International Development", "United States Agency for International Development"),
+    "USAID": (
+        "USAID",
+        "U.S. Agency for International Development",
+        "United States Agency for International Development",
+    ),
     "U.S. Department of State": ("Department of State", "State Department", "DOS", "Secretary of State"),
     "U.S. Department of Labor": ("Department of Labor", "DOL", "Secretary of Labor"),
     "U.S. Department of Justice": ("Department of Justice", "DOJ", "Attorney General"),
@@ -96,8 +100,13 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "U.S. Department of Health and Human Services": ("Department of Health and Human Services", "HHS"),
     "President's Interagency Task Force": ("President's Interagency Task Force", "PITF", "Interagency Task Force"),
     "Solidarity Center": ("Solidarity Center",),
-    "NGOs": ("NGOs", "NGO", "non-governmental organizations", "non-governmental organisations",
-             "nongovernmental organizations"),
+    "NGOs": (
+        "NGOs",
+        "NGO",
+        "non-governmental organizations",
+        "non-governmental organisations",
+        "nongovernmental organizations",
+    ),
     "civil society": ("civil society",),
 }
 

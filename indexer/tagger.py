@@ -55,8 +55,8 @@ class CategoryTagger:
         self.labels = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         for category in CATEGORIES:
-            self.labels.add(category.id, list(nlp.tokenizer.pipe(category.labels)))
-            self.phrases.add(category.id, list(nlp.tokenizer.pipe(category.phrases)))
+            self.labels.add(category.id, [nlp.make_doc(t) for t in category.labels])
+            self.phrases.add(category.id, [nlp.make_doc(t) for t in category.phrases])
 
     def __call__(self, doc: Doc) -> Doc:
         vocab = doc.vocab.strings
@@ -90,7 +90,7 @@ class PlaceTagger:
             self.canonical[surface] = ("country", name)
         for surface, name in REGIONS.items():
             self.canonical[surface] = ("region", name)
-        self.matcher.add("PLACE", list(nlp.tokenizer.pipe(self.canonical)))
+        self.matcher.add("PLACE", [nlp.make_doc(t) for t in self.canonical])
 
     def __call__(self, doc: Doc) -> Doc:
         countries: list[str] = []

@@ -1,0 +1,1 @@
+"""tipkb core library: article references, taxonomy, records, index loading, retrieval and search."""

@@ -137,21 +137,39 @@ _STANDALONE = re.compile(
     r"^\s*(?:(?:articles?|arts?\.|art)\s*)?" + _PREFIX + r"(?P<list>" + _LIST + r")\s*$",
     re.IGNORECASE,
 )
-_ELEMENT_RE = re.compile(r"(?P<start>" + _ITEM + r")(?:\s*(?:-|–|—|to)\s*(?P<end>" + _ITEM
-                         + r"|(?:\(\s*(?:[0-9]+|[a-z]{1,4})\s*\)\s*)+))?", re.IGNORECASE)
+_ELEMENT_RE = re.compile(
+    r"(?P<start>" + _ITEM + r")(?:\s*(?:-|–|—|to)\s*(?P<end>" + _ITEM + r"|(?:\(\s*(?:[0-9]+|[a-z]{1,4})\s*\)\s*)+))?",
+    re.IGNORECASE,
+)
 
 # What follows a list of references and names the instrument it belongs to.
 _OF = r"^\s*,?\s*(?:of|in|under|to)\s+(?:the\s+|this\s+|that\s+|said\s+)?"
 _INSTRUMENT_AFTER: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_OF + r"(?:council\s+of\s+europe|coe|warsaw)\b[^.;]{0,40}?convention", re.I), "coe"),
-    (re.compile(_OF + r"(?:un\s*)?(?:united\s+nations\s+)?(?:convention\s+against\s+transnational"
-                r"|toc\s+convention|untoc|organized\s+crime\s+convention|palermo\s+convention)", re.I),
-     "untoc"),
-    (re.compile(_OF + r"(?:trafficking(?:\s+in\s+persons)?\s+protocol|palermo\s+protocol|protocol\b"
-                r"(?!\s+against\s+the\s+smuggling))", re.I), "protocol"),
+    (
+        re.compile(
+            _OF + r"(?:un\s*)?(?:united\s+nations\s+)?(?:convention\s+against\s+transnational"
+            r"|toc\s+convention|untoc|organized\s+crime\s+convention|palermo\s+convention)",
+            re.I,
+        ),
+        "untoc",
+    ),
+    (
+        re.compile(
+            _OF + r"(?:trafficking(?:\s+in\s+persons)?\s+protocol|palermo\s+protocol|protocol\b"
+            r"(?!\s+against\s+the\s+smuggling))",
+            re.I,
+        ),
+        "protocol",
+    ),
     (re.compile(_OF + r"convention\b", re.I), "home-convention"),
-    (re.compile(_OF + r"(?:(?:[A-Z][\w'’-]*|of|on|the|and|for|against|in)\s+){0,10}(?i:convention|protocol|covenant|charter|statute|"
-                r"declaration|act|code|treaty|constitution|rules)\b"), "other"),
+    (
+        re.compile(
+            _OF + r"(?:(?:[A-Z][\w'’-]*|of|on|the|and|for|against|in)\s+){0,10}"
+            r"(?i:convention|protocol|covenant|charter|statute|declaration|act|code|treaty|constitution|rules)\b"
+        ),
+        "other",
+    ),
 ]
 
 
@@ -168,7 +186,7 @@ def _parse_item(text: str, instrument: Instrument) -> ArticleRef:
     number = re.match(r"\s*([0-9]+)", text)
     if number is None:
         raise InvalidArticleRef(f"no article number in {text!r}")
-    return ArticleRef(int(number.group(1)), tuple(_levels(text[number.end():])), instrument)
+    return ArticleRef(int(number.group(1)), tuple(_levels(text[number.end() :])), instrument)
 
 
 def _label_range(first: str, last: str) -> list[str]:
@@ -251,7 +269,7 @@ def iter_references(text: str, home: Instrument = Instrument.PROTOCOL) -> Iterat
     ("article 39 of the Vienna Convention") are skipped rather than misattributed.
     """
     for m in _TRIGGER.finditer(text):
-        target = _instrument_after(text[m.end(): m.end() + 120], home)
+        target = _instrument_after(text[m.end() : m.end() + 120], home)
         if target == "other":
             continue
         instrument = target if isinstance(target, Instrument) else home

@@ -17,9 +17,11 @@ from kb.errors import KbError
 from kb.schema import DocType, SearchFilters, SearchMode, SearchRequest, SearchResponse
 from kb.settings import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="tipkb: the Trafficking in Persons Protocol knowledge base.")
-out = Console()
-err = Console(stderr=True)
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="tipkb: the Trafficking in Persons Protocol knowledge base."
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 settings = Settings()
 
 CorpusOpt = Annotated[Path, typer.Option("--corpus", help="Corpus directory.")]
@@ -34,8 +36,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
 class RichProgress:
     def __init__(self) -> None:
         self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err, transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
         )
         self._task: int | None = None
 
@@ -68,7 +74,9 @@ def index(
     if report.skipped:
         out.print(f"index at {index} is up to date ({m.documents} documents, {m.chunks} chunks, built {m.built_at})")
     else:
-        out.print(f"built {m.chunks} chunks from {m.documents} documents in {m.build_seconds:.1f} s → {report.index_dir}")
+        out.print(
+            f"built {m.chunks} chunks from {m.documents} documents in {m.build_seconds:.1f} s → {report.index_dir}"
+        )
 
 
 @app.command()
@@ -76,7 +84,9 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 10,
     mode: Annotated[SearchMode, typer.Option("--mode")] = SearchMode.HYBRID,
-    doc_type: Annotated[list[str] | None, typer.Option("--doc-type", help="protocol, instrument, project, practice, event")] = None,
+    doc_type: Annotated[
+        list[str] | None, typer.Option("--doc-type", help="protocol, instrument, project, practice, event")
+    ] = None,
     category: Annotated[list[str] | None, typer.Option("--category")] = None,
     article: Annotated[list[str] | None, typer.Option("--article", help="e.g. 6, 6(3)(b), untoc:18")] = None,
     country: Annotated[list[str] | None, typer.Option("--country")] = None,
@@ -86,17 +96,21 @@ def search(
 ) -> None:
     """Search the knowledge base."""
     if not query.strip():
-        fail("the query is empty: give some words to search for, e.g. kb search \"victim protection\"")
+        fail('the query is empty: give some words to search for, e.g. kb search "victim protection"')
     valid_types = [t.value for t in DocType]
     for value in doc_type or []:
         if value not in valid_types:
             fail(f"unknown document type {value!r}; valid types: {', '.join(valid_types)}")
     try:
         request = SearchRequest(
-            query=query, top_k=top_k, mode=mode,
+            query=query,
+            top_k=top_k,
+            mode=mode,
             filters=SearchFilters(
-                doc_type=[DocType(v) for v in doc_type or []], category=category or [],
-                article=article or [], country=country or [],
+                doc_type=[DocType(v) for v in doc_type or []],
+                category=category or [],
+                article=article or [],
+                country=country or [],
             ),
         )
     except ValidationError as exc:
@@ -120,7 +134,11 @@ def print_results(response: SearchResponse) -> None:
     if not response.results:
         out.print("no passages match")
     for r in response.results:
-        out.print(f"[bold]{r.rank}.[/] [cyan]{r.chunk_id}[/]  {r.doc_title[:70]} › {r.section[:60]}  [dim]score {r.score:.4f}[/]", highlight=False)
+        out.print(
+            f"[bold]{r.rank}.[/] [cyan]{r.chunk_id}[/]  {r.doc_title[:70]} › {r.section[:60]}"
+            f"  [dim]score {r.score:.4f}[/]",
+            highlight=False,
+        )
         tags = ", ".join(filter(None, [" ".join(r.articles[:8]), " ".join(r.categories), " ".join(r.countries[:6])]))
         if tags:
             out.print(f"   [dim]{tags}[/]", highlight=False)
@@ -143,7 +161,16 @@ def info(index: IndexOpt = settings.index_dir, as_json: Annotated[bool, typer.Op
         sys.stdout.write(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")
         return
     out.print(f"index      {index} → {index.resolve()}")
-    for key in ("build_id", "built_at", "build_seconds", "schema_version", "model", "dimension", "faiss_index", "corpus_hash"):
+    for key in (
+        "build_id",
+        "built_at",
+        "build_seconds",
+        "schema_version",
+        "model",
+        "dimension",
+        "faiss_index",
+        "corpus_hash",
+    ):
         out.print(f"{key:<15}{getattr(manifest, key)}", highlight=False)
     table = Table("document", "type", "chunks")
     for d in manifest.per_document:

@@ -99,8 +99,6 @@ class Embedder:
         return out
 
     def _embed_query(self, text: str) -> np.ndarray:
-        vector = self._model.encode(
-            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
+        vector = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         vector.setflags(write=False)
         return vector

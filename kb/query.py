@@ -12,10 +12,22 @@ from kb.taxonomy import categories_in
 # Instrument named in a question → the doc ids of that instrument in the corpus (by front matter).
 _NAMED_INSTRUMENTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"council\s+of\s+europe|\bcets\b|warsaw\s+convention|\bgreta\b|\bcoe\b", re.I), "coe"),
-    (re.compile(r"convention\s+against\s+transnational|\buntoc\b|\btoc\s+convention|organi[sz]ed\s+crime\s+convention"
-                r"|palermo\s+convention|\bthe\s+convention\b", re.I), "untoc"),
-    (re.compile(r"\bu\.?s\.?\s+(?:law|code|statute)|united\s+states\s+code|\btvpa\b|victims\s+protection\s+act"
-                r"|22\s+u\.?s\.?c", re.I), "us-law"),
+    (
+        re.compile(
+            r"convention\s+against\s+transnational|\buntoc\b|\btoc\s+convention|organi[sz]ed\s+crime\s+convention"
+            r"|palermo\s+convention|\bthe\s+convention\b",
+            re.I,
+        ),
+        "untoc",
+    ),
+    (
+        re.compile(
+            r"\bu\.?s\.?\s+(?:law|code|statute)|united\s+states\s+code|\btvpa\b|victims\s+protection\s+act"
+            r"|22\s+u\.?s\.?c",
+            re.I,
+        ),
+        "us-law",
+    ),
 ]
 
 

@@ -69,9 +69,13 @@ class SearchService:
             names = []
             for value in filters.country:
                 if value.lower() not in valid:
-                    raise InvalidFilter(f"unknown country {value!r}; valid countries and regions: {', '.join(valid.values())}")
+                    raise InvalidFilter(
+                        f"unknown country {value!r}; valid countries and regions: {', '.join(valid.values())}"
+                    )
                 names.append(valid[value.lower()])
-            sets.append(self.store.chunk_ids_with_tags("countries", names) | self.store.chunk_ids_with_tags("regions", names))
+            sets.append(
+                self.store.chunk_ids_with_tags("countries", names) | self.store.chunk_ids_with_tags("regions", names)
+            )
         allowed = sets[0]
         for other in sets[1:]:
             allowed &= other

@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -71,14 +72,18 @@ class IndexStore:
                 raise IndexCorrupt(f"index file {file} is missing")
             actual = sha256_file(file)
             if actual != expected:
-                raise IndexCorrupt(f"index file {file} fails its checksum (sha256 {actual[:12]}…, manifest {expected[:12]}…)")
+                raise IndexCorrupt(
+                    f"index file {file} fails its checksum (sha256 {actual[:12]}…, manifest {expected[:12]}…)"
+                )
         faiss_path = index / index_layout.FAISS_FILE
         try:
             faiss_index = faiss.read_index(str(faiss_path))
         except RuntimeError as exc:
             raise IndexCorrupt(f"index file {faiss_path} cannot be read by FAISS: {str(exc).splitlines()[0]}") from None
         if faiss_index.ntotal != manifest.chunks or faiss_index.d != manifest.dimension:
-            raise IndexCorrupt(f"index file {faiss_path} holds {faiss_index.ntotal} vectors, manifest says {manifest.chunks}")
+            raise IndexCorrupt(
+                f"index file {faiss_path} holds {faiss_index.ntotal} vectors, manifest says {manifest.chunks}"
+            )
         sqlite_path = index / index_layout.SQLITE_FILE
         try:
             con = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True, check_same_thread=False)
@@ -93,16 +98,22 @@ class IndexStore:
         self._con.close()
 
     # -- queries ---------------------------------------------------------------------------
-    def _rows(self, sql: str, params: tuple[object, ...] | list[object] = ()) -> list[tuple[object, ...]]:
+    def _rows(self, sql: str, params: tuple[object, ...] | list[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._con.execute(sql, params).fetchall()
 
     def tag_values(self, kind: str) -> list[str]:
-        return [str(r[0]) for r in self._rows("SELECT DISTINCT value FROM chunk_tags WHERE kind = ? ORDER BY value", (kind,))]
+        return [
+            str(r[0])
+            for r in self._rows("SELECT DISTINCT value FROM chunk_tags WHERE kind = ? ORDER BY value", (kind,))
+        ]
 
     def chunk_ids_with_tags(self, kind: str, values: list[str]) -> set[int]:
         marks = ",".join("?" * len(values))
-        return {int(r[0]) for r in self._rows(f"SELECT chunk FROM chunk_tags WHERE kind = ? AND value IN ({marks})", [kind, *values])}  # type: ignore[arg-type]
+        return {
+            int(r[0])
+            for r in self._rows(f"SELECT chunk FROM chunk_tags WHERE kind = ? AND value IN ({marks})", [kind, *values])
+        }
 
     def chunk_ids_of_types(self, types: list[DocType]) -> set[int]:
         marks = ",".join("?" * len(types))
@@ -111,16 +122,13 @@ class IndexStore:
 
     def chunk_ids_for_locator(self, locator: str) -> list[int]:
         """Chunks of a provision: the exact one first, then those inside it, in document order."""
-        sql = (
-            "SELECT id FROM chunks WHERE ref = ? OR ref LIKE ? ESCAPE '\\' "
-            "ORDER BY (ref = ?) DESC, doc_id, ordinal"
-        )
+        sql = "SELECT id FROM chunks WHERE ref = ? OR ref LIKE ? ESCAPE '\\' ORDER BY (ref = ?) DESC, doc_id, ordinal"
         like = locator.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "(%"
         return [int(r[0]) for r in self._rows(sql, (locator, like, locator))]
 
     def lexical(self, match: str, limit: int, allowed: set[int] | None) -> list[tuple[int, float]]:
-        """BM25 over FTS5; context (headings) weighs less than the passage itself."""
-        sql = "SELECT rowid, bm25(chunks_fts, 0.4, 1.0) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+        """BM25 over FTS5; context (article title, lead-in) weighs a little less than the passage."""
+        sql = "SELECT rowid, bm25(chunks_fts, 0.8, 1.0) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
         params: list[object] = [match]
         if allowed is not None:
             if not allowed:
@@ -132,14 +140,16 @@ class IndexStore:
             rows = self._rows(sql, params)
         except sqlite3.OperationalError:
             return []
-        return [(int(r[0]), -float(r[1])) for r in rows]  # type: ignore[arg-type]
+        return [(int(r[0]), -float(r[1])) for r in rows]
 
     def dense(self, vector: np.ndarray, limit: int, allowed: set[int] | None) -> list[tuple[int, float]]:
         if allowed is not None and not allowed:
             return []
         params = None
         if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.fromiter(sorted(allowed), dtype=np.int64)))
+            selector = faiss.IDSelectorBatch(np.fromiter(sorted(allowed), dtype=np.int64))
+            params = faiss.SearchParameters()
+            params.sel = selector
         limit = min(limit, self.faiss.ntotal)
         scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), limit, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
@@ -153,16 +163,25 @@ class IndexStore:
             f"FROM chunks WHERE id IN ({marks})",
             list(ids),
         )
-        tags: dict[int, dict[str, list[str]]] = {int(r[0]): {k: [] for k in TAG_KINDS} for r in rows}  # type: ignore[arg-type]
+        tags: dict[int, dict[str, list[str]]] = {int(r[0]): {k: [] for k in TAG_KINDS} for r in rows}
         for chunk, kind, value in self._rows(
             f"SELECT chunk, kind, value FROM chunk_tags WHERE chunk IN ({marks})", list(ids)
         ):
-            tags[int(chunk)][str(kind)].append(str(value))  # type: ignore[arg-type]
+            tags[int(chunk)][str(kind)].append(str(value))
         out: dict[int, Chunk] = {}
         for r in rows:
-            rid = int(r[0])  # type: ignore[arg-type]
+            rid = int(r[0])
             out[rid] = Chunk(
-                chunk_id=r[1], doc_id=r[2], ordinal=r[3], section=r[4], ref=r[5], start=r[6], end=r[7],  # type: ignore[arg-type]
-                text=r[8], context=r[9], page=r[10], **tags[rid],  # type: ignore[arg-type]
+                chunk_id=r[1],
+                doc_id=r[2],
+                ordinal=r[3],
+                section=r[4],
+                ref=r[5],
+                start=r[6],
+                end=r[7],
+                text=r[8],
+                context=r[9],
+                page=r[10],
+                **tags[rid],
             )
         return out

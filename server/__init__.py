@@ -1,0 +1,1 @@
+"""HTTP concerns only: the Litestar app and web chat (next issue); logic lives in kb/."""

@@ -1,0 +1,41 @@
+# tipkb: two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SAMPLE ?= Which projects address victim protection?
+
+.PHONY: run test index lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch first and pinned: any other spec pulls a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q "torch==2.13.0"
+	$(BIN)/pip install --disable-pip-version-check -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --disable-pip-version-check -q -e ".[test]"
+	touch $@
+
+# Builds only when the index is missing or stale (corpus hash differs from the manifest).
+index: $(VENV)/.installed
+	$(BIN)/kb index
+
+# Until the HTTP server lands, `make run` ends with a sample search (HOST/PORT are reserved for it).
+run: index
+	$(BIN)/kb search "$(SAMPLE)" --doc-type project --top-k 3
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check kb indexer server eval tests
+	$(BIN)/ruff format --check kb indexer server eval tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

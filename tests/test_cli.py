@@ -1,0 +1,75 @@
+"""The `kb` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kb.cli import app
+
+from .conftest import CORPUS
+
+runner = CliRunner()
+
+
+def test_empty_query_is_refused_with_exit_code_2() -> None:
+    result = runner.invoke(app, ["search", ""])
+    assert result.exit_code == 2
+    assert "query is empty" in result.output
+
+
+def test_unknown_doc_type_lists_the_valid_ones() -> None:
+    result = runner.invoke(app, ["search", "victims", "--doc-type", "blog"])
+    assert result.exit_code == 2
+    assert "protocol, instrument, project, practice, event" in result.output
+
+
+def test_unknown_category_lists_the_valid_ones(index_path: Path) -> None:
+    result = runner.invoke(
+        app, ["search", "victims", "--category", "victims", "--index", str(index_path), "--corpus", str(CORPUS)]
+    )
+    assert result.exit_code == 2
+    assert "valid categories: pre_ratification, criminal_justice" in result.output
+
+
+def test_missing_index_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["search", "victims", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "kb index" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_search_json_prints_the_api_response_shape(index_path: Path) -> None:
+    kb = Path(sys.executable).with_name("kb")
+    completed = subprocess.run(
+        [
+            str(kb),
+            "search",
+            "Article 6(3)(b)",
+            "--json",
+            "--top-k",
+            "2",
+            "--index",
+            str(index_path),
+            "--corpus",
+            str(CORPUS),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    data = json.loads(completed.stdout)
+    assert data["mode"] == "hybrid" and data["query"] == "Article 6(3)(b)"
+    assert [r["rank"] for r in data["results"]] == [1, 2]
+    assert data["results"][0]["chunk_id"] == "protocol:6(3)(b)"
+
+
+def test_info_shows_the_manifest(index_path: Path) -> None:
+    result = runner.invoke(app, ["info", "--index", str(index_path), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["chunks"] > 700

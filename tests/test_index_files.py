@@ -1,0 +1,114 @@
+"""The index on disk: round trip, integrity checks, atomic builds, staleness."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.build import BuildReport, build_index, embedding_text
+from indexer.corpus import corpus_hash
+from kb import index_layout
+from kb.embedding import Embedder
+from kb.errors import CorpusError, IndexCorrupt, IndexNotBuilt, IndexStale
+from kb.schema import SearchMode, SearchRequest
+from kb.search import SearchService
+from kb.store import IndexStore
+
+from .conftest import CORPUS
+
+QUERIES = ["victim protection", "Article 6(3)(b)", "exchange of information on travel documents", "child"]
+
+
+def copy_index(index_path: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(index_path.resolve(), target)
+    return target
+
+
+def test_reloaded_index_gives_identical_results(
+    index_path: Path, tmp_path: Path, service: SearchService, embedder: Embedder
+) -> None:
+    reloaded = SearchService(IndexStore.open(copy_index(index_path, tmp_path)), embedder)
+    for query in QUERIES:
+        for mode in SearchMode:
+            request = SearchRequest(query=query, mode=mode)
+            first = [(r.chunk_id, r.score) for r in service.search(request).results]
+            second = [(r.chunk_id, r.score) for r in reloaded.search(request).results]
+            assert first == second
+
+
+def test_stored_vectors_are_the_embeddings_of_the_chunks(store: IndexStore, embedder: Embedder) -> None:
+    ids = [0, store.manifest.chunks // 2, store.manifest.chunks - 1]
+    chunks = store.chunks(ids)
+    expected = embedder.embed([embedding_text(chunks[i]) for i in ids])
+    stored = np.vstack([store.faiss.reconstruct(i) for i in ids])
+    assert np.allclose(stored, expected, atol=1e-4)
+
+
+def test_manifest_records_model_counts_and_checksums(built: BuildReport) -> None:
+    m = built.manifest
+    assert m.model == "sentence-transformers/all-MiniLM-L6-v2" and m.dimension == 384
+    assert m.documents == 11 and m.chunks == sum(d.chunks for d in m.per_document)
+    assert set(m.files) == {index_layout.FAISS_FILE, index_layout.SQLITE_FILE}
+    assert m.corpus_hash == corpus_hash(CORPUS)
+
+
+def test_truncated_faiss_file_is_a_clear_error_naming_it(index_path: Path, tmp_path: Path) -> None:
+    copy = copy_index(index_path, tmp_path)
+    faiss_file = copy / index_layout.FAISS_FILE
+    faiss_file.write_bytes(faiss_file.read_bytes()[:1000])
+    with pytest.raises(IndexCorrupt, match=str(faiss_file)):
+        IndexStore.open(copy)
+
+
+def test_checksum_mismatch_is_a_clear_error_naming_the_file(index_path: Path, tmp_path: Path) -> None:
+    copy = copy_index(index_path, tmp_path)
+    sqlite_file = copy / index_layout.SQLITE_FILE
+    with sqlite_file.open("r+b") as handle:
+        handle.seek(5000)
+        handle.write(b"\xff\xfe")
+    with pytest.raises(IndexCorrupt, match=rf"{sqlite_file}.*checksum"):
+        IndexStore.open(copy)
+
+
+def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotBuilt, match="kb index"):
+        IndexStore.open(tmp_path / "nothing")
+
+
+def test_index_from_another_corpus_version_is_stale(index_path: Path) -> None:
+    with pytest.raises(IndexStale, match="another version of the corpus"):
+        IndexStore.open(index_path, corpus_hash="0" * 64)
+
+
+def test_current_index_is_not_rebuilt(index_path: Path, embedder: Embedder) -> None:
+    report = build_index(CORPUS, index_path, embedder=embedder)
+    assert report.skipped
+
+
+def test_broken_front_matter_fails_naming_file_and_field_and_keeps_previous_index(
+    index_path: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    broken = corpus / "india-project.md"
+    broken.write_text(broken.read_text().replace("type: project", "type: blog post"))
+    target_before = index_path.resolve()
+    files_before = {p.name: p.read_bytes() for p in target_before.iterdir()}
+    with pytest.raises(CorpusError, match=r"india-project\.md: type: "):
+        build_index(corpus, index_path, force=True, embedder=embedder)
+    assert index_path.resolve() == target_before
+    assert {p.name: p.read_bytes() for p in target_before.iterdir()} == files_before
+    assert not list(index_layout.builds_dir(index_path).glob("*.partial"))
+
+
+def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "bad.md").write_text("---\nid: bad\ntitle: [unclosed\n---\nBody\n")
+    with pytest.raises(CorpusError, match=r"bad\.md: front matter: invalid YAML"):
+        build_index(corpus, tmp_path / "index")
+    assert not (tmp_path / "index").exists()
