@@ -20,7 +20,7 @@ import faiss
 import numpy as np
 
 from indexer.chunker import DocumentChunker
-from indexer.corpus import SourceDocument, corpus_hash, load_corpus
+from indexer.corpus import SourceDocument, corpus_hash, documents_hash, load_corpus
 from indexer.tagger import Tagger
 from kb import index_layout
 from kb.articles import ArticleRef, Instrument
@@ -92,6 +92,10 @@ def index_is_current(index: Path, corpus_dir: Path, model_name: str) -> bool:
         manifest.schema_version == SCHEMA_VERSION
         and manifest.model == model_name
         and manifest.corpus_hash == corpus_hash(corpus_dir)
+        # A damaged build is not current: rebuilding is the repair.
+        and all(
+            (index / name).is_file() and sha256_file(index / name) == digest for name, digest in manifest.files.items()
+        )
     )
 
 
@@ -191,7 +195,7 @@ def build_index(
     progress = progress or SilentProgress()
     started = time.perf_counter()
     documents = load_corpus(corpus_dir)  # validates everything before anything is written
-    digest = corpus_hash(corpus_dir)
+    digest = documents_hash(documents)
     model_name = Embedder.name
     if not force and index_is_current(index, corpus_dir, model_name):
         manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
@@ -209,6 +213,20 @@ def build_index(
         progress.stop()
 
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    with index_layout.build_lock(index):
+        return _write_build(index, build_id, documents, chunks, vectors, digest, embedder, started)
+
+
+def _write_build(
+    index: Path,
+    build_id: str,
+    documents: list[SourceDocument],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    digest: str,
+    embedder: Embedder,
+    started: float,
+) -> BuildReport:
     partial = index_layout.new_partial_dir(index, build_id)
     faiss_index, kind = make_faiss_index(vectors)
     faiss.write_index(faiss_index, str(partial / index_layout.FAISS_FILE))
@@ -222,7 +240,7 @@ def build_index(
         build_id=build_id,
         built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
-        model=model_name,
+        model=embedder.name,
         dimension=embedder.dimension,
         corpus_hash=digest,
         faiss_index=kind,

@@ -33,22 +33,34 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(p for p in corpus_dir.glob(CORPUS_GLOB) if p.name not in NOT_DOCUMENTS)
 
 
-def corpus_hash(corpus_dir: Path) -> str:
-    """One hash over every document file's name and bytes: it changes whenever the corpus does."""
+def _combine(named_hashes: list[tuple[str, str]]) -> str:
     digest = hashlib.sha256()
-    for path in corpus_files(corpus_dir):
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, file_hash in sorted(named_hashes):
+        digest.update(f"{name}\0{file_hash}\n".encode())
     return digest.hexdigest()
 
 
+def corpus_hash(corpus_dir: Path) -> str:
+    """One hash over every document file's name and bytes: it changes whenever the corpus does."""
+    return _combine([(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in corpus_files(corpus_dir)])
+
+
+def documents_hash(documents: list[SourceDocument]) -> str:
+    """The corpus hash of exactly the bytes that were loaded (a file edited mid-build cannot slip in)."""
+    return _combine([(d.path.name, d.content_hash) for d in documents])
+
+
 def parse_document(path: Path, text: str | None = None) -> SourceDocument:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(str(path), "file", f"cannot be read: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8") if text is None else text
     except UnicodeDecodeError as exc:
         raise CorpusError(str(path), "encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    # Files saved on Windows: a byte-order mark and CRLF line ends are accepted, not a reason to fail.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise CorpusError(str(path), "front matter", "file must start with a '---' line opening YAML front matter")
     end = text.find("\n---\n", 4)
@@ -81,7 +93,16 @@ def load_corpus(corpus_dir: Path) -> list[SourceDocument]:
     if not documents:
         raise CorpusError(str(corpus_dir), "corpus", f"no {CORPUS_GLOB} documents found")
     seen: dict[str, Path] = {}
+    treaties: dict[str, Path] = {}
     for doc in documents:
+        if doc.meta.instrument is not None:
+            # Treaty chunks are named by locator (protocol:6(3)); two texts of one treaty would collide.
+            if doc.meta.instrument in treaties:
+                other = treaties[doc.meta.instrument].name
+                raise CorpusError(
+                    str(doc.path), "instrument", f"{doc.meta.instrument!r} is already the text of {other}"
+                )
+            treaties[doc.meta.instrument] = doc.path
         if doc.meta.id in seen:
             raise CorpusError(str(doc.path), "id", f"duplicate id {doc.meta.id!r} (also in {seen[doc.meta.id].name})")
         seen[doc.meta.id] = doc.path

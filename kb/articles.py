@@ -130,7 +130,7 @@ _ELEMENT = _ITEM + _RANGE_TAIL
 _SEP = r"(?:\s*(?:,|;|and|or|&)\s*)"
 _LIST = _ELEMENT + r"(?:" + _SEP + r"(?:articles?\s+|arts?\.\s*)?" + _ELEMENT + r")*"
 _TRIGGER = re.compile(
-    r"\b(?:articles?|arts?\.|art\b)\s*" + r"(?P<list>" + _LIST + r")",
+    r"\b(?:articles?|arts?\.)\s*" + r"(?P<list>" + _LIST + r")",
     re.IGNORECASE,
 )
 _STANDALONE = re.compile(
@@ -234,6 +234,9 @@ def _parse_list(text: str, instrument: Instrument) -> list[ArticleRef]:
 
 def parse_refs(text: str, default: Instrument = Instrument.PROTOCOL) -> list[ArticleRef]:
     """Parse a string that is only references: `Articles 6(3); 9 (1)-(3); 10`, `untoc:18(13)`."""
+    if len(text) > 200:
+        raise InvalidArticleRef(f"{text[:40]!r}… is too long to be an article reference")
+    text = " ".join(text.split())
     m = _STANDALONE.match(text)
     if m is None:
         raise InvalidArticleRef(f"{text!r} is not an article reference (expected e.g. '6(3)(b)' or 'untoc:18')")

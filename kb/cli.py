@@ -70,6 +70,8 @@ def index(
         report = build_index(corpus, index, force=force, progress=RichProgress(), log=lambda m: err.print(m))
     except KbError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write the index at {index}: {exc.strerror or exc} ({exc.filename or index})", code=1)
     m = report.manifest
     if report.skipped:
         out.print(f"index at {index} is up to date ({m.documents} documents, {m.chunks} chunks, built {m.built_at})")
@@ -156,7 +158,10 @@ def info(index: IndexOpt = settings.index_dir, as_json: Annotated[bool, typer.Op
     path = index / index_layout.MANIFEST
     if not path.is_file():
         fail(f"no index at {index}; build it with `kb index`")
-    manifest = Manifest.model_validate_json(path.read_text())
+    try:
+        manifest = Manifest.model_validate_json(path.read_text())
+    except ValueError as exc:
+        fail(f"{path} is not a valid manifest ({str(exc).splitlines()[0]}); rebuild with `kb index --force`")
     if as_json:
         sys.stdout.write(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")
         return

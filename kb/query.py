@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.articles import ArticleRef, InvalidArticleRef, find_references, parse_refs
+from kb.articles import ArticleRef, Instrument, InvalidArticleRef, find_references, parse_refs
 from kb.schema import DocType
 from kb.taxonomy import categories_in
 
@@ -15,14 +15,14 @@ _NAMED_INSTRUMENTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"convention\s+against\s+transnational|\buntoc\b|\btoc\s+convention|organi[sz]ed\s+crime\s+convention"
-            r"|palermo\s+convention|\bthe\s+convention\b",
+            r"|palermo\s+convention|\bthe\s+convention\b(?!\s+on\b)",
             re.I,
         ),
         "untoc",
     ),
     (
         re.compile(
-            r"\bu\.?s\.?\s+(?:law|code|statute)|united\s+states\s+code|\btvpa\b|victims\s+protection\s+act"
+            r"\bu\.?s\.?\s+(?:law|code|statute)|united\s+states\s+code|\btvpa\b|victims\s+protection\s+act\b"
             r"|22\s+u\.?s\.?c",
             re.I,
         ),
@@ -41,7 +41,11 @@ class QueryAnalysis:
         return self.named_instrument is not None
 
 
+_NAMES_PROTOCOL = re.compile(r"\bprotocol\b(?!\s+against\s+the\s+smuggling)", re.I)
+
+
 def analyse_query(query: str) -> QueryAnalysis:
+    query = " ".join(query.split())  # also keeps the reference regexes' backtracking short
     refs = find_references(query)
     if not refs:
         try:  # a query that is only a reference: "6(3)(b)", "untoc:18(13)"
@@ -49,6 +53,13 @@ def analyse_query(query: str) -> QueryAnalysis:
         except InvalidArticleRef:
             refs = []
     named = next((name for pattern, name in _NAMED_INSTRUMENTS if pattern.search(query)), None)
+    if named in ("untoc", "coe") and _NAMES_PROTOCOL.search(query):
+        named = None  # "the Protocol supplementing the Convention …" is about the Protocol
+    if named in ("untoc", "coe"):
+        # "Under the Council of Europe Convention, what does article 12 require?": the instrument came first.
+        refs = [
+            ArticleRef(r.article, r.path, Instrument(named)) if r.instrument is Instrument.PROTOCOL else r for r in refs
+        ]
     return QueryAnalysis(refs=refs, named_instrument=named, categories=categories_in(query))
 
 

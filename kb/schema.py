@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -16,6 +16,8 @@ from kb.articles import Instrument
 from kb.taxonomy import CATEGORY_BY_ID
 
 SCHEMA_VERSION = 1
+
+FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class DocType(StrEnum):
@@ -117,10 +119,10 @@ class SearchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    doc_type: list[DocType] = Field(default_factory=list)
-    category: list[str] = Field(default_factory=list)
-    article: list[str] = Field(default_factory=list)
-    country: list[str] = Field(default_factory=list)
+    doc_type: list[DocType] = Field(default_factory=list, max_length=10)
+    category: list[FilterValue] = Field(default_factory=list, max_length=10)
+    article: list[FilterValue] = Field(default_factory=list, max_length=50)
+    country: list[FilterValue] = Field(default_factory=list, max_length=50)
 
     def is_empty(self) -> bool:
         return not (self.doc_type or self.category or self.article or self.country)

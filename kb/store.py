@@ -50,6 +50,9 @@ class IndexStore:
     # -- loading ---------------------------------------------------------------------------
     @classmethod
     def open(cls, index: Path, *, corpus_hash: str | None = None, model: str = MODEL_NAME) -> IndexStore:
+        # Resolve the link once: every file below then comes from the same build, even if a new one is
+        # published while we read.
+        index = index.resolve()
         manifest_path = index / index_layout.MANIFEST
         if not manifest_path.is_file():
             raise IndexNotBuilt(f"no index at {index} (no {index_layout.MANIFEST}); build it with `kb index`")
@@ -86,13 +89,16 @@ class IndexStore:
             )
         sqlite_path = index / index_layout.SQLITE_FILE
         try:
-            con = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True, check_same_thread=False)
+            con = sqlite3.connect(f"{sqlite_path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
             (chunks,) = con.execute("SELECT COUNT(*) FROM chunks").fetchone()
         except sqlite3.DatabaseError as exc:
             raise IndexCorrupt(f"index file {sqlite_path} is not a readable SQLite database: {exc}") from None
         if chunks != manifest.chunks:
             raise IndexCorrupt(f"index file {sqlite_path} holds {chunks} chunks, manifest says {manifest.chunks}")
-        return cls(index.resolve(), manifest, faiss_index, con)
+        try:
+            return cls(index, manifest, faiss_index, con)
+        except (ValidationError, sqlite3.DatabaseError) as exc:
+            raise IndexCorrupt(f"index file {sqlite_path} has unreadable records: {str(exc).splitlines()[0]}") from None
 
     def close(self) -> None:
         self._con.close()
@@ -136,10 +142,7 @@ class IndexStore:
             sql += f" AND rowid IN ({','.join(str(i) for i in sorted(allowed))})"
         sql += " ORDER BY s LIMIT ?"
         params.append(limit)
-        try:
-            rows = self._rows(sql, params)
-        except sqlite3.OperationalError:
-            return []
+        rows = self._rows(sql, params)
         return [(int(r[0]), -float(r[1])) for r in rows]
 
     def dense(self, vector: np.ndarray, limit: int, allowed: set[int] | None) -> list[tuple[int, float]]:

@@ -112,3 +112,21 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match=r"bad\.md: front matter: invalid YAML"):
         build_index(corpus, tmp_path / "index")
     assert not (tmp_path / "index").exists()
+
+
+def test_a_second_concurrent_build_is_refused_not_interleaved(tmp_path: Path) -> None:
+    from kb.errors import KbError
+
+    index = tmp_path / "index"
+    with index_layout.build_lock(index), pytest.raises(KbError, match="another build"), index_layout.build_lock(index):
+        pass
+
+
+def test_windows_line_endings_and_bom_are_accepted(tmp_path: Path) -> None:
+    from indexer.corpus import parse_document
+
+    source = (CORPUS / "india-project.md").read_text()
+    path = tmp_path / "india-project.md"
+    path.write_bytes(("\ufeff" + source.replace("\n", "\r\n")).encode())
+    doc = parse_document(path)
+    assert doc.meta.id == "india-project" and "\r" not in doc.body

@@ -98,3 +98,13 @@ def test_results_have_the_api_shape(service: SearchService) -> None:
         "categories",
         "countries",
     }
+
+
+def test_instrument_named_before_the_article_is_the_one_searched(service: SearchService) -> None:
+    results = search(service, "Under the Council of Europe Convention, what does article 12 require?", top_k=3)
+    assert results[0].chunk_id.startswith("coe:12")
+
+
+def test_filter_values_are_bounded() -> None:
+    with pytest.raises(ValueError, match="at most 80 characters"):
+        SearchFilters(article=["5" + " " * 200 + "x"])
