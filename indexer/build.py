@@ -25,7 +25,9 @@ from indexer.tagger import Tagger
 from kb import index_layout
 from kb.articles import ArticleRef, Instrument
 from kb.embedding import Embedder, sha256_file
-from kb.schema import SCHEMA_VERSION, Chunk, DocType, DocumentStats, Manifest
+from kb.errors import IndexCorrupt
+from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentStats, Manifest
+from kb.store import verify_files
 from kb.taxonomy import articles_for_categories, categories_covering
 
 # Exact search up to this many vectors; HNSW above (DESIGN §5).
@@ -50,8 +52,6 @@ CREATE TABLE chunk_tags (
 CREATE INDEX chunk_tags_value ON chunk_tags(kind, value, chunk);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, tokenize='porter unicode61');
 """
-
-TAG_KINDS = ("articles", "articles_via_category", "categories", "countries", "regions", "organisations")
 
 
 @dataclass
@@ -88,15 +88,17 @@ def index_is_current(index: Path, corpus_dir: Path, model_name: str) -> bool:
         manifest = Manifest.model_validate_json(manifest_path.read_text())
     except ValueError:
         return False
-    return (
-        manifest.schema_version == SCHEMA_VERSION
-        and manifest.model == model_name
-        and manifest.corpus_hash == corpus_hash(corpus_dir)
-        # A damaged build is not current: rebuilding is the repair.
-        and all(
-            (index / name).is_file() and sha256_file(index / name) == digest for name, digest in manifest.files.items()
-        )
-    )
+    if (
+        manifest.schema_version != SCHEMA_VERSION
+        or manifest.model != model_name
+        or manifest.corpus_hash != corpus_hash(corpus_dir)
+    ):
+        return False
+    try:
+        verify_files(index, manifest)
+    except IndexCorrupt:
+        return False  # a damaged build is not current: rebuilding is the repair
+    return True
 
 
 def chunk_and_tag(documents: list[SourceDocument], chunker: DocumentChunker, tagger: Tagger) -> list[Chunk]:

@@ -84,6 +84,10 @@ class Chunk(BaseModel):
     organisations: list[str] = Field(default_factory=list)
 
 
+# The Chunk fields stored as (chunk, kind, value) rows in the index's chunk_tags table.
+TAG_KINDS = ("articles", "articles_via_category", "categories", "countries", "regions", "organisations")
+
+
 class DocumentStats(BaseModel):
     doc_id: str
     title: str

@@ -130,9 +130,15 @@ class SearchService:
         depth = max(CANDIDATE_DEPTH, request.top_k * 5)
         hits = self.retrievers[request.mode].run(request.query, depth, allowed)
         pinned = self._pinned(analysis, allowed)
-        chunks = self.store.chunks([h.chunk for h in hits] + [p for p in pinned if p not in {h.chunk for h in hits}])
+        hit_ids = [h.chunk for h in hits]
+        retrieved, pinned_set = set(hit_ids), set(pinned)
+        chunks = self.store.chunks(hit_ids + [p for p in pinned if p not in retrieved])
         ranked = sorted(
-            (Hit(h.chunk, h.score * self._weight(chunks[h.chunk], analysis)) for h in hits if h.chunk not in pinned),
+            (
+                Hit(h.chunk, h.score * self._weight(chunks[h.chunk], analysis))
+                for h in hits
+                if h.chunk not in pinned_set
+            ),
             key=lambda h: h.score,
             reverse=True,
         )

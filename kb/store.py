@@ -19,9 +19,20 @@ from pydantic import ValidationError
 from kb import index_layout
 from kb.embedding import MODEL_NAME, sha256_file
 from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
-from kb.schema import SCHEMA_VERSION, Chunk, DocType, DocumentMeta, Manifest
+from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest
 
-TAG_KINDS = ("articles", "articles_via_category", "categories", "countries", "regions", "organisations")
+
+def verify_files(index: Path, manifest: Manifest) -> None:
+    """Every file the manifest lists exists and has its recorded sha256; IndexCorrupt names the first that fails."""
+    for name, expected in manifest.files.items():
+        file = index / name
+        if not file.is_file():
+            raise IndexCorrupt(f"index file {file} is missing")
+        actual = sha256_file(file)
+        if actual != expected:
+            raise IndexCorrupt(
+                f"index file {file} fails its checksum (sha256 {actual[:12]}…, manifest {expected[:12]}…)"
+            )
 
 
 @dataclass(frozen=True)
@@ -69,15 +80,7 @@ class IndexStore:
             raise IndexStale(f"index at {index} was built with model {manifest.model!r}, configured model is {model!r}")
         if corpus_hash is not None and corpus_hash != manifest.corpus_hash:
             raise IndexStale(f"index at {index} was built from another version of the corpus; run `kb index`")
-        for name, expected in manifest.files.items():
-            file = index / name
-            if not file.is_file():
-                raise IndexCorrupt(f"index file {file} is missing")
-            actual = sha256_file(file)
-            if actual != expected:
-                raise IndexCorrupt(
-                    f"index file {file} fails its checksum (sha256 {actual[:12]}…, manifest {expected[:12]}…)"
-                )
+        verify_files(index, manifest)
         faiss_path = index / index_layout.FAISS_FILE
         try:
             faiss_index = faiss.read_index(str(faiss_path))
