@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from indexer.gazetteer import ORGANISATIONS, REGIONS, country_names
+from kb.gazetteer import ORGANISATIONS, REGIONS, country_names
 from kb.articles import ArticleRef, Instrument, iter_references, sort_refs
 from kb.taxonomy import CATEGORIES
 

@@ -23,7 +23,11 @@ class ModelIntegrityError(KbError):
     """The embedding model's weights are not the expected file."""
 
 
-class InvalidFilter(KbError):
+class InvalidInput(KbError):
+    """A request value that is malformed or names something the knowledge base does not know (HTTP 400)."""
+
+
+class InvalidFilter(InvalidInput):
     """A search filter names a value the index does not know."""
 
 
@@ -33,3 +37,15 @@ class CorpusError(KbError):
     def __init__(self, path: str, field: str, message: str) -> None:
         self.path, self.field = path, field
         super().__init__(f"{path}: {field}: {message}")
+
+
+class NotFound(KbError):
+    """A named thing (article, project, document) does not exist in the index."""
+
+
+class UnknownArticle(NotFound):
+    """An article reference that the instrument does not have, e.g. Protocol article 21 or 6(9)."""
+
+
+class UnknownDocument(NotFound):
+    """No document (or project) with that id."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,6 +18,7 @@ from kb.taxonomy import CATEGORY_BY_ID
 SCHEMA_VERSION = 1
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
+MAX_QUESTION_CHARS = 1000
 
 
 class DocType(StrEnum):
@@ -135,7 +136,7 @@ class SearchFilters(BaseModel):
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(min_length=1, max_length=2000)
+    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     top_k: int = Field(default=10, ge=1, le=50)
     mode: SearchMode = SearchMode.HYBRID
     filters: SearchFilters = Field(default_factory=SearchFilters)
@@ -167,3 +168,180 @@ class SearchResponse(BaseModel):
     mode: SearchMode
     took_ms: float
     results: list[SearchResult]
+
+
+# -- answers (POST /api/ask) -----------------------------------------------------------------
+
+
+class Intent(StrEnum):
+    PROJECT_FINDER = "project_finder"
+    PROTOCOL_QUESTION = "protocol_question"
+    TAXONOMY = "taxonomy"
+    COVERAGE = "coverage"
+    PASSAGE_SEARCH = "passage_search"
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    top_k: int = Field(default=5, ge=1, le=50)
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("question must not be empty")
+        return value
+
+
+class Citation(BaseModel):
+    n: int
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    section: str
+    quote: str  # occurs verbatim in the chunk's text
+    articles: list[str]
+
+
+class ArticleText(BaseModel):
+    """A provision's verbatim text: a whole article or one (sub)paragraph."""
+
+    ref: str  # "6", "6(3)(b)"; other instruments keep their prefix: "untoc:18(13)"
+    title: str
+    text: str
+
+
+class ProjectSummary(BaseModel):
+    id: str
+    title: str
+    categories: list[str]
+    articles: list[str]
+    countries: list[str]
+    regions: list[str] = Field(default_factory=list)
+    office: str | None = None
+
+
+class AskResponse(BaseModel):
+    question: str
+    intent: Intent
+    abstained: bool
+    took_ms: float
+    answer: str
+    citations: list[Citation]
+    articles: list[ArticleText]
+    projects: list[ProjectSummary]
+
+
+# -- catalogue (articles, categories, projects, coverage, documents) ---------------------------
+
+
+class ArticleSummary(BaseModel):
+    ref: str
+    title: str
+    part: str
+
+
+class ArticleDetail(BaseModel):
+    ref: str
+    instrument: str
+    article: int
+    title: str
+    part: str | None
+    text: str
+    chunk_ids: list[str]
+    paragraphs: list[str]  # refs of the citable units inside it, in document order
+    categories: list[str]  # categories of technical assistance whose articles include it
+
+
+class CategoryInfo(BaseModel):
+    id: str
+    label: str
+    articles_as_written: str
+    articles: list[str]
+    emphasis: list[str]
+    projects: list[str]
+
+
+class ProjectDetail(ProjectSummary):
+    status: str | None = None
+    partners: list[str] = Field(default_factory=list)
+    date: str
+    source: str
+    articles_via_category: list[str]
+    articles_via_text: list[str]
+    text: str
+
+
+CoverageVia = Literal["category", "text"]
+
+
+class CoverageCell(BaseModel):
+    project: str
+    via: list[CoverageVia]
+    categories: list[str]  # the declared categories that bring the article in
+    extent: Literal["whole", "part"]  # the whole article, or only some of its paragraphs
+    refs: list[str]  # the refs inside (or equal to) the article that the project addresses
+
+
+class Passage(BaseModel):
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    section: str
+    quote: str
+
+
+class ArticleCoverage(BaseModel):
+    ref: str
+    title: str
+    part: str
+    covered: bool
+    projects: list[CoverageCell]
+    discussed_in: list[Passage]  # non-project passages that name this article explicitly
+
+
+class CategoryCoverage(BaseModel):
+    id: str
+    label: str
+    projects: list[str]
+
+
+class CoverageReport(BaseModel):
+    projects: list[ProjectSummary]
+    articles: list[ArticleCoverage]
+    categories: list[CategoryCoverage]
+    uncovered_articles: list[str]
+    uncovered_categories: list[str]
+    summary: str
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    title: str
+    type: DocType
+    date: str
+    language: str
+    source: str
+    chunks: int
+
+
+class DocumentDetail(DocumentSummary):
+    meta: DocumentMeta
+    sections: list[str]
+    text: str
+
+
+class HealthIndex(BaseModel):
+    documents: int
+    chunks: int
+    model: str
+    built_at: str
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    index: HealthIndex | None
+    detail: str | None = None

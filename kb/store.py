@@ -191,3 +191,17 @@ class IndexStore:
                 **tags[rid],
             )
         return out
+
+    # -- whole documents -------------------------------------------------------------------
+    def body(self, doc_id: str) -> str:
+        rows = self._rows("SELECT body FROM documents WHERE id = ?", (doc_id,))
+        return str(rows[0][0]) if rows else ""
+
+    def chunk_ids_of_document(self, doc_id: str) -> list[int]:
+        return [int(r[0]) for r in self._rows("SELECT id FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
+
+    def chunk_ids_by_name(self, names: list[str]) -> dict[str, int]:
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
+        return {str(r[1]): int(r[0]) for r in self._rows(f"SELECT id, chunk_id FROM chunks WHERE chunk_id IN ({marks})", names)}

@@ -6,6 +6,7 @@ generic NER here and needs no downloaded model.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pycountry
@@ -126,3 +127,22 @@ def country_names() -> dict[str, str]:
             continue
         names[variant] = names.get(target, target)
     return names
+
+
+@cache
+def _place_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    names = {**{k.lower(): v for k, v in country_names().items()}, **{k.lower(): v for k, v in REGIONS.items()}}
+    alternatives = sorted(names, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w-])", re.I)
+    return pattern, names
+
+
+def find_places(text: str) -> list[str]:
+    """Canonical countries and regions named in a short text (a question), in order, without repeats."""
+    pattern, names = _place_pattern()
+    found: list[str] = []
+    for m in pattern.finditer(text):
+        name = names[m.group(1).lower()]
+        if name not in found:
+            found.append(name)
+    return found

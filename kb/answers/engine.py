@@ -1,0 +1,1 @@
+"""AnswerEngine (placeholder until the handlers land)."""

@@ -1,0 +1,116 @@
+"""KnowledgeBase: one loaded index and everything built on it, behind the operations of the HTTP API.
+
+The server, the CLI and the tests all go through this object, so every operation works without HTTP.
+It is built once (index, model, catalogues) and shared read-only between threads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.answers.engine import AnswerEngine
+from kb.coverage import CoverageService
+from kb.embedding import Embedder
+from kb.errors import UnknownDocument
+from kb.projects import ProjectCatalog
+from kb.provisions import ProvisionLibrary
+from kb.schema import (
+    ArticleDetail,
+    ArticleSummary,
+    AskRequest,
+    AskResponse,
+    CategoryInfo,
+    CoverageReport,
+    DocumentDetail,
+    DocumentSummary,
+    Health,
+    HealthIndex,
+    ProjectDetail,
+    ProjectSummary,
+    SearchRequest,
+    SearchResponse,
+)
+from kb.search import SearchService
+from kb.store import IndexStore
+from kb.taxonomy import CATEGORIES
+
+
+class KnowledgeBase:
+    def __init__(self, store: IndexStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.search_service = SearchService(store, embedder)
+        self.provisions = ProvisionLibrary(store)
+        self.project_catalog = ProjectCatalog(store)
+        self.coverage_service = CoverageService(store, self.provisions, self.project_catalog)
+        self.answers = AnswerEngine(
+            store, embedder, self.search_service, self.provisions, self.project_catalog, self.coverage_service
+        )
+
+    @classmethod
+    def open(cls, index: Path, embedder: Embedder | None = None, corpus_hash: str | None = None) -> KnowledgeBase:
+        store = IndexStore.open(index, corpus_hash=corpus_hash)
+        return cls(store, embedder or Embedder())
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- operations of DESIGN §4 -----------------------------------------------------------
+    def health(self) -> Health:
+        m = self.store.manifest
+        index = HealthIndex(documents=m.documents, chunks=m.chunks, model=m.model, built_at=m.built_at)
+        return Health(status="ok", index=index)
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        return self.search_service.search(request)
+
+    def ask(self, request: AskRequest) -> AskResponse:
+        return self.answers.ask(request)
+
+    def articles(self) -> list[ArticleSummary]:
+        return self.provisions.summaries()
+
+    def article(self, ref: str) -> ArticleDetail:
+        return self.provisions.detail(ref)
+
+    def categories(self) -> list[CategoryInfo]:
+        return [
+            CategoryInfo(
+                id=c.id,
+                label=c.label,
+                articles_as_written=c.articles_as_written,
+                articles=[str(a) for a in c.articles],
+                emphasis=list(c.emphasis),
+                projects=[p.id for p in self.project_catalog.with_category(c.id)],
+            )
+            for c in CATEGORIES
+        ]
+
+    def projects(self) -> list[ProjectSummary]:
+        return [p.summary() for p in self.project_catalog]
+
+    def project(self, project_id: str) -> ProjectDetail:
+        return self.project_catalog.get(project_id).detail()
+
+    def coverage(self) -> CoverageReport:
+        return self.coverage_service.report()
+
+    def documents(self) -> list[DocumentSummary]:
+        return [self._summary(doc_id) for doc_id in self.store.documents]
+
+    def document(self, doc_id: str) -> DocumentDetail:
+        if doc_id not in self.store.documents:
+            raise UnknownDocument(f"no document {doc_id!r}; GET /api/documents lists them")
+        info = self.store.documents[doc_id]
+        chunks = self.store.chunks(self.store.chunk_ids_of_document(doc_id))
+        sections = list(dict.fromkeys(c.section for c in sorted(chunks.values(), key=lambda c: c.ordinal)))
+        return DocumentDetail(
+            **self._summary(doc_id).model_dump(), meta=info.meta, sections=sections, text=self.store.body(doc_id)
+        )
+
+    def _summary(self, doc_id: str) -> DocumentSummary:
+        info = self.store.documents[doc_id]
+        m = info.meta
+        return DocumentSummary(
+            id=m.id, title=m.title, type=m.type, date=m.date, language=m.language, source=m.source, chunks=info.chunks
+        )
