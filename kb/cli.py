@@ -150,6 +150,60 @@ def print_results(response: SearchResponse) -> None:
 
 
 @app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in plain language.")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the /api/ask response as JSON.")] = False,
+    index: IndexOpt = settings.index_dir,
+    corpus: CorpusOpt = settings.corpus_dir,
+) -> None:
+    """Answer a question with citations (the answer engine behind POST /api/ask)."""
+    from kb.schema import AskRequest
+
+    try:
+        request = AskRequest(question=question, top_k=top_k)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+    from indexer.corpus import corpus_hash
+    from kb.knowledge_base import KnowledgeBase
+
+    try:
+        kb = KnowledgeBase.open(index, corpus_hash=corpus_hash(corpus) if corpus.is_dir() else None)
+        response = kb.ask(request)
+    except KbError as exc:
+        fail(str(exc))
+    if as_json:
+        sys.stdout.write(response.model_dump_json(indent=2) + "\n")
+        return
+    flag = " [yellow](abstained)[/]" if response.abstained else ""
+    out.print(f"[dim]{response.intent.value}{flag}, {response.took_ms:.0f} ms[/]", highlight=False)
+    out.print(response.answer, highlight=False)
+    if response.citations:
+        out.print("\n[bold]Citations[/]")
+    for c in response.citations:
+        refs = f" [dim]articles {', '.join(c.articles)}[/]" if c.articles else ""
+        out.print(f"[{c.n}] [cyan]{c.chunk_id}[/] {c.doc_title[:60]} › {c.section[:50]}{refs}", highlight=False)
+    if response.articles:
+        out.print("\n[bold]Articles[/]")
+    for a in response.articles:
+        text = " ".join(a.text.split())
+        out.print(f"{a.ref} {a.title}: [dim]{text[:160]}{'…' if len(text) > 160 else ''}[/]", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", envvar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", envvar="PORT", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32)] = 1,
+) -> None:
+    """Serve the HTTP API and web chat (uvicorn); the index is loaded once per worker."""
+    from server.app import serve as run_server
+
+    run_server(host=host, port=port, workers=workers)
+
+
+@app.command()
 def info(index: IndexOpt = settings.index_dir, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show what the index manifest says."""
     from kb import index_layout

@@ -164,4 +164,3 @@ class CoverageService:
         if idle:
             lines.append(f"No project declares the categories: {', '.join(idle)}.")
         return " ".join(lines)
-

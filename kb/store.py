@@ -204,4 +204,15 @@ class IndexStore:
         if not names:
             return {}
         marks = ",".join("?" * len(names))
-        return {str(r[1]): int(r[0]) for r in self._rows(f"SELECT id, chunk_id FROM chunks WHERE chunk_id IN ({marks})", names)}
+        return {
+            str(r[1]): int(r[0])
+            for r in self._rows(f"SELECT id, chunk_id FROM chunks WHERE chunk_id IN ({marks})", list[object](names))
+        }
+
+    def vocabulary(self) -> set[str]:
+        """Every (porter-stemmed) term of the lexical index."""
+        with self._lock:
+            self._con.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.tipkb_vocab USING fts5vocab(main, chunks_fts, row)"
+            )
+            return {str(r[0]) for r in self._con.execute("SELECT term FROM temp.tipkb_vocab")}

@@ -39,3 +39,28 @@ def store(index_path: Path) -> IndexStore:
 @pytest.fixture(scope="session")
 def service(store: IndexStore, embedder: Embedder) -> SearchService:
     return SearchService(store, embedder)
+
+
+# -- HTTP API (tests/test_api.py) -------------------------------------------------------------
+# kb.knowledge_base and server are imported inside the fixtures so that a module still being written
+# there cannot break collection of the other test modules.
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(store: IndexStore, embedder: Embedder):  # -> kb.knowledge_base.KnowledgeBase
+    from kb.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase(store, embedder)
+
+
+@pytest.fixture(scope="session")
+def client(knowledge_base):  # -> Iterator[litestar.testing.TestClient]
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+    from server.settings import ServerSettings
+
+    # The rate limit is tested on its own app; this one must not throttle the suite.
+    app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=1_000_000))
+    with TestClient(app) as test_client:
+        yield test_client

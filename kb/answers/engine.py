@@ -1,1 +1,71 @@
-"""AnswerEngine (placeholder until the handlers land)."""
+"""AnswerEngine: a question in, a cited answer out (DESIGN §4 `POST /api/ask`).
+
+The intent picks one handler; every handler writes into an AnswerDraft that enforces the citation
+invariants. No answer text is canned: each sentence is built from the index, the taxonomy or the
+coverage matrix, and every claim carries a citation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from kb.answers.context import AnswerContext
+from kb.answers.coverage_answer import answer_coverage
+from kb.answers.draft import AnswerDraft
+from kb.answers.evidence import EvidenceCheck
+from kb.answers.intent import classify
+from kb.answers.passages import answer_from_passages
+from kb.answers.project_finder import answer_projects
+from kb.answers.taxonomy_answer import answer_taxonomy
+from kb.coverage import CoverageService
+from kb.embedding import Embedder
+from kb.projects import ProjectCatalog
+from kb.provisions import ProvisionLibrary
+from kb.query import QueryAnalysis, analyse_query
+from kb.schema import AskRequest, AskResponse, Intent
+from kb.search import SearchService
+from kb.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AnswerContext, str, QueryAnalysis, AnswerDraft], bool]
+
+
+class AnswerEngine:
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        search: SearchService,
+        provisions: ProvisionLibrary,
+        projects: ProjectCatalog,
+        coverage: CoverageService,
+    ) -> None:
+        self.ctx = AnswerContext(
+            store, embedder, search, provisions, projects, coverage, EvidenceCheck(store.vocabulary())
+        )
+        self.handlers: dict[Intent, Handler] = {
+            Intent.PROJECT_FINDER: answer_projects,
+            Intent.COVERAGE: answer_coverage,
+            Intent.TAXONOMY: answer_taxonomy,
+        }
+
+    def ask(self, request: AskRequest) -> AskResponse:
+        started = time.perf_counter()
+        question = " ".join(request.question.split())
+        analysis = analyse_query(question)
+        intent = classify(question, analysis)
+        draft = AnswerDraft(self.ctx.store, self.ctx.provisions)
+        handler = self.handlers.get(intent)
+        if handler is not None:
+            abstained = handler(self.ctx, question, analysis, draft)
+        else:
+            intent, abstained = answer_from_passages(
+                self.ctx, request.model_copy(update={"question": question}), analysis, draft
+            )
+        took = (time.perf_counter() - started) * 1000
+        # Never the question itself at INFO: delegates' questions can be sensitive.
+        log.info("ask: intent=%s abstained=%s citations=%d took_ms=%.1f", intent, abstained, len(draft.citations), took)
+        return draft.finish(request.question, intent, abstained, took)

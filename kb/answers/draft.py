@@ -1,0 +1,92 @@
+"""AnswerDraft: collects the sentences, citations, articles and projects of one answer and keeps its invariants.
+
+Every `[n]` the draft writes points to a citation it holds; every quote is checked to be a verbatim
+slice of its chunk; every article the answer or a citation names is listed with its verbatim text.
+"""
+
+from __future__ import annotations
+
+from kb.articles import ArticleRef, Instrument, find_references, sort_refs
+from kb.provisions import ProvisionLibrary
+from kb.schema import AskResponse, Chunk, Citation, Intent, ProjectSummary
+from kb.store import IndexStore
+
+
+class AnswerDraft:
+    def __init__(self, store: IndexStore, provisions: ProvisionLibrary) -> None:
+        self.store = store
+        self.provisions = provisions
+        self.lines: list[str] = []
+        self.citations: list[Citation] = []
+        self.refs: set[ArticleRef] = set()
+        self.projects: list[ProjectSummary] = []
+
+    def cite(self, chunk: Chunk, quote: str, articles: list[ArticleRef] | None = None) -> int:
+        """The citation number for a verbatim quote of a chunk (reused if the same quote is cited twice)."""
+        if quote not in chunk.text:
+            raise ValueError(f"quote is not verbatim in {chunk.chunk_id}: {quote[:60]!r}")
+        for citation in self.citations:
+            if citation.chunk_id == chunk.chunk_id and citation.quote == quote:
+                return citation.n
+        if articles is None:
+            articles = chunk_articles(chunk, quote)
+        articles = [a for a in sort_refs(set(articles)) if self.provisions.exists(a)]
+        self.refs.update(articles)
+        n = len(self.citations) + 1
+        self.citations.append(
+            Citation(
+                n=n,
+                chunk_id=chunk.chunk_id,
+                doc_id=chunk.doc_id,
+                doc_title=self.store.documents[chunk.doc_id].meta.title,
+                section=chunk.section,
+                quote=quote,
+                articles=[str(a) for a in articles],
+            )
+        )
+        return n
+
+    def article(self, *refs: ArticleRef) -> None:
+        self.refs.update(r for r in refs if self.provisions.exists(r))
+
+    def say(self, text: str) -> None:
+        self.lines.append(text)
+
+    def add_project(self, summary: ProjectSummary) -> None:
+        if all(p.id != summary.id for p in self.projects):
+            self.projects.append(summary)
+
+    def finish(self, question: str, intent: Intent, abstained: bool, took_ms: float) -> AskResponse:
+        answer = "\n".join(self.lines)
+        # Articles the text names (including inside quotes) are listed too, when the index has them.
+        for ref in find_references(answer):
+            if self.provisions.exists(ref):
+                self.refs.add(ref)
+        articles = [self.provisions.article_text(r) for r in sort_refs(self.refs)]
+        return AskResponse(
+            question=question,
+            intent=intent,
+            abstained=abstained,
+            took_ms=round(took_ms, 2),
+            answer=answer,
+            citations=self.citations,
+            articles=articles,
+            projects=self.projects,
+        )
+
+
+def chunk_articles(chunk: Chunk, quote: str) -> list[ArticleRef]:
+    """What a quote concerns: its own provision if the chunk is one, else the Protocol articles the quote names."""
+    if chunk.ref:
+        return [ArticleRef.parse(chunk.ref)]
+    return [r for r in find_references(quote) if r.instrument is Instrument.PROTOCOL]
+
+
+def ref_phrase(refs: list[ArticleRef]) -> str:
+    """'article 6', 'articles 2(b), 6 and 7'."""
+    names = [str(r) for r in sort_refs(set(refs))]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"article {names[0]}"
+    return "articles " + ", ".join(names[:-1]) + " and " + names[-1]

@@ -1,0 +1,105 @@
+"""Whether retrieved passages actually answer a question, or the engine should abstain.
+
+Calibrated on this corpus (2 cores, all-MiniLM-L6-v2, 2026-11-29): off-topic questions ("capital of
+France", "sourdough bread", "1998 World Cup") reach a best dense cosine of 0.05-0.21; answerable
+plain-language questions 0.30-0.68. Between those bands, and for questions that name something the
+corpus never states (a budget, a year, a head-count), lexical checks decide: a number or the noun a
+question asks for ("what *budget*", "how many *victims*") must occur in the evidence.
+`tests/test_answers.py` holds the calibration questions; rerun it after changing a threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import snowballstemmer
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from kb.articles import iter_references
+from kb.schema import Chunk
+
+DENSE_MIN = 0.25  # below: nothing in the corpus is about this
+DENSE_CONFIDENT = 0.45  # above: a close semantic match outweighs a missing focus word
+OUT_OF_VOCABULARY_MAX = 0.5  # share of a question's content words the corpus never uses
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did"}
+_AUXILIARIES = {
+    "is", "are", "was", "were", "does", "do", "did", "should", "must", "can", "could", "would", "will",
+    "has", "have", "had", "may", "might", "shall", "kind", "kinds", "type", "types", "sort", "the", "a", "an",
+    "of", "if", "about", "happens", "happen", "exactly", "else",
+}  # fmt: skip
+# Focus nouns too generic to require verbatim support.
+_GENERIC_FOCUS = {
+    "information", "measures", "measure", "steps", "step", "things", "thing", "obligations", "obligation", "rules",
+    "rule", "provisions", "provision", "role", "requirements", "requirement", "ways", "way", "help", "support",
+    "protection", "protections", "rights", "actions", "action", "kind", "part", "parts", "article", "articles",
+    "projects", "project", "documents", "countries", "country", "states", "state", "people", "persons",
+}  # fmt: skip
+_FOCUS = re.compile(r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+the\s+(\w+)|^\s*(?:what|which)\s+(\w+)", re.I)
+_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b(?:\s+(\w+))?", re.I)
+
+# The original Porter algorithm, as FTS5's porter tokenizer uses, so question stems meet the index vocabulary.
+_stemmer = snowballstemmer.stemmer("porter")
+
+
+def stems(text: str) -> list[str]:
+    return [_stemmer.stemWord(w) for w in (m.group(0).lower() for m in _WORD.finditer(text))]
+
+
+def without_references(text: str) -> str:
+    """The text with its article references blanked: their numbers are not quantities."""
+    for found in reversed(list(iter_references(text))):
+        text = text[: found.start] + " " + text[found.end :]
+    return text
+
+
+def content_words(text: str) -> list[str]:
+    text = without_references(text)
+    words = [m.group(0).lower() for m in _WORD.finditer(text)]
+    return [w for w in words if w not in STOP_WORDS and w not in _QUESTION_WORDS and (len(w) > 2 or w.isdigit())]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    abstain: bool
+    reason: str
+    dense_top: float
+    missing: list[str] = field(default_factory=list)
+
+
+class EvidenceCheck:
+    def __init__(self, vocabulary: set[str]) -> None:
+        self.vocabulary = vocabulary  # stems the corpus uses anywhere
+
+    def focus(self, question: str) -> str | None:
+        m = _FOCUS.match(question)
+        if not m:
+            return None
+        word = (m.group(1) or m.group(2) or "").lower()
+        if word in _AUXILIARIES or word in _GENERIC_FOCUS or word in STOP_WORDS:
+            return None
+        return word
+
+    def judge(self, question: str, dense_top: float, evidence: list[Chunk]) -> Verdict:
+        text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence)
+        evidence_stems = set(stems(text))
+        words = content_words(question)
+        if dense_top < DENSE_MIN:
+            return Verdict(True, f"no passage is close to the question (best similarity {dense_top:.2f})", dense_top)
+        unknown = [w for w in words if not w.isdigit() and _stemmer.stemWord(w) not in self.vocabulary]
+        if words and len(unknown) / len(words) >= OUT_OF_VOCABULARY_MAX:
+            return Verdict(True, "the knowledge base never uses most of the question's words", dense_top, unknown)
+        numbers = [n for n in _NUMBER.findall(" ".join(words)) if n not in text]
+        if numbers:
+            return Verdict(True, "the passages do not mention " + ", ".join(numbers), dense_top, numbers)
+        how_many = _HOW_MANY.search(question)
+        figures = r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?)\b"
+        if how_many and not re.search(figures, without_references(text), re.I):
+            return Verdict(True, "the passages state no figure", dense_top, [how_many.group(0)])
+        focus = self.focus(question)
+        if focus and dense_top < DENSE_CONFIDENT and _stemmer.stemWord(focus) not in evidence_stems:
+            return Verdict(True, f"the passages do not mention {focus!r}", dense_top, [focus])
+        return Verdict(False, "supported", dense_top)

@@ -1,0 +1,255 @@
+"""Project finder: exactly the projects that match what a question asks for, each with verbatim evidence.
+
+A question can ask by category ("victim protection"), by article ("article 8"), by place ("in India"),
+by partner organisation ("INTERPOL") or by topic ("sex tourism"). Structured criteria are matched
+against what projects declare; a bare topic is matched against the projects' own words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.answers.context import AnswerContext
+from kb.answers.draft import AnswerDraft, ref_phrase
+from kb.answers.evidence import content_words, stems
+from kb.articles import ArticleRef, Instrument
+from kb.gazetteer import ORGANISATIONS, find_places
+from kb.projects import Project
+from kb.query import QueryAnalysis
+from kb.quotes import sentences
+from kb.schema import Chunk
+from kb.taxonomy import CATEGORY_BY_ID, Category, categories_in
+
+# Words of a project question that say nothing about the topic.
+_FRAME_WORDS = set(
+    stems(
+        "which what projects project address addresses addressing deal deals dealing include includes including "
+        "involve involves involving work works working focus focuses concern concerns cover covers covering "
+        "implement implements implementing support supports there any list show find name technical assistance "
+        "unodc does do relate related relating about aim aims target targets tackle tackles"
+    )
+)
+
+
+@dataclass
+class Criteria:
+    categories: list[Category] = field(default_factory=list)
+    refs: list[ArticleRef] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    topic: list[str] = field(default_factory=list)  # stems
+
+    def structured(self) -> bool:
+        return bool(self.categories or self.refs or self.places or self.organisations)
+
+    def describe(self) -> str:
+        parts = []
+        if self.categories:
+            parts.append(" and ".join(c.label.lower() for c in self.categories))
+        if self.refs:
+            parts.append(ref_phrase(self.refs))
+        if self.organisations:
+            parts.append("with " + " and ".join(self.organisations))
+        if self.places:
+            parts.append("in " + " or ".join(self.places))
+        return "; ".join(parts)
+
+
+def _organisations(question: str) -> list[str]:
+    found = []
+    for canonical, variants in ORGANISATIONS.items():
+        if canonical in ("United Nations", "UNODC"):
+            continue  # every project is UNODC's
+        if any(re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", question, re.I) for v in variants):
+            found.append(canonical)
+    return found
+
+
+def criteria_of(question: str, analysis: QueryAnalysis) -> Criteria:
+    organisations = _organisations(question)
+    category_ids = analysis.categories
+    if organisations:  # "INTERPOL" is also a phrase of international cooperation; asked as a partner here
+        stripped = question
+        for name in organisations:
+            for variant in ORGANISATIONS[name]:
+                stripped = re.sub(rf"(?<![\w-]){re.escape(variant)}(?![\w-])", " ", stripped, flags=re.I)
+        category_ids = categories_in(stripped)
+    criteria = Criteria(
+        categories=[CATEGORY_BY_ID[c] for c in category_ids],
+        refs=[r for r in analysis.refs if r.instrument is Instrument.PROTOCOL],
+        places=find_places(question),
+        organisations=organisations,
+    )
+    if not criteria.structured():
+        criteria.topic = [s for s in dict.fromkeys(stems(" ".join(content_words(question)))) if s not in _FRAME_WORDS]
+    return criteria
+
+
+def _declaration(chunks: list[Chunk], category: Category) -> tuple[Chunk, str] | None:
+    """The project's own "Categories of technical assistance" entry for a category, verbatim."""
+    for chunk in chunks:
+        for label in sorted(category.labels, key=len, reverse=True):
+            m = re.search(re.escape(label) + r"\s*\[[^\]]*\]", chunk.text)
+            if m:
+                return chunk, m.group(0)
+    return None
+
+
+def _prose_evidence(chunks: list[Chunk], phrases: list[str]) -> tuple[Chunk, str] | None:
+    """The first sentence of the project's description that uses one of the phrases."""
+    for chunk in chunks:
+        for span in sentences(chunk.text):
+            if "[" in span.text:
+                continue  # the categories line is evidence of declaration, not of activity
+            if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", span.text, re.I) for p in phrases):
+                return chunk, span.text
+    return None
+
+
+def _topic_evidence(project: Project, topic: list[str]) -> tuple[Chunk, str, float] | None:
+    """The sentence sharing most topic words; the title counts too (cited through the project's first sentence)."""
+    best: tuple[Chunk, str, float] | None = None
+    in_title = set(stems(project.meta.title)) & set(topic)
+    if in_title:
+        first = sentences(project.chunks[0].text)[0].text
+        best = (project.chunks[0], first, len(in_title) / len(topic))
+    for chunk in project.chunks:
+        for span in sentences(chunk.text):
+            found = set(stems(span.text)) & set(topic)
+            share = len(found) / len(topic)
+            if found and (best is None or share > best[2]):
+                best = (chunk, span.text, share)
+    return best
+
+
+def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, draft: AnswerDraft) -> bool:
+    """Writes the answer; returns True when it abstains."""
+    criteria = criteria_of(question, analysis)
+    projects = list(ctx.projects)
+    if not projects:
+        draft.say("The knowledge base holds no project descriptions.")
+        return True
+    if not criteria.structured() and not criteria.topic:
+        return _list_all(projects, draft)
+
+    matches: list[tuple[Project, list[tuple[Chunk, str, list[ArticleRef]]]]] = []
+    for project in projects:
+        evidence = _evidence(project, criteria)
+        if evidence is not None:
+            matches.append((project, evidence))
+
+    asked = criteria.describe() or "“" + " ".join(content_words(question)) + "”"
+    if not matches:
+        return _none_match(ctx, criteria, asked, projects, draft)
+
+    count = len(matches)
+    refs: list[ArticleRef] = []
+    for c in criteria.categories:
+        refs.extend(c.articles)
+    refs.extend(criteria.refs)
+    cites = f" ({ref_phrase(refs)})" if refs and criteria.categories else ""
+    if criteria.categories or criteria.refs or criteria.topic:
+        verb = "addresses" if count == 1 else "address"
+    elif criteria.organisations:
+        verb, asked = ("works" if count == 1 else "work"), asked
+    else:
+        verb, asked = ("is" if count == 1 else "are"), asked
+    draft.say(f"{_number(count).capitalize()} of the {len(projects)} projects {verb} {asked}{cites}:")
+    for project, evidence in matches:
+        draft.add_project(project.summary())
+        marks = []
+        for chunk, quote, articles in evidence:
+            n = draft.cite(chunk, quote, articles)
+            marks.append(f"“{quote}” [{n}]")
+        draft.say(f"- {_short_title(project)} (“{_subtitle(project)}”): " + "; ".join(marks))
+    others = [p for p in projects if all(p.id != m[0].id for m in matches)]
+    if others and (criteria.categories or criteria.refs):
+        names = ", ".join(_short_title(p) for p in others)
+        draft.say(f"Not addressed by: {names} (its declared categories do not include this).")
+    return False
+
+
+def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, list[ArticleRef]]] | None:
+    """Verbatim evidence for every criterion, or None when the project fails one."""
+    out: list[tuple[Chunk, str, list[ArticleRef]]] = []
+    for category in criteria.categories:
+        if category.id not in project.meta.categories:
+            return None
+        declared = _declaration(project.chunks, category)
+        if declared:
+            out.append((*declared, category.articles))
+        prose = _prose_evidence(project.chunks, [*category.labels, *category.phrases])
+        if prose:
+            out.append((*prose, category.articles))
+    for ref in criteria.refs:
+        if not project.addresses(ref):
+            return None
+        for cid in project.meta.categories:
+            category = CATEGORY_BY_ID[cid]
+            inside = [a for a in category.articles if ref.covers(a) or a.covers(ref)]
+            if inside and (declared := _declaration(project.chunks, category)):
+                out.append((*declared, inside))
+    for place in criteria.places:
+        if place not in project.places:
+            return None
+    if criteria.places and not out:
+        first = sentences(project.chunks[0].text)[0].text
+        out.append((project.chunks[0], first, []))
+    for organisation in criteria.organisations:
+        variants = ORGANISATIONS[organisation]
+        tagged = any(organisation in c.organisations for c in project.chunks)
+        if not tagged and not any(organisation in p for p in project.meta.partners):
+            return None
+        found = _prose_evidence(project.chunks, list(variants))
+        if found:
+            out.append((*found, []))
+    if criteria.topic:
+        topic = _topic_evidence(project, criteria.topic)
+        if topic is None or topic[2] < 0.5:
+            return None
+        out.append((topic[0], topic[1], []))
+    return out
+
+
+def _none_match(
+    ctx: AnswerContext, criteria: Criteria, asked: str, projects: list[Project], draft: AnswerDraft
+) -> bool:
+    draft.say(f"None of the {len(projects)} projects in the knowledge base addresses {asked}.")
+    for ref in criteria.refs:
+        coverage = ctx.coverage.article(ref)
+        draft.article(ref)
+        for passage in coverage.discussed_in[:1]:
+            chunk = ctx.chunk(passage.chunk_id)
+            n = draft.cite(chunk, passage.quote, [ArticleRef(ref.article)])
+            draft.say(
+                f"Article {ref.article} ({coverage.title}) is named in {passage.doc_title}: “{passage.quote}” [{n}]"
+            )
+    if criteria.places:
+        covered = sorted({p for project in projects for p in project.places})
+        draft.say("The projects cover: " + ", ".join(covered) + ".")
+    # A negative answer is still an answer from the catalogue, not an abstention, when the criteria were understood.
+    return not criteria.structured()
+
+
+def _list_all(projects: list[Project], draft: AnswerDraft) -> bool:
+    draft.say(f"The knowledge base describes {_number(len(projects))} projects:")
+    for project in projects:
+        draft.add_project(project.summary())
+        first = sentences(project.chunks[0].text)[0].text
+        n = draft.cite(project.chunks[0], first, [])
+        labels = ", ".join(CATEGORY_BY_ID[c].label for c in project.categories)
+        draft.say(f"- {_short_title(project)} ({labels}): “{first}” [{n}]")
+    return False
+
+
+def _subtitle(project: Project) -> str:
+    return project.meta.title.split(":", 1)[-1].strip()
+
+
+def _short_title(project: Project) -> str:
+    return project.meta.title.split(":")[0].strip()
+
+
+def _number(n: int) -> str:
+    return {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))

@@ -1,0 +1,76 @@
+"""Taxonomy questions: which articles a category of assistance covers, or which categories an article falls under.
+
+Answered from the taxonomy (DESIGN §2), citing the side event's concept note where each category and
+its articles are written down.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.answers.context import AnswerContext
+from kb.answers.draft import AnswerDraft, ref_phrase
+from kb.articles import ArticleRef, Instrument
+from kb.query import QueryAnalysis
+from kb.schema import Chunk, DocType
+from kb.taxonomy import CATEGORIES, CATEGORY_BY_ID, Category
+
+
+def category_source(ctx: AnswerContext, category: Category) -> tuple[Chunk, str] | None:
+    """Where a non-project document lists the category with its articles, e.g. "**Policy development** [Articles …]"."""
+    ids = sorted(ctx.store.chunk_ids_of_types([DocType.EVENT]))
+    chunks = sorted(ctx.store.chunks(ids).values(), key=lambda c: (c.doc_id, c.ordinal))
+    for label in sorted(category.labels, key=len, reverse=True):
+        pattern = re.compile(r"\**" + re.escape(label) + r"\**\s*\[[^\]]*\]")
+        for chunk in chunks:
+            m = pattern.search(chunk.text)
+            if m:
+                return chunk, m.group(0)
+    return None
+
+
+def _cite_category(
+    ctx: AnswerContext, category: Category, draft: AnswerDraft, articles: list[ArticleRef] | None = None
+) -> str:
+    source = category_source(ctx, category)
+    if source is None:
+        return ""
+    n = draft.cite(source[0], source[1], category.articles if articles is None else articles)
+    return f" [{n}]"
+
+
+def answer_taxonomy(ctx: AnswerContext, question: str, analysis: QueryAnalysis, draft: AnswerDraft) -> bool:
+    categories = [CATEGORY_BY_ID[c] for c in analysis.categories]
+    refs = [r for r in analysis.refs if r.instrument is Instrument.PROTOCOL]
+    if categories:
+        for category in categories:
+            mark = _cite_category(ctx, category, draft)
+            draft.article(*category.articles)
+            emphasis = f", especially {ref_phrase(category.emphasised_articles)}" if category.emphasis else ""
+            listed = (
+                "all articles of the Protocol" if category.id == "pre_ratification" else ref_phrase(category.articles)
+            )
+            draft.say(f"{category.label} covers {listed}{emphasis} (written “{category.articles_as_written}”){mark}.")
+        return False
+    if refs:
+        for ref in refs:
+            if not ctx.provisions.exists(ref):
+                draft.say(f"The Protocol has no article {ref.local}.")
+                return True
+            found = [c for c in CATEGORIES if any(a.covers(ref) or ref.covers(a) for a in c.articles)]
+            draft.article(ref)
+            labels = []
+            for category in found:
+                mark = _cite_category(ctx, category, draft, [ref])
+                labels.append(f"{category.label}{mark}")
+            title = ctx.provisions.title(ref)
+            draft.say(f"Article {ref.local} ({title}) falls under: " + "; ".join(labels) + ".")
+            coverage = ctx.coverage.article(ArticleRef(ref.article))
+            if not coverage.covered:
+                draft.say(f"No project in the knowledge base addresses article {ref.article}.")
+        return False
+    draft.say(f"The concept note groups technical assistance into {len(CATEGORIES)} categories:")
+    for category in CATEGORIES:
+        mark = _cite_category(ctx, category, draft)
+        draft.say(f"- {category.label}: articles {category.articles_as_written}{mark}")
+    return False

@@ -1,0 +1,75 @@
+"""Plain-language phrasings mapped to the wording the treaties use, to widen a question's retrieval query.
+
+Delegates ask "can victims stay in the country?"; the Protocol says "remain in its territory". The
+small embedding model misses many such pairs, so matching phrases add the treaty wording to the
+query used for retrieval (never to what is shown to the user).
+"""
+
+from __future__ import annotations
+
+import re
+
+# (pattern in the question, treaty wording to add)
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    (
+        r"\b(go|going|get|send|sent|sending|come|coming)\s+(back\s+)?home\b|\bgo\s+back\b|\bsend(ing)?\s+back\b",
+        "return repatriation of victims",
+    ),
+    (r"\breturn(ed|ing)?\b(?!\s+to\s+work)", "repatriation return"),
+    (r"\bdeport(ed|ation)?\b|\bexpel(led)?\b", "repatriation return residence"),
+    (
+        r"\bstay(ing)?\b|\bremain(ing)?\b|\bresidence\b|\bresidency\b",
+        "remain in its territory temporarily or permanently",
+    ),
+    (r"\bpapers\b|\bpassports?\b|\bid\s+cards?\b|\bvisas?\b", "travel or identity documents"),
+    (r"\bfake\b|\bforged\b|\bfalsified\b|\bcounterfeit\b", "falsified unlawfully altered documents"),
+    (r"\bdeceiv(e|ed|ing)\b|\btrick(ed|ing)?\b|\blied\b|\blying\b", "deception fraud means consent"),
+    (r"\bagreed\b|\bwilling(ly)?\b|\bconsent(ed)?\b", "consent of a victim irrelevant"),
+    (r"\bkids?\b|\bminors?\b|\bunder\s*18\b|\bchildren\b", "child under eighteen years of age"),
+    (
+        r"\bprivacy\b|\bconfidential(ity)?\b|\bidentity\s+secret\b",
+        "privacy and identity of victims confidential legal proceedings",
+    ),
+    (r"\bcompensat(e|ion|ed)\b|\bpaid\s+back\b|\bdamages\b", "compensation for damage suffered"),
+    (r"\bhousing\b|\bshelters?\b|\bplace\s+to\s+live\b", "appropriate housing"),
+    (
+        r"\bdoctors?\b|\bmedical\b|\bhealth\s*care\b|\btherapy\b|\bcounsel+ing\b",
+        "medical psychological and material assistance counselling",
+    ),
+    (r"\bjobs?\b|\bwork\b|\bschool(ing)?\b|\beducation\b", "employment educational and training opportunities"),
+    (r"\bborders?\b|\bcustoms\b|\bairlines?\b|\bbus(es)?\b|\bcarriers?\b", "border controls commercial carriers"),
+    (r"\bpolice\b|\bofficers\b|\bofficials\b", "law enforcement immigration authorities"),
+    (r"\btrain(ing|ed)?\b|\bteach\b", "training law enforcement officials"),
+    (r"\bshare\b|\bsharing\b|\btell\s+each\s+other\b", "exchanging information cooperate"),
+    (r"\bpunish(ed|ment)?\b|\bcrime\b|\billegal\b|\bjail\b|\bprison\b", "criminal offences criminalization"),
+    (r"\bpoverty\b|\bpoor\b|\bunemployment\b|\bvulnerab", "poverty underdevelopment lack of equal opportunity"),
+    (r"\bdemand\b|\bbuyers?\b|\bclients?\b", "discourage the demand that fosters exploitation"),
+    (r"\bcampaigns?\b|\bawareness\b|\bmedia\b", "information and mass media campaigns"),
+    (r"\bngos?\b|\bcharit(y|ies)\b|\bcivil\s+society\b", "non-governmental organizations civil society"),
+    (
+        r"\bdisagree(ment)?s?\b|\bdisputes?\b|\bcourt\s+of\s+justice\b",
+        "settlement of disputes interpretation arbitration",
+    ),
+    (r"\bsign(ed|ing)?\b|\bjoin(ing)?\b|\bratif", "signature ratification accession"),
+    (r"\bstart(s|ed)?\s+(to\s+)?apply|\btake\s+effect\b|\bcome\s+into\s+effect\b", "entry into force"),
+    (r"\bleave\b|\bwithdraw(al)?\b|\bquit\b", "denunciation"),
+    (r"\bchange(s|d)?\b|\bamend", "amendment"),
+    (r"\blanguages?\b|\boriginal\s+(text|copy)\b", "depositary authentic texts languages"),
+    (
+        r"\bwhat\s+(is|counts\s+as|does)\s+.*\btrafficking\b.*\bmean",
+        "trafficking in persons shall mean definition use of terms",
+    ),
+    (r"\bdefin(e|ition|ed)\b|\bmeaning\b", "use of terms shall mean"),
+    (r"\bsafe(ty)?\b|\bprotect(ed|ion)?\b", "physical safety protection"),
+)
+
+_COMPILED = tuple((re.compile(p, re.I), add) for p, add in GLOSSARY)
+
+
+def expand(question: str) -> str:
+    """The question plus the treaty wording of the plain-language phrases it uses."""
+    additions: list[str] = []
+    for pattern, wording in _COMPILED:
+        if pattern.search(question) and wording not in additions:
+            additions.append(wording)
+    return question if not additions else f"{question} ({'; '.join(additions)})"

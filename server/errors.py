@@ -1,0 +1,105 @@
+"""Every error response, in one place: JSON `{"status_code": int, "detail": str}` (DESIGN §4).
+
+Knowledge-base errors map to statuses by type; litestar's validation errors become one detail naming
+each field path; anything unexpected is a 500 whose traceback goes to the server log only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import ClientException, HTTPException, SerializationException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.types import ExceptionHandlersMap
+
+from kb.errors import (
+    IndexCorrupt,
+    IndexNotBuilt,
+    IndexStale,
+    InvalidFilter,
+    InvalidInput,
+    KbError,
+    ModelIntegrityError,
+    NotFound,
+)
+
+logger = logging.getLogger(__name__)
+
+KB_STATUS: dict[type[KbError], int] = {
+    InvalidInput: 400,
+    NotFound: 404,
+    IndexNotBuilt: 503,
+    IndexStale: 503,
+    IndexCorrupt: 503,
+    ModelIntegrityError: 503,
+}
+INTERNAL_ERROR_DETAIL = "internal server error; the server log has the details"
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+BODY_PARAM = "data"  # the name every handler gives its request body
+
+
+def error_response(status_code: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    return Response(
+        content={"status_code": status_code, "detail": detail, **extra},
+        status_code=status_code,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def _field_message(item: Any) -> str:
+    """`query: query must not be empty` from litestar's `{"key", "message", "source"}` entry."""
+    if not isinstance(item, dict):
+        return str(item)
+    message = str(item.get("message", "invalid value"))
+    for prefix in _PYDANTIC_PREFIXES:
+        message = message.removeprefix(prefix)
+    key = item.get("key")
+    if key in (None, BODY_PARAM):  # the body as a whole: missing, or not a JSON object
+        key = "body"
+        if message == repr(BODY_PARAM):  # litestar's KeyError text for an empty body
+            message = "a JSON object is required"
+    return f"{key}: {message}"
+
+
+def _validation_detail(exc: ValidationException) -> tuple[str, list[Any]]:
+    extra = exc.extra if isinstance(exc.extra, list) else [exc.extra] if exc.extra else []
+    if not extra:
+        return exc.detail, []
+    return "; ".join(_field_message(item) for item in extra), extra
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response:
+    if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR and exc.status_code != HTTP_503_SERVICE_UNAVAILABLE:
+        return handle_unexpected(request, exc)
+    if isinstance(exc, ValidationException):
+        detail, extra = _validation_detail(exc)
+        return error_response(exc.status_code, detail, exc.headers, **({"extra": extra} if extra else {}))
+    if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
+        return error_response(exc.status_code, f"body: {exc.detail}", exc.headers)  # malformed JSON
+    return error_response(exc.status_code, exc.detail, exc.headers)
+
+
+def handle_kb_error(request: Request[Any, Any, Any], exc: KbError) -> Response:
+    status = next((KB_STATUS[cls] for cls in type(exc).__mro__ if cls in KB_STATUS), None)
+    if status is None:
+        return handle_unexpected(request, exc)
+    detail = str(exc)
+    if isinstance(exc, InvalidFilter) and not detail.startswith("filters"):
+        detail = f"filters: {detail}"
+    return error_response(status, detail)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response:
+    route = request.scope.get("path_template") or request.url.path
+    logger.error("unhandled error on %s %s", request.method, route, exc_info=exc)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, INTERNAL_ERROR_DETAIL)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    HTTPException: handle_http_exception,
+    KbError: handle_kb_error,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,64 @@
+"""Catalogue routes: categories, projects, coverage and documents (DESIGN §4).
+
+/api/categories also answers without an index: the taxonomy is code, so it lists the six categories with
+their expanded articles and an empty `projects` list until an index is loaded.
+"""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from kb.knowledge_base import KnowledgeBase
+from kb.schema import CategoryInfo, CoverageReport, DocumentDetail, DocumentSummary, ProjectDetail, ProjectSummary
+from kb.taxonomy import CATEGORIES
+from server.state import KnowledgeBaseHolder
+
+
+def taxonomy_only() -> list[CategoryInfo]:
+    return [
+        CategoryInfo(
+            id=c.id,
+            label=c.label,
+            articles_as_written=c.articles_as_written,
+            articles=[str(a) for a in c.articles],
+            emphasis=list(c.emphasis),
+            projects=[],
+        )
+        for c in CATEGORIES
+    ]
+
+
+@get("/api/categories", sync_to_thread=True)
+def categories(holder: NamedDependency[KnowledgeBaseHolder]) -> list[CategoryInfo]:
+    kb = holder.get()
+    return kb.categories() if kb is not None else taxonomy_only()
+
+
+@get("/api/projects", sync_to_thread=True)
+def projects(knowledge_base: NamedDependency[KnowledgeBase]) -> list[ProjectSummary]:
+    return knowledge_base.projects()
+
+
+@get("/api/projects/{project_id:str}", sync_to_thread=True)
+def project(project_id: FromPath[str], knowledge_base: NamedDependency[KnowledgeBase]) -> ProjectDetail:
+    return knowledge_base.project(project_id)
+
+
+@get("/api/coverage", sync_to_thread=True)
+def coverage(knowledge_base: NamedDependency[KnowledgeBase]) -> CoverageReport:
+    return knowledge_base.coverage()
+
+
+@get("/api/documents", sync_to_thread=True)
+def documents(knowledge_base: NamedDependency[KnowledgeBase]) -> list[DocumentSummary]:
+    return knowledge_base.documents()
+
+
+@get("/api/documents/{doc_id:str}", sync_to_thread=True)
+def document(doc_id: FromPath[str], knowledge_base: NamedDependency[KnowledgeBase]) -> DocumentDetail:
+    return knowledge_base.document(doc_id)
+
+
+ROUTES = [categories, projects, project, coverage, documents, document]

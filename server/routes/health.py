@@ -1,0 +1,34 @@
+"""GET /health: the loaded index's counts and model, or 503 with how to build the index."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+
+from kb.schema import Health
+from server.state import BUILD_HINT, KnowledgeBaseHolder
+
+
+class HealthUnavailable(Health):
+    """/health while no index is loaded: also carries the error shape's `status_code`."""
+
+    status_code: Literal[503] = 503
+
+
+@get(
+    "/health",
+    sync_to_thread=True,  # may retry loading the index
+    responses={503: ResponseSpec(data_container=HealthUnavailable, description="No index is loaded")},
+)
+def health(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[Health]:
+    kb = holder.get()
+    if kb is None:
+        detail = holder.error or f"no index loaded; {BUILD_HINT}"
+        return Response(HealthUnavailable(status="unavailable", index=None, detail=detail), status_code=503)
+    return Response(kb.health())
+
+
+ROUTES = [health]

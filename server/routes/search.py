@@ -1,0 +1,18 @@
+"""POST /api/search: ranked passages (DESIGN §4)."""
+
+from __future__ import annotations
+
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from kb.knowledge_base import KnowledgeBase
+from kb.schema import SearchRequest, SearchResponse
+
+
+@post("/api/search", status_code=200, sync_to_thread=True)
+def search(data: JSONBody[SearchRequest], knowledge_base: NamedDependency[KnowledgeBase]) -> SearchResponse:
+    return knowledge_base.search(data)
+
+
+ROUTES = [search]
