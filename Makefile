@@ -4,7 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-SAMPLE ?= Which projects address victim protection?
 
 .PHONY: run test index lint clean
 
@@ -25,9 +24,9 @@ $(VENV)/.installed-test: $(VENV)/.installed
 index: $(VENV)/.installed
 	$(BIN)/kb index
 
-# Until the HTTP server lands, `make run` ends with a sample search (HOST/PORT are reserved for it).
+# Builds the index if missing or stale, then serves the API and web chat on http://$(HOST):$(PORT).
 run: index
-	$(BIN)/kb search "$(SAMPLE)" --doc-type project --top-k 3
+	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kb indexer server eval tests

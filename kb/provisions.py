@@ -43,12 +43,12 @@ class ProvisionLibrary:
             elif info.meta.type is DocType.INSTRUMENT and info.meta.instrument is not None:
                 self._doc_of.setdefault(Instrument(info.meta.instrument), doc_id)
         self._articles: dict[tuple[Instrument, int], _Article] = {}
-        self._chunks: dict[Instrument, list[Chunk]] = {}
+        self._chunks: dict[Instrument, list[tuple[ArticleRef, Chunk]]] = {}
         self._bodies: dict[Instrument, str] = {}
         for instrument, doc_id in self._doc_of.items():
             chunks = self.store.chunks(self.store.chunk_ids_of_document(doc_id))
             ordered = sorted((c for c in chunks.values() if c.ref), key=lambda c: c.ordinal)
-            self._chunks[instrument] = ordered
+            self._chunks[instrument] = [(ArticleRef.parse(c.ref or ""), c) for c in ordered]
             self._bodies[instrument] = self.store.body(doc_id)
             for chunk in ordered:
                 ref = ArticleRef.parse(chunk.ref or "")
@@ -84,10 +84,16 @@ class ProvisionLibrary:
 
     def units(self, ref: ArticleRef) -> list[Chunk]:
         """The chunks of a provision and everything inside it, in document order."""
-        return [c for c in self._chunks.get(ref.instrument, []) if ref.covers(ArticleRef.parse(c.ref or ""))]
+        return [c for unit, c in self._chunks.get(ref.instrument, []) if ref.covers(unit)]
 
     def exists(self, ref: ArticleRef) -> bool:
-        return bool(self.units(ref))
+        return any(ref.covers(unit) for unit, _ in self._chunks.get(ref.instrument, []))
+
+    def count(self, instrument: Instrument) -> int:
+        return len([k for k in self._articles if k[0] is instrument])
+
+    def instrument_name(self, instrument: Instrument) -> str:
+        return _INSTRUMENT_NAMES[instrument]
 
     def title(self, ref: ArticleRef) -> str:
         article = self._articles.get((ref.instrument, ref.article))

@@ -83,6 +83,18 @@ class EvidenceCheck:
             return None
         return word
 
+    @staticmethod
+    def _states_figure(text: str, noun: str | None) -> bool:
+        """A number, written in digits or words, shortly before the counted noun ("75 victims", "two projects")."""
+        figure = (
+            r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
+        )
+        if not noun or noun.lower() in STOP_WORDS:
+            return re.search(rf"\b{figure}\b(?!-)", text, re.I) is not None
+        stem = _stemmer.stemWord(noun.lower())
+        following = re.finditer(rf"\b{figure}\b(?!-)((?:\W+\w+){{0,3}})", text, re.I)
+        return any(stem in stems(m.group(1)) for m in following)
+
     def judge(self, question: str, dense_top: float, evidence: list[Chunk]) -> Verdict:
         text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence)
         evidence_stems = set(stems(text))
@@ -96,9 +108,8 @@ class EvidenceCheck:
         if numbers:
             return Verdict(True, "the passages do not mention " + ", ".join(numbers), dense_top, numbers)
         how_many = _HOW_MANY.search(question)
-        figures = r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?)\b"
-        if how_many and not re.search(figures, without_references(text), re.I):
-            return Verdict(True, "the passages state no figure", dense_top, [how_many.group(0)])
+        if how_many and not self._states_figure(without_references(text), how_many.group(1)):
+            return Verdict(True, "the passages state no such figure", dense_top, [how_many.group(0)])
         focus = self.focus(question)
         if focus and dense_top < DENSE_CONFIDENT and _stemmer.stemWord(focus) not in evidence_stems:
             return Verdict(True, f"the passages do not mention {focus!r}", dense_top, [focus])

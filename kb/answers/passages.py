@@ -13,7 +13,6 @@ from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import Verdict
 from kb.articles import ArticleRef, Instrument
-from kb.errors import UnknownArticle
 from kb.glossary import expand
 from kb.query import QueryAnalysis
 from kb.schema import (
@@ -133,11 +132,15 @@ def _quote_references(
     """The question names provisions: quote them (the most relevant paragraphs of a long article)."""
     known = []
     for ref in refs[:3]:
-        try:
-            ctx.provisions.parse(ref.locator)
+        if ctx.provisions.exists(ref):
             known.append(ref)
-        except UnknownArticle as exc:
-            draft.say(f"The knowledge base has no such provision: {exc}.")
+        else:  # worded without "article N", so the answer names no ref it cannot list
+            name = ctx.provisions.instrument_name(ref.instrument)
+            count = ctx.provisions.count(ref.instrument)
+            draft.say(
+                f"The knowledge base does not cover this: the {name} has no provision “{ref.local}” "
+                f"(its articles are numbered 1 to {count})."
+            )
     if not known:
         return Intent.PROTOCOL_QUESTION, True
     for ref in known:
@@ -168,7 +171,10 @@ def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft
     draft.say("The closest passages in the knowledge base:")
     for chunk in chunks:
         spans = ctx.best_sentences(question, chunk, limit=2)
-        quote = chunk.text[spans[0].start : spans[-1].end] if spans else chunk.text
+        if len(spans) == 2 and chunk.text[spans[0].end : spans[1].start].strip(" .;:") == "":
+            quote = chunk.text[spans[0].start : spans[1].end]  # two adjacent sentences read as one passage
+        else:
+            quote = spans[0].text if spans else chunk.text
         n = draft.cite(chunk, quote)
         draft.say(f"- {_where(ctx, chunk)}: “{quote}” [{n}]")
 
