@@ -73,3 +73,27 @@ def test_info_shows_the_manifest(index_path: Path) -> None:
     result = runner.invoke(app, ["info", "--index", str(index_path), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["chunks"] > 700
+
+
+def test_kb_ask_prints_the_answer_and_its_citations(index_path: Path) -> None:
+    args = ["ask", "Which projects address victim protection?", "--index", str(index_path), "--corpus", str(CORPUS)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Central America Project" in result.output and "India Project" in result.output
+    assert "[1] central-america-project#2" in result.output
+    assert "2(b) " in result.output  # the Articles list, with titles
+
+
+def test_kb_ask_json_is_the_api_response(index_path: Path) -> None:
+    args = ["ask", "What is the capital of France?", "--json", "--index", str(index_path), "--corpus", str(CORPUS)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["abstained"] is True
+    assert set(body) == {"question", "intent", "abstained", "took_ms", "answer", "citations", "articles", "projects"}
+
+
+def test_kb_ask_refuses_an_empty_question() -> None:
+    result = runner.invoke(app, ["ask", "   "])
+    assert result.exit_code == 2
+    assert "question must not be empty" in result.output
