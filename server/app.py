@@ -9,17 +9,15 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import anyio.to_thread
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig
-from litestar.response import File
-from litestar.static_files import create_static_files_router
 
 from kb.embedding import Embedder
 from kb.knowledge_base import KnowledgeBase
@@ -29,8 +27,8 @@ from server.routes import ROUTE_HANDLERS
 from server.settings import ServerSettings
 from server.state import STATE_KEY, KnowledgeBaseHolder, provide_holder, provide_knowledge_base
 
-STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/"
+MAX_BODY_BYTES = 1 << 20  # JSON requests are small (questions are capped at 1000 characters)
 
 
 def package_version() -> str:
@@ -50,10 +48,10 @@ async def knowledge_base_lifespan(app: Litestar) -> AsyncIterator[None]:
         holder.close()
 
 
-@get("/", include_in_schema=False)
-async def home() -> File:
-    """The home page; a catch-all static router at "/" would answer unknown API routes with 404/405 oddities."""
-    return File(STATIC_DIR / "index.html", content_disposition_type="inline", media_type="text/html")
+def logging_config() -> LoggingConfig:
+    """Log `server.*` (500 tracebacks, index loading) to the console; leave the root logger to the host process."""
+    server_logger = {"level": "INFO", "handlers": ["queue_listener"], "propagate": True}
+    return LoggingConfig(configure_root_logger=False, loggers={"server": server_logger})
 
 
 def _is_api_request(request: Request) -> bool:
@@ -75,9 +73,8 @@ def create_app(
     rate_limit = RateLimitConfig(
         rate_limit=("minute", server_settings.rate_limit_per_minute), check_throttle_handler=_is_api_request
     )
-    static = create_static_files_router(path="/static", directories=[STATIC_DIR], name="static")
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, home, static],
+        route_handlers=ROUTE_HANDLERS,
         dependencies={
             "holder": Provide(provide_holder, sync_to_thread=False),
             "knowledge_base": Provide(provide_knowledge_base, sync_to_thread=True),
@@ -87,6 +84,8 @@ def create_app(
         lifespan=[knowledge_base_lifespan],
         state=State({STATE_KEY: holder}),
         openapi_config=OpenAPIConfig(title="tipkb", version=package_version()),
+        logging_config=logging_config(),
+        request_max_body_size=MAX_BODY_BYTES,
     )
 
 

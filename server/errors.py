@@ -78,7 +78,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         detail, extra = _validation_detail(exc)
         return error_response(exc.status_code, detail, exc.headers, **({"extra": extra} if extra else {}))
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
-        return error_response(exc.status_code, f"body: {exc.detail}", exc.headers)  # malformed JSON
+        return error_response(exc.status_code, f"body: malformed JSON: {exc.detail}", exc.headers)
     return error_response(exc.status_code, exc.detail, exc.headers)
 
 

@@ -148,8 +148,9 @@ def _quote_references(
         if len(units) > MAX_UNITS_QUOTED:
             ids = ctx.store.chunk_ids_by_name([u.chunk_id for u in units])
             scores = ctx.dense_scores(question, list(ids.values()))
-            keep = set(sorted(units, key=lambda u: -scores.get(ids[u.chunk_id], 0.0))[:MAX_UNITS_QUOTED])
-            units = [u for u in units if u in keep]
+            ranked = sorted(units, key=lambda u: -scores.get(ids[u.chunk_id], 0.0))
+            keep = {u.chunk_id for u in ranked[:MAX_UNITS_QUOTED]}
+            units = [u for u in units if u.chunk_id in keep]
         marks = " ".join(f"“{u.text}” [{draft.cite(u, u.text)}]" for u in units)
         draft.article(ref)
         draft.say(f"{_label(ref)} ({ctx.provisions.title(ref)}): {marks}")

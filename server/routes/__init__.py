@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from server.routes import articles, ask, catalog, health, search
+from server.routes import articles, ask, catalog, health, home, search
 from server.routes.metrics import MetricsController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -14,4 +14,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *articles.ROUTES,
     *catalog.ROUTES,
     MetricsController,
+    *home.ROUTES,
 ]

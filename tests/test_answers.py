@@ -1,0 +1,181 @@
+"""The answer engine against the real index: intents, evidence, abstention and the citation invariants of DESIGN §4."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kb.articles import ArticleRef, find_references
+from kb.knowledge_base import KnowledgeBase
+from kb.schema import AskRequest, AskResponse, Intent
+
+# Plain-language questions, worded unlike the articles. Each must be answered (not abstained).
+ANSWERABLE = [
+    "Which projects address victim protection?",
+    "What information should States exchange about the documents traffickers use?",
+    "What must countries do to help trafficked people go back home?",
+    "Can victims stay in the country where they were found?",
+    "Is a child who was moved for exploitation a trafficking victim even without force?",
+    "What should happen to the identity papers of people who were trafficked?",
+    "How should a state protect the privacy of victims?",
+    "Which articles does international cooperation cover?",
+    "Which articles are not addressed by any project?",
+    "Is there a project in India?",
+    "Which projects work with INTERPOL?",
+    "What is the US government doing about forced labor in supply chains?",
+    "When does the Protocol start to apply?",
+    "Who keeps the original text of the Protocol?",
+]
+# Off-topic, or about the corpus's subjects but asking what it never states.
+UNANSWERABLE = [
+    "Who won the 1998 football World Cup?",
+    "What budget did the India project receive in 2012?",
+    "What is the capital of France?",
+    "How do I bake sourdough bread?",
+    "Which stocks should I buy this year?",
+    "What is the boiling point of water?",
+    "How many victims did the Eastern Africa project rescue?",
+    "What is the population of Honduras?",
+]
+# More variety for the invariant sweep: every intent, other instruments, article numbers, filters.
+SWEEP_EXTRA = [
+    "Which projects deal with sex tourism?",
+    "Which projects implement article 8?",
+    "Which category covers article 8?",
+    "What are the categories of technical assistance?",
+    "Which articles does the India project cover?",
+    "What does article 6(3)(b) say?",
+    "What does article 8 say about returning victims?",
+    "What does article 6 say?",
+    "Does consent matter if the victim was deceived?",
+    "Under the Council of Europe Convention, how are victims protected?",
+    "What does the Convention say about mutual legal assistance?",
+    "What are the key themes of the side event?",
+    "Are there gaps in the technical assistance provided?",
+    "What should airlines and bus companies check at borders?",
+    "What help should victims get to recover?",
+    "What does the Protocol say about article 21?",
+    "Which projects include training for police and prosecutors?",
+    "Is there a project in Kenya?",
+]
+
+
+def ask(kb: KnowledgeBase, question: str) -> AskResponse:
+    return kb.ask(AskRequest(question=question))
+
+
+def check_invariants(kb: KnowledgeBase, response: AskResponse) -> None:
+    numbers = {c.n for c in response.citations}
+    assert [c.n for c in response.citations] == list(range(1, len(response.citations) + 1))
+    for mark in re.findall(r"\[(\d+)\]", response.answer):
+        assert int(mark) in numbers, f"[{mark}] has no citation"
+    ids = kb.store.chunk_ids_by_name([c.chunk_id for c in response.citations])
+    chunks = kb.store.chunks(list(ids.values()))
+    for citation in response.citations:
+        chunk = chunks[ids[citation.chunk_id]]
+        assert citation.quote and citation.quote in chunk.text, f"quote not verbatim in {citation.chunk_id}"
+        assert citation.doc_id == chunk.doc_id
+    listed = {a.ref: a for a in response.articles}
+    cited = {r for c in response.citations for r in c.articles}
+    named = {str(r) for r in find_references(response.answer)}
+    for ref in cited | named:
+        assert ref in listed, f"article {ref} is cited but not listed"
+    for article in response.articles:
+        ref = ArticleRef.parse(article.ref)
+        assert kb.provisions.exists(ref), f"invalid article ref {article.ref}"
+        assert article.title == kb.provisions.title(ref)
+        assert article.text == kb.provisions.text(ref) and article.text
+
+
+@pytest.mark.parametrize("question", ANSWERABLE + UNANSWERABLE + SWEEP_EXTRA)
+def test_every_answer_keeps_the_citation_invariants(knowledge_base: KnowledgeBase, question: str) -> None:
+    response = ask(knowledge_base, question)
+    assert response.answer.strip()
+    check_invariants(knowledge_base, response)
+
+
+def test_the_sweep_is_at_least_thirty_varied_questions() -> None:
+    questions = ANSWERABLE + UNANSWERABLE + SWEEP_EXTRA
+    assert len(set(questions)) >= 30
+
+
+@pytest.mark.parametrize("question", ANSWERABLE)
+def test_answerable_questions_are_answered_with_citations(knowledge_base: KnowledgeBase, question: str) -> None:
+    response = ask(knowledge_base, question)
+    assert not response.abstained, response.answer
+    assert response.citations
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_off_topic_and_unstated_questions_abstain_plainly(knowledge_base: KnowledgeBase, question: str) -> None:
+    response = ask(knowledge_base, question)
+    assert response.abstained, response.answer
+    assert "does not cover" in response.answer
+
+
+def test_victim_protection_finds_central_america_and_india_citing_2b_6_and_7(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "Which projects address victim protection?")
+    assert response.intent is Intent.PROJECT_FINDER
+    assert {p.id for p in response.projects} == {"central-america-project", "india-project"}
+    assert {c.doc_id for c in response.citations} == {"central-america-project", "india-project"}
+    assert {"2(b)", "6", "7"} <= {a.ref for a in response.articles}
+    assert all({"2(b)", "6", "7"} <= set(c.articles) for c in response.citations)
+    assert "Eastern Africa" not in response.answer.split("Not addressed by")[0]
+
+
+def test_project_finder_matches_partners_places_topics_and_articles(knowledge_base: KnowledgeBase) -> None:
+    interpol = ask(knowledge_base, "Which projects work with INTERPOL?")
+    assert [p.id for p in interpol.projects] == ["eastern-africa-project"]
+    india = ask(knowledge_base, "Is there a project in India?")
+    assert [p.id for p in india.projects] == ["india-project"]
+    tourism = ask(knowledge_base, "Which projects deal with sex tourism?")
+    assert [p.id for p in tourism.projects] == ["india-project"]
+    article8 = ask(knowledge_base, "Which projects implement article 8?")
+    assert article8.projects == [] and not article8.abstained
+    assert "None of the 3 projects" in article8.answer
+    assert any(c.doc_id.startswith("cop4-side-event") and "article 7 and 8" in c.quote for c in article8.citations)
+
+
+def test_protocol_question_quotes_the_most_specific_paragraph_with_its_title(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "What information should States exchange about the documents traffickers use?")
+    assert response.intent is Intent.PROTOCOL_QUESTION
+    assert "10(1)(b)" in {c.chunk_id.removeprefix("protocol:") for c in response.citations}
+    assert "Information exchange and training" in response.answer
+    article = next(a for a in response.articles if a.ref == "10(1)(b)")
+    assert article.text.startswith("(b) The types of travel document")
+
+
+def test_plain_language_return_question_is_answered_from_article_8(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "What must countries do to help trafficked people go back home?")
+    assert response.citations[0].chunk_id.startswith("protocol:8(")
+
+
+def test_taxonomy_answer_lists_the_expanded_articles_of_a_category(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "Which articles does international cooperation cover?")
+    assert response.intent is Intent.TAXONOMY
+    assert {"2(c)", "9(3)", "10", "11", "12", "13"} == {a.ref for a in response.articles}
+    assert "[Articles 2(c); 9(3); 10-13]" in response.citations[0].quote
+
+
+def test_coverage_answer_names_article_8_and_the_key_theme(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "Which articles are not addressed by any project?")
+    assert response.intent is Intent.COVERAGE
+    assert "8 (Repatriation of victims of trafficking in persons)" in response.answer
+    assert any("article 7 and 8" in c.quote for c in response.citations)
+    assert "8" in {a.ref for a in response.articles}
+
+
+def test_unknown_article_in_a_question_is_said_plainly(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "What does article 21 of the Protocol say?")
+    assert response.abstained
+    assert "has no provision “21”" in response.answer
+
+
+def test_answer_does_not_abstain_when_a_filter_narrows_to_projects(knowledge_base: KnowledgeBase) -> None:
+    from kb.schema import DocType, SearchFilters
+
+    request = AskRequest(question="law enforcement training", filters=SearchFilters(doc_type=[DocType.PROJECT]))
+    response = knowledge_base.ask(request)
+    assert not response.abstained
+    assert all(c.doc_id.endswith("-project") for c in response.citations)
