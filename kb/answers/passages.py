@@ -145,6 +145,9 @@ def _quote_references(
         return Intent.PROTOCOL_QUESTION, True
     for ref in known:
         units = ctx.provisions.units(ref)
+        if len(units) > MAX_UNITS_QUOTED:  # the whole text is listed in `articles`; quote its paragraphs
+            depth = len(ref.path) + 1
+            units = [u for u in units if len(ArticleRef.parse(u.ref or "").path) <= depth]
         if len(units) > MAX_UNITS_QUOTED:
             ids = ctx.store.chunk_ids_by_name([u.chunk_id for u in units])
             scores = ctx.dense_scores(question, list(ids.values()))
