@@ -18,8 +18,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kb.gazetteer import ORGANISATIONS, REGIONS, country_names
 from kb.articles import ArticleRef, Instrument, iter_references, sort_refs
+from kb.gazetteer import ORGANISATIONS, REGIONS, country_names
 from kb.taxonomy import CATEGORIES
 
 for _name, _default in (
