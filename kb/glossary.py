@@ -25,7 +25,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bfake\b|\bforged\b|\bfalsified\b|\bcounterfeit\b", "falsified unlawfully altered documents"),
     (r"\bdeceiv(e|ed|ing)\b|\btrick(ed|ing)?\b|\blied\b|\blying\b", "deception fraud means consent"),
     (r"\bagreed\b|\bwilling(ly)?\b|\bconsent(ed)?\b", "consent of a victim irrelevant"),
-    (r"\bkids?\b|\bminors?\b|\bunder\s*18\b|\bchildren\b", "child under eighteen years of age"),
+    (
+        r"\bkids?\b|\bminors?\b|\bunder\s*18\b|\bchild(ren)?\b",
+        "recruitment of a child even if this does not involve any of the means",
+    ),
     (
         r"\bprivacy\b|\bconfidential(ity)?\b|\bidentity\s+secret\b",
         "privacy and identity of victims confidential legal proceedings",
@@ -37,7 +40,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "medical psychological and material assistance counselling",
     ),
     (r"\bjobs?\b|\bwork\b|\bschool(ing)?\b|\beducation\b", "employment educational and training opportunities"),
-    (r"\bborders?\b|\bcustoms\b|\bairlines?\b|\bbus(es)?\b|\bcarriers?\b", "border controls commercial carriers"),
+    (r"\bborders?\b|\bcustoms\b", "strengthen border controls to prevent and detect trafficking"),
+    (r"\bairlines?\b|\bbus(es)?\b|\bcarriers?\b|\btransport\s+compan", "commercial carriers travel documents"),
     (r"\bpolice\b|\bofficers\b|\bofficials\b", "law enforcement immigration authorities"),
     (r"\btrain(ing|ed)?\b|\bteach\b", "training law enforcement officials"),
     (r"\bshare\b|\bsharing\b|\btell\s+each\s+other\b", "exchanging information cooperate"),
@@ -64,6 +68,21 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 )
 
 _COMPILED = tuple((re.compile(p, re.I), add) for p, add in GLOSSARY)
+
+
+# "What does the Protocol say about X?": the frame names the source, not the topic; retrieval wants X.
+_FRAME = re.compile(
+    r"^\s*(?:what|does|do|is\s+there\s+anything)\s+(?:does\s+|do\s+)?(?:in\s+)?(?:the\s+)?"
+    r"(?:trafficking\s+(?:in\s+persons\s+)?)?protocol\s+(?:say|says|require|provide|state|contain|do)\s+"
+    r"(?:anything\s+|something\s+)?(?:about|on|regarding|concerning|for|with)\s+",
+    re.I,
+)
+
+
+def topic_of(question: str) -> str:
+    """The question without a "what does the Protocol say about" frame."""
+    stripped = _FRAME.sub("", question)
+    return stripped if len(stripped.strip(" ?")) >= 3 else question
 
 
 def expand(question: str) -> str:

@@ -92,6 +92,10 @@ class ProvisionLibrary:
     def count(self, instrument: Instrument) -> int:
         return len([k for k in self._articles if k[0] is instrument])
 
+    def instrument_of(self, doc_id: str) -> Instrument:
+        """The instrument a document's bare references belong to: its own if it is a treaty, else the Protocol."""
+        return next((i for i, d in self._doc_of.items() if d == doc_id), Instrument.PROTOCOL)
+
     def instrument_name(self, instrument: Instrument) -> str:
         return _INSTRUMENT_NAMES[instrument]
 

@@ -47,24 +47,50 @@ def _trim(text: str, start: int, end: int) -> Span | None:
     return Span(start, end, text[start:end])
 
 
+_BLOCK_START = re.compile(r"^\s*(?:[-*•▶]\s|\\?#|\d+\.\s|\([a-z0-9]{1,4}\)\s|[a-z]\)\s)")
+_HEADING = re.compile(r"^\s*\\?#")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans: blank lines and list items start one; hard-wrapped lines are joined."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    offset = 0
+    for line in text.split("\n"):
+        end = offset + len(line)
+        if not line.strip():
+            if start is not None:
+                blocks.append((start, offset - 1))
+                start = None
+        elif start is None:
+            start = offset
+        elif _BLOCK_START.match(line) or text[max(0, offset - 3) : offset - 1] == "  ":
+            blocks.append((start, offset - 1))  # a list item, or the previous line ended with a Markdown break
+            start = offset
+        offset = end + 1
+    if start is not None:
+        blocks.append((start, len(text)))
+    return blocks
+
+
 def sentences(text: str) -> list[Span]:
     """Sentences, one list item or enumerated clause each, as spans of `text`."""
     spans: list[Span] = []
-    offset = 0
-    for line in text.split("\n"):
-        if line.strip() and not line.lstrip().startswith("#"):  # headings are not quotable sentences
-            doc = _nlp()(line)
-            for sent in doc.sents:
-                s, e = offset + sent.start_char, offset + sent.end_char
-                cursor = s
-                for m in _CLAUSE_BREAK.finditer(text, s, e):
-                    if (span := _trim(text, cursor, m.start() + 1)) is not None:
-                        spans.append(span)
-                    cursor = m.end()
-                if (span := _trim(text, cursor, e)) is not None:
+    for start, end in paragraphs(text):
+        block = text[start:end]
+        if _HEADING.match(block):
+            continue  # headings are not quotable sentences
+        doc = _nlp()(block)
+        for sent in doc.sents:
+            s, e = start + sent.start_char, start + sent.end_char
+            cursor = s
+            for m in _CLAUSE_BREAK.finditer(text, s, e):
+                if (span := _trim(text, cursor, m.start() + 1)) is not None:
                     spans.append(span)
-        offset += len(line) + 1
-    return spans
+                cursor = m.end()
+            if (span := _trim(text, cursor, e)) is not None:
+                spans.append(span)
+    return [s for s in spans if sum(ch.isalpha() for ch in s.text) >= 3]
 
 
 def sentence_containing(text: str, start: int, end: int) -> Span:

@@ -147,11 +147,11 @@ class SearchService:
         # Pinned provisions rank first; their score is lifted just above the best other result.
         head = [Hit(c, max(scores.get(c, 0.0), top) + 1e-6 * (len(pinned) - i)) for i, c in enumerate(pinned)]
         final = (head + ranked)[: request.top_k]
-        results = [self._result(rank, hit, chunks[hit.chunk]) for rank, hit in enumerate(final, start=1)]
+        results = [self.result_for(chunks[hit.chunk], hit.score, rank) for rank, hit in enumerate(final, start=1)]
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(query=request.query, mode=request.mode, took_ms=round(took, 2), results=results)
 
-    def _result(self, rank: int, hit: Hit, chunk: Chunk) -> SearchResult:
+    def result_for(self, chunk: Chunk, score: float, rank: int = 0) -> SearchResult:
         info = self.store.documents[chunk.doc_id]
         articles = sort_refs([ArticleRef.parse(a) for a in {*chunk.articles, *chunk.articles_via_category}])
         order = list(CATEGORY_BY_ID)
@@ -163,7 +163,7 @@ class SearchService:
             doc_type=DocType(info.meta.type),
             section=chunk.section,
             text=chunk.text,
-            score=round(hit.score, 6),
+            score=round(score, 6),
             articles=[str(a) for a in articles],
             categories=sorted(chunk.categories, key=order.index),
             countries=sorted(chunk.countries),

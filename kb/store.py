@@ -6,6 +6,7 @@ from a damaged or mismatched index.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from kb import index_layout
 from kb.embedding import MODEL_NAME, sha256_file
 from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
 from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest
+
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def verify_files(index: Path, manifest: Manifest) -> None:
@@ -216,3 +219,10 @@ class IndexStore:
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.tipkb_vocab USING fts5vocab(main, chunks_fts, row)"
             )
             return {str(r[0]) for r in self._con.execute("SELECT term FROM temp.tipkb_vocab")}
+
+    def words(self) -> set[str]:
+        """Every lower-cased word the indexed passages use, for spelling correction."""
+        words: set[str] = set()
+        for (text,) in self._rows("SELECT text FROM chunks"):
+            words.update(w.lower() for w in _WORD.findall(str(text)))
+        return words

@@ -38,15 +38,23 @@ class AnswerContext:
         hits = self.store.dense(self.embedder.embed_query(question), 1, allowed)
         return hits[0][1] if hits else 0.0
 
-    def best_sentences(self, question: str, chunk: Chunk, limit: int = 1) -> list[Span]:
-        """The sentences of a chunk closest to the question, in their order in the chunk."""
-        spans = sentences(chunk.text)
-        if len(spans) <= limit:
-            return spans
-        vectors = self.embedder.embed([s.text for s in spans])
-        scores = vectors @ self.embedder.embed_query(question).reshape(-1)
-        best = sorted(np.argsort(-scores)[:limit].tolist())
-        return [spans[i] for i in best]
+    def best_sentences(self, question: str, chunks: list[Chunk], limit: int = 1) -> list[list[Span]]:
+        """For each chunk, its sentences closest to the question (best first); one encoding call for all."""
+        per_chunk = [sentences(c.text) for c in chunks]
+        todo = [s.text for spans in per_chunk if len(spans) > limit for s in spans]
+        if not todo:
+            return per_chunk
+        scores = self.embedder.embed(todo) @ self.embedder.embed_query(question).reshape(-1)
+        out: list[list[Span]] = []
+        cursor = 0
+        for spans in per_chunk:
+            if len(spans) <= limit:
+                out.append(spans)
+                continue
+            chunk_scores = scores[cursor : cursor + len(spans)]
+            cursor += len(spans)
+            out.append([spans[i] for i in np.argsort(-chunk_scores)[:limit].tolist()])
+        return out
 
     def chunk(self, chunk_id: str) -> Chunk:
         ids = self.store.chunk_ids_by_name([chunk_id])

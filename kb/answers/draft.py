@@ -6,10 +6,14 @@ slice of its chunk; every article the answer or a citation names is listed with 
 
 from __future__ import annotations
 
+import re
+
 from kb.articles import ArticleRef, Instrument, find_references, sort_refs
 from kb.provisions import ProvisionLibrary
 from kb.schema import AskResponse, Chunk, Citation, Intent, ProjectSummary
 from kb.store import IndexStore
+
+_QUOTED = re.compile(r"“[^”]*”")
 
 
 class AnswerDraft:
@@ -58,10 +62,14 @@ class AnswerDraft:
 
     def finish(self, question: str, intent: Intent, abstained: bool, took_ms: float) -> AskResponse:
         answer = "\n".join(self.lines)
-        # Articles the text names (including inside quotes) are listed too, when the index has them.
-        for ref in find_references(answer):
+        # Articles the answer's own words name are listed too; quotes are covered by their citations, whose
+        # articles are read in the quoted instrument (a CoE quote's "Article 12" is coe:12, not Protocol 12).
+        for ref in find_references(_QUOTED.sub(" ", answer)):
             if self.provisions.exists(ref):
                 self.refs.add(ref)
+        for citation in self.citations:
+            home = self.provisions.instrument_of(citation.doc_id)
+            self.refs.update(r for r in find_references(citation.quote, home) if self.provisions.exists(r))
         articles = [self.provisions.article_text(r) for r in sort_refs(self.refs)]
         return AskResponse(
             question=question,

@@ -26,6 +26,7 @@ from kb.provisions import ProvisionLibrary
 from kb.query import QueryAnalysis, analyse_query
 from kb.schema import AskRequest, AskResponse, Intent
 from kb.search import SearchService
+from kb.spelling import Speller
 from kb.store import IndexStore
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class AnswerEngine:
         self.ctx = AnswerContext(
             store, embedder, search, provisions, projects, coverage, EvidenceCheck(store.vocabulary())
         )
+        self.speller = Speller(store.words(), self.ctx.evidence.vocabulary)
         self.handlers: dict[Intent, Handler] = {
             Intent.PROJECT_FINDER: answer_projects,
             Intent.COVERAGE: answer_coverage,
@@ -54,10 +56,13 @@ class AnswerEngine:
 
     def ask(self, request: AskRequest) -> AskResponse:
         started = time.perf_counter()
-        question = " ".join(request.question.split())
+        asked = " ".join(request.question.split())
+        question = self.speller.correct(asked)
         analysis = analyse_query(question)
         intent = classify(question, analysis)
         draft = AnswerDraft(self.ctx.store, self.ctx.provisions)
+        if question != asked:
+            draft.say(f"(Read as: “{question}”.)")
         handler = self.handlers.get(intent)
         if handler is not None:
             abstained = handler(self.ctx, question, analysis, draft)

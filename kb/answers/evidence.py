@@ -17,6 +17,7 @@ import snowballstemmer
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from kb.articles import iter_references
+from kb.gazetteer import ORGANISATIONS, find_places
 from kb.schema import Chunk
 
 DENSE_MIN = 0.25  # below: nothing in the corpus is about this
@@ -104,6 +105,19 @@ class EvidenceCheck:
         unknown = [w for w in words if not w.isdigit() and _stemmer.stemWord(w) not in self.vocabulary]
         if words and len(unknown) / len(words) >= OUT_OF_VOCABULARY_MAX:
             return Verdict(True, "the knowledge base never uses most of the question's words", dense_top, unknown)
+        lowered = text.lower()
+        tagged = {p for c in evidence for p in (*c.countries, *c.regions)}
+        places = [p for p in find_places(question) if p not in tagged and p.lower() not in lowered]
+        if places:
+            return Verdict(True, "the passages do not mention " + ", ".join(places), dense_top, places)
+        organisations = [
+            name
+            for name, variants in ORGANISATIONS.items()
+            if any(re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", question) for v in variants)
+            and not any(v.lower() in lowered for v in variants)
+        ]
+        if organisations:
+            return Verdict(True, "the passages do not mention " + ", ".join(organisations), dense_top, organisations)
         numbers = [n for n in _NUMBER.findall(" ".join(words)) if n not in text]
         if numbers:
             return Verdict(True, "the passages do not mention " + ", ".join(numbers), dense_top, numbers)

@@ -14,7 +14,8 @@ from kb.schema import Intent
 _COVERAGE = re.compile(
     r"\b(?:not|never)\s+(?:yet\s+)?(?:been\s+)?(?:addressed|covered|implemented|targeted|dealt\s+with)\b"
     r"|\buncovered\b|\bgaps?\b|\bcoverage\b|\bno\s+projects?\b|\bnone\s+of\s+the\s+projects\b"
-    r"|\bneglected\b|\bleft\s+out\b|\bmissing\b"
+    r"|\bneglected\b|\bleft\s+out\b|\bmissing\b|\black(?:s|ing)?\b|\bwithout\s+(?:any\s+)?projects?\b"
+    r"|\bunaddressed\b"
     r"|\b(?:which|what)\s+(?:protocol\s+)?articles\s+(?:do|does|are)\s+(?:the\s+)?(?:\w+\s+){0,3}projects?\b",
     re.I,
 )
@@ -33,7 +34,12 @@ _TAXONOMY = re.compile(
     r"|\bforms\s+of\s+(?:technical\s+)?assistance\b|\btypes\s+of\s+(?:technical\s+)?assistance\b",
     re.I,
 )
-_ASKS_ABOUT_ARTICLES = re.compile(r"\barticles?\b", re.I)
+# "What does policy development cover?": a category named as the subject of a what-does question.
+_ASKS_ABOUT_CATEGORY = re.compile(
+    r"^\s*what\s+(?:does|do|is|are)\b.*\b(?:cover|covers|include|includes|mean|means|involve|involves|consist|comprise)"
+    r"|^\s*what\s+is\s+(?:meant\s+by\s+)?(?:the\s+)?[\w\s-]+(?:assistance|category)\b",
+    re.I,
+)
 
 
 def classify(question: str, analysis: QueryAnalysis) -> Intent:
@@ -41,8 +47,6 @@ def classify(question: str, analysis: QueryAnalysis) -> Intent:
         return Intent.COVERAGE
     if _PROJECT_FINDER.search(question):
         return Intent.PROJECT_FINDER
-    if _TAXONOMY.search(question) or (
-        analysis.categories and _ASKS_ABOUT_ARTICLES.search(question) and re.search(r"\bcover", question, re.I)
-    ):
+    if _TAXONOMY.search(question) or (analysis.categories and _ASKS_ABOUT_CATEGORY.search(question)):
         return Intent.TAXONOMY
     return Intent.PASSAGE_SEARCH  # the retrieval step may turn this into PROTOCOL_QUESTION

@@ -13,7 +13,7 @@ from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import Verdict
 from kb.articles import ArticleRef, Instrument
-from kb.glossary import expand
+from kb.glossary import expand, topic_of
 from kb.query import QueryAnalysis
 from kb.schema import (
     MAX_QUESTION_CHARS,
@@ -49,37 +49,93 @@ def _chunks(ctx: AnswerContext, results: list[SearchResult]) -> tuple[list[Chunk
     return [loaded[ids[r.chunk_id]] for r in results], ids
 
 
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+is\s+the\s+definition\s+of|how\s+(?:is|are|does\s+the\s+\w+\s+define)|define)\s+"
+    r"(?:an?\s+|the\s+)?[\"“']?(?P<c>[\w\s-]+?)[\"”']?\s*(?:defined\s*)?\??\s*$"
+    r"|^\s*what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:meant\s+by\s+)?[\"“']?(?P<a>[\w\s-]+?)[\"”']?\s*\??\s*$"
+    r"|^\s*what\s+does\s+(?:the\s+term\s+)?[\"“']?(?P<b>[\w\s-]+?)[\"”']?\s+mean\b",
+    re.I,
+)
+
+
+def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) -> list[SearchResult]:
+    """For "what is an X?", the provisions that define X ("“X” shall mean"), if any."""
+    m = _DEFINITION.match(re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", question, flags=re.I))
+    if not m:
+        return []
+    term = (m.group("a") or m.group("b") or m.group("c") or "").strip().lower()
+    words = [w for w in re.findall(r"[^\W_]+", term) if w not in ("a", "an", "the")]
+    if not words or len(words) > 6:
+        return []
+    phrase = " ".join(words)
+    hits = ctx.store.lexical(f'"{phrase}" "shall mean"', 10, allowed)
+    chunks = ctx.store.chunks([h[0] for h in hits])
+    defining = [
+        c for c in chunks.values() if re.search(rf"[“\"]{re.escape(phrase)}s?[”\"]\s+shall\s+mean", c.text, re.I)
+    ]
+    return [ctx.search.result_for(c, 1.0) for c in sorted(defining, key=lambda c: c.ordinal)]
+
+
 def answer_from_passages(
     ctx: AnswerContext, request: AskRequest, analysis: QueryAnalysis, draft: AnswerDraft
 ) -> tuple[Intent, bool]:
     question = request.question
     if analysis.refs:
         return _quote_references(ctx, question, analysis.refs, draft)
-    query = expand(question)
+    query = expand(topic_of(question))
     if len(query) > MAX_QUESTION_CHARS:
         query = question
     filters = request.filters
     protocol_allowed = not filters.doc_type or DocType.PROTOCOL in filters.doc_type
     if analysis.named_instrument is None and protocol_allowed and not _OTHER_SOURCES.search(question):
         only_protocol = filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
-        results = [r for r in _search(ctx, query, 5, only_protocol) if _is_provision(r)]
+        defined = _definitions(ctx, question, ctx.search.allowed_chunks(only_protocol))
+        results = _unique(defined + [r for r in _search(ctx, query, 5, only_protocol) if _is_provision(r)])
         chunks, ids = _chunks(ctx, results)
-        scores = ctx.dense_scores(question, list(ids.values()))
+        scores = _scores(ctx, question, query, list(ids.values()))
         best = max(scores.values(), default=0.0)
-        if chunks and best >= PROTOCOL_MIN:
+        if chunks and (best >= PROTOCOL_MIN or defined):
             verdict = ctx.evidence.judge(question, best, chunks[:3])
             if not verdict.abstain:
-                _quote_provision(ctx, chunks, [scores.get(ids[c.chunk_id], 0.0) for c in chunks], draft)
+                _quote_provision(ctx, chunks, scores, ids, draft)
                 return Intent.PROTOCOL_QUESTION, False
-    results = _search(ctx, query, max(3, request.top_k), filters)
-    chunks, ids = _chunks(ctx, results)
     allowed = ctx.search.allowed_chunks(filters)
+    defined = _definitions(ctx, question, allowed)
+    results = _unique(defined + _search(ctx, query, max(3, request.top_k), filters))
+    if analysis.named_instrument is None and not _OTHER_SOURCES.search(question):
+        # The Protocol is the primary instrument (DESIGN §1): its provisions first, other treaties after.
+        results = sorted(results, key=lambda r: r.doc_type is not DocType.PROTOCOL)
+    chunks, ids = _chunks(ctx, results)
+    # A lead-in ending in ":" says nothing alone; its items are separate passages.
+    chunks = [c for c in chunks if not c.text.rstrip().endswith(":")] or chunks
     verdict = ctx.evidence.judge(question, ctx.dense_top(question, allowed), chunks[:3])
     if verdict.abstain:
         _abstain(ctx, question, verdict, chunks[:2], draft)
         return Intent.PASSAGE_SEARCH, True
+    if defined and chunks[0].ref:
+        _quote_provision(ctx, chunks[:1], {ids[chunks[0].chunk_id]: 1.0}, ids, draft)
+        return Intent.PASSAGE_SEARCH, False
     _best_passages(ctx, question, chunks[: min(3, request.top_k)], draft)
     return Intent.PASSAGE_SEARCH, False
+
+
+def _unique(results: list[SearchResult]) -> list[SearchResult]:
+    seen: set[str] = set()
+    out = []
+    for r in results:
+        if r.chunk_id not in seen:
+            seen.add(r.chunk_id)
+            out.append(r)
+    return out
+
+
+def _scores(ctx: AnswerContext, question: str, query: str, chunk_ids: list[int]) -> dict[int, float]:
+    """Similarity of each chunk to the question, as asked or in the treaty's wording, whichever is closer."""
+    raw = ctx.dense_scores(question, chunk_ids)
+    if query == question:
+        return raw
+    expanded = ctx.dense_scores(query, chunk_ids)
+    return {i: max(raw.get(i, 0.0), expanded.get(i, 0.0)) for i in chunk_ids}
 
 
 def _is_provision(result: SearchResult) -> bool:
@@ -93,30 +149,54 @@ def _label(ref: ArticleRef) -> str:
     return f"Article {ref.local} of {name[ref.instrument.value]}"
 
 
-def _quote_provision(ctx: AnswerContext, chunks: list[Chunk], scores: list[float], draft: AnswerDraft) -> None:
-    """Quote the best-ranked paragraph (with its lead-in when it is an item), and a close runner-up."""
-    best, best_score = chunks[0], scores[0]
-    # A lead-in ending in ":" says little alone; the best-ranked of its items completes it.
-    if best.text.rstrip().endswith(":"):
-        prefix = f"{best.ref}("
-        children = [(c, s) for c, s in zip(chunks, scores, strict=True) if c.ref and c.ref.startswith(prefix)]
-        if children:
-            best, best_score = children[0]
+def _quote_provision(
+    ctx: AnswerContext, chunks: list[Chunk], scores: dict[int, float], ids: dict[str, int], draft: AnswerDraft
+) -> None:
+    """Quote the best-ranked paragraph (with its lead-in and close sibling items), and a close runner-up.
+
+    The hybrid ranking (words and meaning, with the treaty wording added) picks the paragraph; the dense
+    similarity only decides which neighbours are close enough to quote alongside it.
+    """
+
+    def score(chunk: Chunk) -> float:
+        return scores.get(ids.get(chunk.chunk_id, -1), 0.0)
+
+    best = chunks[0]
+    if best.text.rstrip().endswith(":"):  # a lead-in says little alone: take its closest item
+        ref = ArticleRef.parse(best.ref or "")
+        items = [u for u in ctx.provisions.units(ref) if u.chunk_id != best.chunk_id]
+        ranked_items = [c for c in chunks if any(c.chunk_id == u.chunk_id for u in items)]
+        if ranked_items:
+            best = ranked_items[0]
+        elif items:
+            item_ids = ctx.store.chunk_ids_by_name([u.chunk_id for u in items])
+            item_scores = ctx.dense_scores(" ".join(c.text for c in chunks[:1]), list(item_ids.values()))
+            best = max(items, key=lambda u: item_scores.get(item_ids[u.chunk_id], 0.0))
+    best_score = score(best)
     ref = ArticleRef.parse(best.ref or "")
-    title = ctx.provisions.title(ref)
     parts = []
     parent = ref.parent
+    siblings = [best]
     if parent is not None and parent.path and ctx.provisions.exists(parent):
         parent_chunk = next((c for c in ctx.provisions.units(parent) if c.ref == parent.locator), None)
         if parent_chunk is not None and parent_chunk.text.rstrip().endswith(":"):
-            n = draft.cite(parent_chunk, parent_chunk.text)
-            parts.append(f"“{parent_chunk.text}” [{n}]")
-    n = draft.cite(best, best.text)
-    parts.append(f"“{best.text}” [{n}]")
-    draft.say(f"{_label(ref)} ({title}) provides: " + " ".join(parts))
-    for chunk, score in list(zip(chunks, scores, strict=True))[1:3]:
-        if chunk is best or score < best_score - SEE_ALSO_MARGIN or not chunk.ref:
+            parts.append(f"“{parent_chunk.text}” [{draft.cite(parent_chunk, parent_chunk.text)}]")
+            # Items of the same list that match about as well belong to the same answer, in their order.
+            close = {
+                c.chunk_id
+                for c in chunks
+                if c.ref and ArticleRef.parse(c.ref).parent == parent and score(c) >= best_score - SEE_ALSO_MARGIN
+            }
+            siblings = [u for u in ctx.provisions.units(parent) if u.chunk_id in close | {best.chunk_id}]
+    for unit in siblings:
+        parts.append(f"“{unit.text}” [{draft.cite(unit, unit.text)}]")
+    shown = {u.chunk_id for u in siblings}
+    draft.say(f"{_label(ref)} ({ctx.provisions.title(ref)}) provides: " + " ".join(parts))
+    for chunk in chunks[1:]:
+        if chunk.chunk_id in shown or score(chunk) < best_score - SEE_ALSO_MARGIN or not chunk.ref:
             continue
+        if chunk.text.rstrip().endswith(":"):
+            continue  # a bare lead-in would quote half a sentence
         other = ArticleRef.parse(chunk.ref)
         if other.covers(ref) or ref.covers(other):
             continue
@@ -136,11 +216,12 @@ def _quote_references(
             known.append(ref)
         else:  # worded without "article N", so the answer names no ref it cannot list
             name = ctx.provisions.instrument_name(ref.instrument)
-            count = ctx.provisions.count(ref.instrument)
-            draft.say(
-                f"The knowledge base does not cover this: the {name} has no provision “{ref.local}” "
-                f"(its articles are numbered 1 to {count})."
-            )
+            parent = ArticleRef(ref.article, (), ref.instrument)
+            if ctx.provisions.exists(parent):
+                detail = f"its article {ref.article} has no such paragraph"
+            else:
+                detail = f"its articles are numbered 1 to {ctx.provisions.count(ref.instrument)}"
+            draft.say(f"The knowledge base does not cover this: the {name} has no provision “{ref.local}” ({detail}).")
     if not known:
         return Intent.PROTOCOL_QUESTION, True
     for ref in known:
@@ -173,10 +254,10 @@ def _where(ctx: AnswerContext, chunk: Chunk) -> str:
 
 def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft: AnswerDraft) -> None:
     draft.say("The closest passages in the knowledge base:")
-    for chunk in chunks:
-        spans = ctx.best_sentences(question, chunk, limit=2)
-        if len(spans) == 2 and chunk.text[spans[0].end : spans[1].start].strip(" .;:") == "":
-            quote = chunk.text[spans[0].start : spans[1].end]  # two adjacent sentences read as one passage
+    for chunk, spans in zip(chunks, ctx.best_sentences(question, chunks, limit=2), strict=True):
+        pair = sorted(spans, key=lambda s: s.start)
+        if len(pair) == 2 and chunk.text[pair[0].end : pair[1].start].strip(" .;:\n") == "":
+            quote = chunk.text[pair[0].start : pair[1].end]  # two adjacent sentences read as one passage
         else:
             quote = spans[0].text if spans else chunk.text
         n = draft.cite(chunk, quote)
@@ -186,9 +267,8 @@ def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft
 def _abstain(ctx: AnswerContext, question: str, verdict: Verdict, chunks: list[Chunk], draft: AnswerDraft) -> None:
     draft.say(f"The knowledge base does not cover this question ({verdict.reason}).")
     marks = []
-    for chunk in chunks:
-        spans = ctx.best_sentences(question, chunk, limit=1)
+    for chunk, spans in zip(chunks, ctx.best_sentences(question, chunks, limit=1), strict=True):
         quote = spans[0].text if spans else chunk.text
-        marks.append(f"[{draft.cite(chunk, quote)}]")
+        marks.append(f"[{draft.cite(chunk, quote, [])}]")  # closest, not supporting: no articles claimed
     if marks:
         draft.say("The closest passages, which do not answer it: " + " ".join(marks))

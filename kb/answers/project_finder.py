@@ -39,6 +39,8 @@ class Criteria:
     places: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
     topic: list[str] = field(default_factory=list)  # stems
+    topic_words: list[str] = field(default_factory=list)  # as the question writes them
+    asked_phrases: dict[str, list[str]] = field(default_factory=dict)  # category id -> its phrases in the question
 
     def structured(self) -> bool:
         return bool(self.categories or self.refs or self.places or self.organisations)
@@ -49,11 +51,12 @@ class Criteria:
             parts.append(" and ".join(c.label.lower() for c in self.categories))
         if self.refs:
             parts.append(ref_phrase(self.refs))
+        text = "; ".join(parts)
         if self.organisations:
-            parts.append("with " + " and ".join(self.organisations))
+            text += (" with " if text else "with ") + " and ".join(self.organisations)
         if self.places:
-            parts.append("in " + " or ".join(self.places))
-        return "; ".join(parts)
+            text += (" in " if text else "in ") + " or ".join(self.places)
+        return text
 
 
 def _organisations(question: str) -> list[str]:
@@ -81,8 +84,16 @@ def criteria_of(question: str, analysis: QueryAnalysis) -> Criteria:
         places=find_places(question),
         organisations=organisations,
     )
+    for category in criteria.categories:
+        criteria.asked_phrases[category.id] = [
+            p
+            for p in sorted((*category.labels, *category.phrases), key=len, reverse=True)
+            if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", question, re.I)
+        ]
     if not criteria.structured():
-        criteria.topic = [s for s in dict.fromkeys(stems(" ".join(content_words(question)))) if s not in _FRAME_WORDS]
+        words = [w for w in content_words(question) if stems(w) and stems(w)[0] not in _FRAME_WORDS]
+        criteria.topic_words = words
+        criteria.topic = list(dict.fromkeys(s for w in words for s in stems(w)))
     return criteria
 
 
@@ -139,7 +150,7 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
         if evidence is not None:
             matches.append((project, evidence))
 
-    asked = criteria.describe() or "“" + " ".join(content_words(question)) + "”"
+    asked = criteria.describe() or "“" + " ".join(criteria.topic_words) + "”"
     if not matches:
         return _none_match(ctx, criteria, asked, projects, draft)
 
@@ -156,6 +167,19 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     else:
         verb, asked = ("is" if count == 1 else "are"), asked
     draft.say(f"{_number(count).capitalize()} of the {len(projects)} projects {verb} {asked}{cites}:")
+    for category in criteria.categories:
+        asked_phrases = criteria.asked_phrases.get(category.id, [])
+        if asked_phrases and not any(p.lower() in (label.lower() for label in category.labels) for p in asked_phrases):
+            phrase = asked_phrases[0]
+            if not any(
+                re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", c.text, re.I)
+                for m in matches
+                for c in m[0].chunks
+            ):
+                draft.say(
+                    f"(No project description uses the words “{phrase}”; they belong to the category "
+                    f"{category.label}, which these projects declare.)"
+                )
     for project, evidence in matches:
         draft.add_project(project.summary())
         marks = []
@@ -166,7 +190,8 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     others = [p for p in projects if all(p.id != m[0].id for m in matches)]
     if others and (criteria.categories or criteria.refs):
         names = ", ".join(_short_title(p) for p in others)
-        draft.say(f"Not addressed by: {names} (its declared categories do not include this).")
+        whose = "its" if len(others) == 1 else "their"
+        draft.say(f"Not addressed by: {names} ({whose} declared categories do not include this).")
     return False
 
 
@@ -179,7 +204,10 @@ def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, li
         declared = _declaration(project.chunks, category)
         if declared:
             out.append((*declared, category.articles))
-        prose = _prose_evidence(project.chunks, [*category.labels, *category.phrases])
+        asked = criteria.asked_phrases.get(category.id, [])
+        prose = (asked and _prose_evidence(project.chunks, asked)) or _prose_evidence(
+            project.chunks, [*category.labels, *category.phrases]
+        )
         if prose:
             out.append((*prose, category.articles))
     for ref in criteria.refs:
@@ -215,7 +243,10 @@ def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, li
 def _none_match(
     ctx: AnswerContext, criteria: Criteria, asked: str, projects: list[Project], draft: AnswerDraft
 ) -> bool:
-    draft.say(f"None of the {len(projects)} projects in the knowledge base addresses {asked}.")
+    if criteria.places and not (criteria.categories or criteria.refs or criteria.organisations):
+        draft.say(f"None of the {len(projects)} projects in the knowledge base names {' or '.join(criteria.places)}.")
+    else:
+        draft.say(f"None of the {len(projects)} projects in the knowledge base addresses {asked}.")
     for ref in criteria.refs:
         coverage = ctx.coverage.article(ref)
         draft.article(ref)
@@ -226,8 +257,8 @@ def _none_match(
                 f"Article {ref.article} ({coverage.title}) is named in {passage.doc_title}: “{passage.quote}” [{n}]"
             )
     if criteria.places:
-        covered = sorted({p for project in projects for p in project.places})
-        draft.say("The projects cover: " + ", ".join(covered) + ".")
+        covered = "; ".join(f"{_short_title(p)}: {', '.join(p.places)}" for p in projects if p.places)
+        draft.say(f"The places the projects name are {covered}.")
     # A negative answer is still an answer from the catalogue, not an abstention, when the criteria were understood.
     return not criteria.structured()
 

@@ -72,5 +72,6 @@ def answer_taxonomy(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     draft.say(f"The concept note groups technical assistance into {len(CATEGORIES)} categories:")
     for category in CATEGORIES:
         mark = _cite_category(ctx, category, draft)
-        draft.say(f"- {category.label}: articles {category.articles_as_written}{mark}")
+        written = category.articles_as_written
+        draft.say(f"- {category.label}: {written if written.startswith('all') else 'articles ' + written}{mark}")
     return False
