@@ -33,6 +33,18 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def fail_validation(exc: ValidationError) -> NoReturn:
+    first = exc.errors()[0]
+    fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+
+
+def current_corpus_hash(corpus: Path) -> str | None:
+    """The corpus's hash, so a stale index is refused; None when there is no corpus to compare with."""
+    from indexer.corpus import corpus_hash
+
+    return corpus_hash(corpus) if corpus.is_dir() else None
+
+
 class RichProgress:
     def __init__(self) -> None:
         self._progress = Progress(
@@ -116,13 +128,11 @@ def search(
             ),
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
-    from indexer.corpus import corpus_hash
+        fail_validation(exc)
     from kb.search import SearchService
 
     try:
-        service = SearchService.open(index, corpus_hash=corpus_hash(corpus) if corpus.is_dir() else None)
+        service = SearchService.open(index, corpus_hash=current_corpus_hash(corpus))
         response = service.search(request)
     except KbError as exc:
         fail(str(exc))
@@ -163,13 +173,11 @@ def ask(
     try:
         request = AskRequest(question=question, top_k=top_k)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
-    from indexer.corpus import corpus_hash
+        fail_validation(exc)
     from kb.knowledge_base import KnowledgeBase
 
     try:
-        kb = KnowledgeBase.open(index, corpus_hash=corpus_hash(corpus) if corpus.is_dir() else None)
+        kb = KnowledgeBase.open(index, corpus_hash=current_corpus_hash(corpus))
         response = kb.ask(request)
     except KbError as exc:
         fail(str(exc))

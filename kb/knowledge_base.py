@@ -35,6 +35,21 @@ from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES
 
 
+def describe_categories(projects: ProjectCatalog | None = None) -> list[CategoryInfo]:
+    """The taxonomy of DESIGN §2 with expanded articles; the projects declaring each need an index."""
+    return [
+        CategoryInfo(
+            id=c.id,
+            label=c.label,
+            articles_as_written=c.articles_as_written,
+            articles=[str(a) for a in c.articles],
+            emphasis=list(c.emphasis),
+            projects=[p.id for p in projects.with_category(c.id)] if projects is not None else [],
+        )
+        for c in CATEGORIES
+    ]
+
+
 class KnowledgeBase:
     def __init__(self, store: IndexStore, embedder: Embedder) -> None:
         self.store = store
@@ -74,17 +89,7 @@ class KnowledgeBase:
         return self.provisions.detail(ref)
 
     def categories(self) -> list[CategoryInfo]:
-        return [
-            CategoryInfo(
-                id=c.id,
-                label=c.label,
-                articles_as_written=c.articles_as_written,
-                articles=[str(a) for a in c.articles],
-                emphasis=list(c.emphasis),
-                projects=[p.id for p in self.project_catalog.with_category(c.id)],
-            )
-            for c in CATEGORIES
-        ]
+        return describe_categories(self.project_catalog)
 
     def projects(self) -> list[ProjectSummary]:
         return [p.summary() for p in self.project_catalog]

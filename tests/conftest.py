@@ -14,6 +14,21 @@ from kb.store import IndexStore
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 
+# The fields of one `POST /api/search` result (DESIGN §4): the contract clients are written against.
+SEARCH_RESULT_FIELDS = {
+    "rank",
+    "chunk_id",
+    "doc_id",
+    "doc_title",
+    "doc_type",
+    "section",
+    "text",
+    "score",
+    "articles",
+    "categories",
+    "countries",
+}
+
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:

@@ -16,19 +16,8 @@ from kb.settings import Settings
 from server.app import create_app
 from server.settings import ServerSettings
 
-SEARCH_RESULT_FIELDS = {
-    "rank",
-    "chunk_id",
-    "doc_id",
-    "doc_title",
-    "doc_type",
-    "section",
-    "text",
-    "score",
-    "articles",
-    "categories",
-    "countries",
-}
+from .conftest import SEARCH_RESULT_FIELDS
+
 ASK_FIELDS = {"question", "intent", "abstained", "took_ms", "answer", "citations", "articles", "projects"}
 CITATION_FIELDS = {"n", "chunk_id", "doc_id", "doc_title", "section", "quote", "articles"}
 PROJECT_FIELDS = {"id", "title", "categories", "articles", "countries"}

@@ -8,6 +8,8 @@ from kb.errors import InvalidFilter
 from kb.schema import DocType, SearchFilters, SearchMode, SearchRequest
 from kb.search import SearchService
 
+from .conftest import SEARCH_RESULT_FIELDS
+
 
 def search(service: SearchService, query: str, **kwargs) -> list:
     filters = SearchFilters(**kwargs.pop("filters", {}))
@@ -85,19 +87,7 @@ def test_results_have_the_api_shape(service: SearchService) -> None:
     response = service.search(SearchRequest(query="victim protection", top_k=3))
     data = response.model_dump(mode="json")
     assert set(data) == {"query", "mode", "took_ms", "results"}
-    assert set(data["results"][0]) == {
-        "rank",
-        "chunk_id",
-        "doc_id",
-        "doc_title",
-        "doc_type",
-        "section",
-        "text",
-        "score",
-        "articles",
-        "categories",
-        "countries",
-    }
+    assert set(data["results"][0]) == SEARCH_RESULT_FIELDS
 
 
 def test_instrument_named_before_the_article_is_the_one_searched(service: SearchService) -> None:

@@ -10,30 +10,15 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from kb.knowledge_base import KnowledgeBase
+from kb.knowledge_base import KnowledgeBase, describe_categories
 from kb.schema import CategoryInfo, CoverageReport, DocumentDetail, DocumentSummary, ProjectDetail, ProjectSummary
-from kb.taxonomy import CATEGORIES
 from server.state import KnowledgeBaseHolder
-
-
-def taxonomy_only() -> list[CategoryInfo]:
-    return [
-        CategoryInfo(
-            id=c.id,
-            label=c.label,
-            articles_as_written=c.articles_as_written,
-            articles=[str(a) for a in c.articles],
-            emphasis=list(c.emphasis),
-            projects=[],
-        )
-        for c in CATEGORIES
-    ]
 
 
 @get("/api/categories", sync_to_thread=True)
 def categories(holder: NamedDependency[KnowledgeBaseHolder]) -> list[CategoryInfo]:
     kb = holder.get()
-    return kb.categories() if kb is not None else taxonomy_only()
+    return kb.categories() if kb is not None else describe_categories()
 
 
 @get("/api/projects", sync_to_thread=True)
