@@ -146,3 +146,18 @@ def find_places(text: str) -> list[str]:
         if name not in found:
             found.append(name)
     return found
+
+
+# Wider regions and what lies inside them, so "projects in Asia" finds the South Asia project.
+PARENT_REGIONS: dict[str, tuple[str, ...]] = {
+    "Asia": ("South Asia", "South-East Asia", "Central Asia", "Middle East"),
+    "Africa": ("Eastern Africa", "Western Africa", "Southern Africa", "Northern Africa"),
+    "Latin America": ("Central America", "Caribbean"),
+    "North America": ("Central America", "Caribbean"),
+    "Europe": ("Western Balkans",),
+}
+
+
+def place_covers(asked: str, place: str) -> bool:
+    """True when `place` is `asked` or lies inside it (a sub-region of an asked region)."""
+    return asked == place or place in PARENT_REGIONS.get(asked, ())

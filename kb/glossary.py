@@ -85,6 +85,11 @@ def topic_of(question: str) -> str:
     return stripped if len(stripped.strip(" ?")) >= 3 else question
 
 
+def glossary_knows(word: str) -> bool:
+    """True when a plain-language word is one the glossary translates into treaty wording."""
+    return any(pattern.search(word) for pattern, _ in _COMPILED)
+
+
 def expand(question: str) -> str:
     """The question plus the treaty wording of the plain-language phrases it uses."""
     additions: list[str] = []

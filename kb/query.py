@@ -31,11 +31,43 @@ _NAMED_INSTRUMENTS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Instruments a question may name that the corpus does not hold: answering from look-alike provisions of
+# the Protocol would mislead, so the engine says the knowledge base does not cover them.
+ABSENT_INSTRUMENTS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"smuggling\s+of\s+migrants|migrant\s+smuggling\s+protocol|smuggling\s+protocol", re.I),
+        "the Protocol against the Smuggling of Migrants by Land, Sea and Air",
+    ),
+    (
+        re.compile(r"firearms\s+protocol|protocol\s+against\s+the\s+illicit\s+manufacturing", re.I),
+        "the Firearms Protocol",
+    ),
+    (
+        re.compile(r"\bcedaw\b|discrimination\s+against\s+women", re.I),
+        "the Convention on the Elimination of All Forms of Discrimination against Women",
+    ),
+    (
+        re.compile(r"rights\s+of\s+the\s+child|\bcrc\b|optional\s+protocol\s+on\s+the\s+sale\s+of\s+children", re.I),
+        "the Convention on the Rights of the Child and its Optional Protocols",
+    ),
+    (
+        re.compile(r"\bilo\s+(?:convention|protocol)|forced\s+labour\s+convention|\bc\s?29\b|\bp\s?29\b", re.I),
+        "the ILO forced labour conventions",
+    ),
+    (
+        re.compile(r"\bechr\b|european\s+convention\s+on\s+human\s+rights", re.I),
+        "the European Convention on Human Rights",
+    ),
+    (re.compile(r"rome\s+statute|slavery\s+convention", re.I), "that instrument"),
+]
+
+
 @dataclass(frozen=True)
 class QueryAnalysis:
     refs: list[ArticleRef] = field(default_factory=list)
     named_instrument: str | None = None  # "untoc", "coe" or "us-law"
     categories: list[str] = field(default_factory=list)
+    absent_instrument: str | None = None  # an instrument the corpus does not hold, as a phrase
 
     def names_other_instrument(self) -> bool:
         return self.named_instrument is not None
@@ -60,7 +92,8 @@ def analyse_query(query: str) -> QueryAnalysis:
         refs = [
             ArticleRef(r.article, r.path, Instrument(named)) if r.instrument is Instrument.PROTOCOL else r for r in refs
         ]
-    return QueryAnalysis(refs=refs, named_instrument=named, categories=categories_in(query))
+    absent = next((name for pattern, name in ABSENT_INSTRUMENTS if pattern.search(query)), None)
+    return QueryAnalysis(refs=refs, named_instrument=named, categories=categories_in(query), absent_instrument=absent)
 
 
 def instrument_of(doc_type: DocType, instrument: str | None, doc_id: str) -> str | None:

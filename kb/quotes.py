@@ -13,7 +13,7 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
-_BULLET = re.compile(r"^\s*(?:[-*•]\s*)?(?:▶\s*)?")
+_BULLET = re.compile(r"^\s*(?:[-*•]\s+)?(?:▶\s*)?")  # a bullet needs its space: "*Categories…*" is emphasis
 # "a) assessing …; b) providing …": each enumerated clause is quotable on its own.
 _CLAUSE_BREAK = re.compile(r";\s+(?:and,?\s+)?(?=[a-z]{1,3}\)\s)")
 _TRAILING = " ;,:\n\t"
@@ -49,6 +49,14 @@ def _trim(text: str, start: int, end: int) -> Span | None:
 
 _BLOCK_START = re.compile(r"^\s*(?:[-*•▶]\s|\\?#|\d+\.\s|\([a-z0-9]{1,4}\)\s|[a-z]\)\s)")
 _HEADING = re.compile(r"^\s*\\?#")
+
+
+_EMPHASIS = re.compile(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|\\(?=[#*_\[\]])")
+
+
+def display(quote: str) -> str:
+    """A quote as the answer text shows it: one line, without Markdown emphasis; the citation keeps it verbatim."""
+    return " ".join(_EMPHASIS.sub("", quote).split())
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:

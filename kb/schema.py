@@ -7,6 +7,7 @@ them, and the HTTP API of DESIGN §4 serialises them unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,11 @@ SCHEMA_VERSION = 1
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
 MAX_QUESTION_CHARS = 1000
+
+
+def is_blank(text: str) -> bool:
+    """Nothing but spaces, controls or invisible format characters (zero-width spaces and the like)."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs") for ch in text)
 
 
 class DocType(StrEnum):
@@ -137,14 +143,14 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=10, ge=1, le=50)
+    top_k: int = Field(default=10, ge=1, le=50, strict=True)  # "5" or true is a client bug, not a number
     mode: SearchMode = SearchMode.HYBRID
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
     @field_validator("query")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if is_blank(value):
             raise ValueError("query must not be empty")
         return value
 
@@ -185,13 +191,13 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=5, ge=1, le=50)
+    top_k: int = Field(default=5, ge=1, le=50, strict=True)
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
     @field_validator("question")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if is_blank(value):
             raise ValueError("question must not be empty")
         return value
 

@@ -10,13 +10,27 @@ import difflib
 import re
 from collections.abc import Iterable
 
-import snowballstemmer
 from spacy.lang.en.stop_words import STOP_WORDS
+
+from kb.stemming import stem
 
 _WORD = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 6  # short words have too many close neighbours to correct safely
 CUTOFF = 0.85
-_stem = snowballstemmer.stemmer("porter").stemWord  # as FTS5's porter tokenizer stems
+SURE = 0.9
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or swap of neighbours ("childern" → "children")."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 class Speller:
@@ -31,12 +45,14 @@ class Speller:
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
             lower = word.lower()
-            if len(lower) < MIN_LENGTH or lower in self.words or lower in STOP_WORDS or _stem(lower) in self.stems:
+            if len(lower) < MIN_LENGTH or lower in self.words or lower in STOP_WORDS or stem(lower) in self.stems:
                 return word
             # Typos rarely change the first letter; looking only there keeps this fast.
             close = difflib.get_close_matches(lower, self._by_initial.get(lower[0], []), n=1, cutoff=CUTOFF)
             if not close or close[0].startswith(lower) or lower.startswith(close[0]):
                 return word  # "prompt" is not a misspelt "promptly"
+            if difflib.SequenceMatcher(None, lower, close[0]).ratio() < SURE and not one_edit_apart(lower, close[0]):
+                return word  # "weather" is a word, not a misspelt "whether": only near-certain fixes
             return close[0].capitalize() if word[0].isupper() else close[0]
 
         return _WORD.sub(fix, text)

@@ -75,8 +75,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR and exc.status_code != HTTP_503_SERVICE_UNAVAILABLE:
         return handle_unexpected(request, exc)
     if isinstance(exc, ValidationException):
-        detail, extra = _validation_detail(exc)
-        return error_response(exc.status_code, detail, exc.headers, **({"extra": extra} if extra else {}))
+        detail, _ = _validation_detail(exc)
+        return error_response(exc.status_code, detail, exc.headers)  # DESIGN §4: status_code and detail only
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
         return error_response(exc.status_code, f"body: malformed JSON: {exc.detail}", exc.headers)
     return error_response(exc.status_code, exc.detail, exc.headers)
@@ -92,6 +92,11 @@ def handle_kb_error(request: Request[Any, Any, Any], exc: KbError) -> Response:
     return error_response(status, detail)
 
 
+def handle_undecodable(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response:
+    """A body that is not UTF-8 is the client's mistake, not a server error."""
+    return error_response(400, f"body: not valid UTF-8 ({exc.reason} at byte {exc.start})")
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response:
     route = request.scope.get("path_template") or request.url.path
     logger.error("unhandled error on %s %s", request.method, route, exc_info=exc)
@@ -101,5 +106,6 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: handle_http_exception,
     KbError: handle_kb_error,
+    UnicodeDecodeError: handle_undecodable,
     Exception: handle_unexpected,
 }

@@ -10,6 +10,7 @@ import re
 
 from kb.articles import ArticleRef, Instrument, find_references, sort_refs
 from kb.provisions import ProvisionLibrary
+from kb.quotes import display
 from kb.schema import AskResponse, Chunk, Citation, Intent, ProjectSummary
 from kb.store import IndexStore
 
@@ -61,13 +62,16 @@ class AnswerDraft:
             self.projects.append(summary)
 
     def finish(self, question: str, intent: Intent, abstained: bool, took_ms: float) -> AskResponse:
-        answer = "\n".join(self.lines)
+        # Quotes read as one clean line in the answer; each citation keeps its quote verbatim for checking.
+        answer = _QUOTED.sub(lambda m: f"“{display(m.group(0)[1:-1])}”", "\n".join(self.lines))
         # Articles the answer's own words name are listed too; quotes are covered by their citations, whose
         # articles are read in the quoted instrument (a CoE quote's "Article 12" is coe:12, not Protocol 12).
         for ref in find_references(_QUOTED.sub(" ", answer)):
             if self.provisions.exists(ref):
                 self.refs.add(ref)
         for citation in self.citations:
+            if display(citation.quote) not in answer:
+                continue  # listed by number only (closest passages of an abstention): it claims nothing
             home = self.provisions.instrument_of(citation.doc_id)
             self.refs.update(r for r in find_references(citation.quote, home) if self.provisions.exists(r))
         articles = [self.provisions.article_text(r) for r in sort_refs(self.refs)]

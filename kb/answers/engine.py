@@ -64,7 +64,15 @@ class AnswerEngine:
         if question != asked:
             draft.say(f"(Read as: “{question}”.)")
         handler = self.handlers.get(intent)
-        if handler is not None:
+        if analysis.absent_instrument is not None and intent is Intent.PASSAGE_SEARCH:
+            abstained = True
+            draft.say(
+                f"The knowledge base does not cover {analysis.absent_instrument}: it holds the Trafficking in Persons "
+                "Protocol, the Convention against Transnational Organized Crime, the Council of Europe Convention on "
+                "Action against Trafficking in Human Beings, selected US law and practice documents, and UNODC "
+                "projects."
+            )
+        elif handler is not None:
             abstained = handler(self.ctx, question, analysis, draft)
         else:
             intent, abstained = answer_from_passages(

@@ -13,14 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import snowballstemmer
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from kb.articles import iter_references
-from kb.gazetteer import ORGANISATIONS, find_places
+from kb.gazetteer import ORGANISATIONS, find_places, place_covers
+from kb.glossary import glossary_knows
 from kb.schema import Chunk
+from kb.stemming import stem, stems
 
 DENSE_MIN = 0.25  # below: nothing in the corpus is about this
+DENSE_UNSURE = 0.33  # below: a question of mostly unknown words is taken as off-topic
 DENSE_CONFIDENT = 0.45  # above: a close semantic match outweighs a missing focus word
 OUT_OF_VOCABULARY_MAX = 0.5  # share of a question's content words the corpus never uses
 
@@ -40,14 +42,13 @@ _GENERIC_FOCUS = {
     "projects", "project", "documents", "countries", "country", "states", "state", "people", "persons",
 }  # fmt: skip
 _FOCUS = re.compile(r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+the\s+(\w+)|^\s*(?:what|which)\s+(\w+)", re.I)
+_WHEN = re.compile(r"^\s*(?:when|what\s+(?:year|date|month|day)|since\s+when|how\s+long)\b", re.I)
+_TIME = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|days?|date|months?|years?|weeks?|after|before|upon|within|until|period|time|once|when)\b",
+    re.I,
+)
 _HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b(?:\s+(\w+))?", re.I)
-
-# The original Porter algorithm, as FTS5's porter tokenizer uses, so question stems meet the index vocabulary.
-_stemmer = snowballstemmer.stemmer("porter")
-
-
-def stems(text: str) -> list[str]:
-    return [_stemmer.stemWord(w) for w in (m.group(0).lower() for m in _WORD.finditer(text))]
 
 
 def without_references(text: str) -> str:
@@ -92,9 +93,12 @@ class EvidenceCheck:
         )
         if not noun or noun.lower() in STOP_WORDS:
             return re.search(rf"\b{figure}\b(?!-)", text, re.I) is not None
-        stem = _stemmer.stemWord(noun.lower())
+        # The counted word as written, give or take a plural: "traffickers" is not "trafficking".
+        singular = noun.lower().removesuffix("s")
         following = re.finditer(rf"\b{figure}\b(?!-)((?:\W+\w+){{0,3}})", text, re.I)
-        return any(stem in stems(m.group(1)) for m in following)
+        return any(
+            w.lower().removesuffix("s") == singular for m in following for w in re.findall(r"[^\W_]+", m.group(1))
+        )
 
     def judge(self, question: str, dense_top: float, evidence: list[Chunk]) -> Verdict:
         text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence)
@@ -102,12 +106,14 @@ class EvidenceCheck:
         words = content_words(question)
         if dense_top < DENSE_MIN:
             return Verdict(True, f"no passage is close to the question (best similarity {dense_top:.2f})", dense_top)
-        unknown = [w for w in words if not w.isdigit() and _stemmer.stemWord(w) not in self.vocabulary]
-        if words and len(unknown) / len(words) >= OUT_OF_VOCABULARY_MAX:
+        unknown = [w for w in words if not w.isdigit() and stem(w) not in self.vocabulary and not glossary_knows(w)]
+        if words and dense_top < DENSE_UNSURE and len(unknown) / len(words) >= OUT_OF_VOCABULARY_MAX:
             return Verdict(True, "the knowledge base never uses most of the question's words", dense_top, unknown)
         lowered = text.lower()
         tagged = {p for c in evidence for p in (*c.countries, *c.regions)}
-        places = [p for p in find_places(question) if p not in tagged and p.lower() not in lowered]
+        places = [
+            p for p in find_places(question) if p.lower() not in lowered and not any(place_covers(p, t) for t in tagged)
+        ]
         if places:
             return Verdict(True, "the passages do not mention " + ", ".join(places), dense_top, places)
         organisations = [
@@ -121,10 +127,13 @@ class EvidenceCheck:
         numbers = [n for n in _NUMBER.findall(" ".join(words)) if n not in text]
         if numbers:
             return Verdict(True, "the passages do not mention " + ", ".join(numbers), dense_top, numbers)
+        body = " ".join(c.text for c in evidence)  # headings and titles state no figures or dates
         how_many = _HOW_MANY.search(question)
-        if how_many and not self._states_figure(without_references(text), how_many.group(1)):
+        if how_many and not self._states_figure(without_references(body), how_many.group(1)):
             return Verdict(True, "the passages state no such figure", dense_top, [how_many.group(0)])
+        if _WHEN.match(question) and not _TIME.search(without_references(body)):
+            return Verdict(True, "the passages give no date or time", dense_top, ["when"])
         focus = self.focus(question)
-        if focus and dense_top < DENSE_CONFIDENT and _stemmer.stemWord(focus) not in evidence_stems:
+        if focus and dense_top < DENSE_CONFIDENT and stem(focus) not in evidence_stems:
             return Verdict(True, f"the passages do not mention {focus!r}", dense_top, [focus])
         return Verdict(False, "supported", dense_top)

@@ -15,6 +15,7 @@ from kb.answers.evidence import Verdict
 from kb.articles import ArticleRef, Instrument
 from kb.glossary import expand, topic_of
 from kb.query import QueryAnalysis
+from kb.quotes import display, sentences
 from kb.schema import (
     MAX_QUESTION_CHARS,
     AskRequest,
@@ -105,15 +106,21 @@ def answer_from_passages(
     if analysis.named_instrument is None and not _OTHER_SOURCES.search(question):
         # The Protocol is the primary instrument (DESIGN §1): its provisions first, other treaties after.
         results = sorted(results, key=lambda r: r.doc_type is not DocType.PROTOCOL)
-    chunks, ids = _chunks(ctx, results)
+    all_chunks, ids = _chunks(ctx, results)
     # A lead-in ending in ":" says nothing alone; its items are separate passages.
-    chunks = [c for c in chunks if not c.text.rstrip().endswith(":")] or chunks
+    chunks = [c for c in all_chunks if not c.text.rstrip().endswith(":")] or all_chunks
     verdict = ctx.evidence.judge(question, ctx.dense_top(question, allowed), chunks[:3])
     if verdict.abstain:
         _abstain(ctx, question, verdict, chunks[:2], draft)
         return Intent.PASSAGE_SEARCH, True
     if defined and chunks[0].ref:
         _quote_provision(ctx, chunks[:1], {ids[chunks[0].chunk_id]: 1.0}, ids, draft)
+        return Intent.PASSAGE_SEARCH, False
+    if analysis.named_instrument in ("untoc", "coe") and chunks[0].ref:
+        # A treaty question: quote the provision as the Protocol path does (lead-in with its items).
+        treaty = [c for c in all_chunks if c.ref]
+        scores = _scores(ctx, question, query, [ids[c.chunk_id] for c in treaty])
+        _quote_provision(ctx, treaty, scores, ids, draft)
         return Intent.PASSAGE_SEARCH, False
     _best_passages(ctx, question, chunks[: min(3, request.top_k)], draft)
     return Intent.PASSAGE_SEARCH, False
@@ -245,15 +252,21 @@ def _quote_references(
 
 
 def _where(ctx: AnswerContext, chunk: Chunk) -> str:
-    title = ctx.store.documents[chunk.doc_id].meta.title
+    """Where a passage comes from, briefly: the provision, or the document's short title and section."""
     if chunk.ref:
         ref = ArticleRef.parse(chunk.ref)
         return f"{_label(ref)} ({ctx.provisions.title(ref)})"
-    return f"{title}, {chunk.section}" if chunk.section and chunk.section not in title else title
+    title = ctx.store.documents[chunk.doc_id].meta.title
+    short = display(title.split(":")[0] if len(title) > 60 else title)
+    section = display(chunk.section.split("›")[-1]).strip()
+    if not section or section.lower() in title.lower() or len(section) > 80:
+        return short
+    return f"{short}, {section}"
 
 
 def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft: AnswerDraft) -> None:
     draft.say("The closest passages in the knowledge base:")
+    chunks = [c for c in chunks if sentences(c.text)] or chunks  # a bare label such as "(a)" is no passage
     for chunk, spans in zip(chunks, ctx.best_sentences(question, chunks, limit=2), strict=True):
         pair = sorted(spans, key=lambda s: s.start)
         if len(pair) == 2 and chunk.text[pair[0].end : pair[1].start].strip(" .;:\n") == "":

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
-from kb.answers.evidence import content_words, stems
+from kb.answers.evidence import content_words
+from kb.answers.intent import NEGATED_FINDER
 from kb.articles import ArticleRef, Instrument
-from kb.gazetteer import ORGANISATIONS, find_places
+from kb.gazetteer import ORGANISATIONS, find_places, place_covers
 from kb.projects import Project
 from kb.query import QueryAnalysis
 from kb.quotes import sentences
 from kb.schema import Chunk
+from kb.stemming import stems
 from kb.taxonomy import CATEGORY_BY_ID, Category, categories_in
 
 # Words of a project question that say nothing about the topic.
@@ -66,6 +68,20 @@ def _organisations(question: str) -> list[str]:
             continue  # every project is UNODC's
         if any(re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", question, re.I) for v in variants):
             found.append(canonical)
+    return found
+
+
+def _titled_articles(ctx: AnswerContext, question: str) -> list[ArticleRef]:
+    """Protocol articles whose title's key word the question uses ("repatriation" → article 8)."""
+    found = []
+    for summary in ctx.provisions.summaries():
+        head = summary.title.split(" of ")[0].split(" and ")[0].strip().lower()  # "Repatriation of victims…"
+        if (
+            len(head) > 6
+            and not head.endswith(" to")
+            and re.search(rf"(?<![\w-]){re.escape(head)}(?![\w-])", question, re.I)
+        ):
+            found.append(ArticleRef.parse(summary.ref))
     return found
 
 
@@ -137,6 +153,16 @@ def _topic_evidence(project: Project, topic: list[str]) -> tuple[Chunk, str, flo
 def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, draft: AnswerDraft) -> bool:
     """Writes the answer; returns True when it abstains."""
     criteria = criteria_of(question, analysis)
+    # A question naming an article by its subject ("repatriation" → article 8) is about that article when the
+    # category its phrase maps to does not contain it: matching the category instead would overclaim.
+    titled = [
+        r
+        for r in _titled_articles(ctx, question)
+        if not any(a.covers(r) or r.covers(a) for c in criteria.categories for a in c.articles)
+    ]
+    if titled and not criteria.refs:
+        criteria.refs = titled
+        criteria.categories = []
     projects = list(ctx.projects)
     if not projects:
         draft.say("The knowledge base holds no project descriptions.")
@@ -151,6 +177,8 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
             matches.append((project, evidence))
 
     asked = criteria.describe() or "“" + " ".join(criteria.topic_words) + "”"
+    if NEGATED_FINDER.search(question):
+        return _the_others(projects, [m[0] for m in matches], asked, draft)
     if not matches:
         return _none_match(ctx, criteria, asked, projects, draft)
 
@@ -195,6 +223,31 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     return False
 
 
+def _declarations(project: Project) -> tuple[Chunk, str] | None:
+    """The project's whole "Categories of technical assistance" line."""
+    for chunk in project.chunks:
+        for span in sentences(chunk.text):
+            if "Categories of technical assistance" in span.text:
+                return chunk, span.text
+    return None
+
+
+def _the_others(projects: list[Project], matching: list[Project], asked: str, draft: AnswerDraft) -> bool:
+    """Answer a negated question ("which projects do not …") with the projects that do not match."""
+    others = [p for p in projects if all(p.id != m.id for m in matching)]
+    if not others:
+        draft.say(f"Every one of the {len(projects)} projects addresses {asked}.")
+        return False
+    verb = "does" if len(others) == 1 else "do"
+    draft.say(f"{_number(len(others)).capitalize()} of the {len(projects)} projects {verb} not address {asked}:")
+    for project in others:
+        draft.add_project(project.summary())
+        declared = _declarations(project)
+        mark = f": “{declared[1]}” [{draft.cite(declared[0], declared[1], [])}]" if declared else ""
+        draft.say(f"- {_short_title(project)}{mark}")
+    return False
+
+
 def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, list[ArticleRef]]] | None:
     """Verbatim evidence for every criterion, or None when the project fails one."""
     out: list[tuple[Chunk, str, list[ArticleRef]]] = []
@@ -219,7 +272,7 @@ def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, li
             if inside and (declared := _declaration(project.chunks, category)):
                 out.append((*declared, inside))
     for place in criteria.places:
-        if place not in project.places:
+        if not any(place_covers(place, p) for p in project.places):
             return None
     if criteria.places and not out:
         first = sentences(project.chunks[0].text)[0].text
