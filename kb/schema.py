@@ -22,6 +22,14 @@ FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
 MAX_QUESTION_CHARS = 1000
 
 
+def whole_number(value: Any) -> Any:
+    """`top_k` must be a JSON integer: "5", true or 5.0 are client bugs, not numbers (and no call-time
+    `strict=False` can turn this check off, unlike `Field(strict=True)`)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"Input should be a whole number, got {type(value).__name__} {value!r}")
+    return value
+
+
 def is_blank(text: str) -> bool:
     """Nothing but spaces, controls or invisible format characters (zero-width spaces and the like)."""
     return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs") for ch in text)
@@ -143,9 +151,11 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=10, ge=1, le=50, strict=True)  # "5" or true is a client bug, not a number
+    top_k: int = Field(default=10, ge=1, le=50)
     mode: SearchMode = SearchMode.HYBRID
     filters: SearchFilters = Field(default_factory=SearchFilters)
+
+    _top_k_is_whole = field_validator("top_k", mode="before")(whole_number)
 
     @field_validator("query")
     @classmethod
@@ -191,8 +201,10 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=5, ge=1, le=50, strict=True)
+    top_k: int = Field(default=5, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
+
+    _top_k_is_whole = field_validator("top_k", mode="before")(whole_number)
 
     @field_validator("question")
     @classmethod

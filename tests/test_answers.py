@@ -285,3 +285,13 @@ def test_correct_english_is_not_rewritten_by_the_speller(knowledge_base: Knowled
     response = ask(knowledge_base, "What is the weather in Paris today?")
     assert "Read as" not in response.answer
     assert response.abstained
+
+
+def test_concurrent_questions_get_the_same_answers_as_sequential_ones(knowledge_base: KnowledgeBase) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = (ANSWERABLE + UNANSWERABLE)[:16]
+    sequential = [ask(knowledge_base, q).answer for q in questions]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(lambda q: ask(knowledge_base, q).answer, questions * 2))
+    assert parallel == sequential * 2

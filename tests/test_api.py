@@ -432,3 +432,19 @@ def test_home_page_points_to_the_schema(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/schema" in response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (b'{"query": "\xff\xfe"}', "body: not valid UTF-8"),
+        (b'{"query": "x", "top_k": "5"}', "top_k"),
+        (b'{"query": "x", "top_k": true}', "top_k"),
+        ('{"query": "\u200b\u200b"}'.encode(), "query: query must not be empty"),
+    ],
+)
+def test_search_refuses_undecodable_mistyped_and_invisible_input(client: TestClient, body: bytes, needle: str) -> None:
+    response = client.post("/api/search", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert needle in response.json()["detail"]
+    assert set(response.json()) == {"status_code", "detail"}
