@@ -437,7 +437,7 @@ def test_home_page_points_to_the_schema(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("body", "needle"),
     [
-        (b'{"query": "\xff\xfe"}', "body: not valid UTF-8"),
+        (b'{"query": "\xff\xfe"}', "UTF-8"),  # msgspec or the str decode, whichever sees it first
         (b'{"query": "x", "top_k": "5"}', "top_k"),
         (b'{"query": "x", "top_k": true}', "top_k"),
         ('{"query": "\u200b\u200b"}'.encode(), "query: query must not be empty"),
