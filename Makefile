@@ -33,7 +33,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check kb indexer server eval tests
 	$(BIN)/mypy
 
-test: lint
+# The browser tests (tests/test_browser.py) drive Debian's Chromium, never a downloaded browser: installed from apt
+# when missing (as root, or through sudo).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+test: lint $(CHROMIUM)
 	$(BIN)/pytest
 
 clean:

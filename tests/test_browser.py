@@ -1,0 +1,471 @@
+"""The web front end in a real browser: Playwright (Python) drives Debian's Chromium against a live uvicorn server.
+
+Chromium comes from apt (`make test` installs it) and is launched from /usr/bin/chromium; no browser is ever
+downloaded. Without it (or without the playwright package) these tests fail with the reason under CI and skip
+with the reason elsewhere. Screenshots of every view are written to var/artefacts/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = ROOT / "var" / "artefacts" / "screenshots"
+TIMEOUT_MS = 20_000
+
+PROJECT_QUESTION = "Which projects address victim protection?"
+OFF_TOPIC_QUESTION = "What is the best pizza recipe?"
+HOSTILE_QUESTION = "<img src=x onerror=alert(1)>"
+
+# Records, at the moment each happens, every answer phase change and what the answer showed at that moment.
+PHASE_RECORDER = """
+window.__phases = [];
+document.addEventListener("tipkb:phase", (event) => {
+  const el = event.target;
+  window.__phases.push({
+    phase: event.detail.phase,
+    sources: el.querySelectorAll(".sources__item").length,
+    cards: el.querySelectorAll(".project-card").length,
+    markers: el.querySelectorAll(".message__body button.cite").length,
+  });
+});
+"""
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _expected(knowledge_base: Any, question: str) -> Any:
+    from kb.schema import AskRequest
+
+    return knowledge_base.ask(AskRequest(question=question))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def require_browser() -> None:
+    """Fail (under CI) or skip (elsewhere) with the reason, before the slow session fixtures build an index."""
+    problems = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("the `playwright` package is missing (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        problems.append(f"{CHROMIUM} is missing (apt-get install -y chromium; `make test` installs it)")
+    if problems:
+        message = "browser tests cannot run: " + "; ".join(problems)
+        if _ci():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def playwright_api() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api: Any) -> Iterator[Any]:
+    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(knowledge_base: Any) -> Iterator[str]:
+    """A real uvicorn server on a free port, in a thread, serving the app over the session's test index."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.settings import ServerSettings
+
+    app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=1_000_000))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn-browser-tests", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:  # uvicorn offers no start-up callback: poll its flag
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@dataclass
+class Tab:
+    """A page plus what it did: every request URL, uncaught script errors and opened dialogs."""
+
+    page: Any
+    base_url: str
+    requests: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.page.wait_for_function("() => document.body.dataset.ready !== undefined", timeout=TIMEOUT_MS)
+
+    def ask(self, question: str) -> Any:
+        """Type a question, press Enter, wait for the answer; returns the answer element's locator."""
+        before = self.page.locator(".turn").count()
+        self.page.get_by_label("Your question").fill(question)
+        self.page.get_by_label("Your question").press("Enter")
+        answer = self.page.locator(".turn").nth(before).locator(".message--answer")
+        answer.and_(self.page.locator('[data-phase="done"], [data-phase="error"]')).wait_for(timeout=TIMEOUT_MS)
+        return answer
+
+    def api_calls(self, path: str) -> list[str]:
+        return [url for url in self.requests if urlsplit(url).path == path]
+
+    def screenshot(self, name: str, *, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def _open_tab(browser: Any, base_url: str, *, width: int = 1280, height: int = 900) -> tuple[Any, Tab]:
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(PHASE_RECORDER)
+    page = context.new_page()
+    tab = Tab(page, base_url)
+    page.on("request", lambda request: tab.requests.append(request.url))
+    page.on("pageerror", lambda error: tab.page_errors.append(str(error)))
+
+    def on_dialog(dialog: Any) -> None:
+        tab.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return context, tab
+
+
+def _check_clean(tab: Tab) -> None:
+    assert tab.page_errors == [], f"uncaught script errors: {tab.page_errors}"
+    foreign = [url for url in tab.requests if not url.startswith((tab.base_url, "data:"))]
+    assert foreign == [], f"the page must work offline, but it requested {foreign}"
+
+
+@pytest.fixture
+def tab(browser: Any, base_url: str) -> Iterator[Tab]:
+    context, tab = _open_tab(browser, base_url)
+    yield tab
+    context.close()
+    _check_clean(tab)
+
+
+@pytest.fixture
+def phone(browser: Any, base_url: str) -> Iterator[Tab]:
+    context, tab = _open_tab(browser, base_url, width=375, height=740)
+    yield tab
+    context.close()
+    _check_clean(tab)
+
+
+# -- chat ------------------------------------------------------------------------------------------------------
+
+
+def test_project_question_shows_project_cards_and_citation_opens_the_source(tab: Tab, knowledge_base: Any) -> None:
+    expected = _expected(knowledge_base, PROJECT_QUESTION)
+    assert len(expected.projects) == 2 and expected.citations, "precondition: the engine finds two projects"
+    page = tab.page
+    tab.goto("/")
+    answer = tab.ask(PROJECT_QUESTION)
+
+    assert answer.get_attribute("data-abstained") == "false"
+    cards = answer.locator(".project-card")
+    assert cards.count() == 2
+    assert {cards.nth(i).get_attribute("data-project-id") for i in range(2)} == {p.id for p in expected.projects}
+    first_card = cards.first
+    for fact in ("Categories", "Articles", "Countries"):
+        assert first_card.get_by_text(fact, exact=True).is_visible()
+    assert first_card.locator(".tag--category").count() == len(expected.projects[0].categories)
+    assert answer.locator(".answer__list li").count() >= 2  # "- " lines render as a list
+    assert page.evaluate("document.activeElement.classList.contains('message--answer')"), "focus moves to the answer"
+    tab.screenshot("chat-answer")
+
+    citation = expected.citations[0]
+    answer.locator(".message__body button.cite", has_text="[1]").first.click()
+    panel = page.get_by_role("dialog")
+    panel.wait_for()
+    assert panel.locator(".source-quote").inner_text().strip() == citation.quote
+    assert panel.locator(".source-meta__doc").inner_text() == citation.doc_title
+    assert panel.locator(".source-meta__section").inner_text() == citation.section
+    for ref in citation.articles:
+        text = next(a.text for a in expected.articles if a.ref == ref)
+        block = panel.locator(f'.article-block[data-ref="{ref}"]').first
+        block.locator(".article-text").first.wait_for()
+        assert text.split("\n")[0].strip() in block.locator(".article-text").first.inner_text()
+    tab.screenshot("chat-citation-panel", full_page=False)
+    page.keyboard.press("Escape")
+    panel.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.classList.contains('cite')"), "focus returns to the [n] button"
+
+
+def test_off_topic_question_looks_like_an_abstention(tab: Tab, knowledge_base: Any) -> None:
+    assert _expected(knowledge_base, OFF_TOPIC_QUESTION).abstained, "precondition: the engine abstains"
+    tab.goto("/")
+    answered = tab.ask(PROJECT_QUESTION)
+    abstained = tab.ask(OFF_TOPIC_QUESTION)
+
+    assert abstained.get_attribute("data-abstained") == "true"
+    assert "message--abstained" in (abstained.get_attribute("class") or "")
+    assert abstained.locator(".message__badge").inner_text().lower() == "not in the knowledge base"
+    assert abstained.locator(".sources__title").inner_text().startswith("Closest passages")
+    assert abstained.locator(".project-card").count() == 0
+
+    def style(locator: Any) -> tuple[str, str]:
+        return locator.evaluate("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).borderLeftStyle]")
+
+    assert style(abstained) != style(answered), "an abstention must look different from an answer"
+    assert tab.page.locator(".turn").count() == 2, "the conversation stays on the page"
+    tab.screenshot("chat-abstention")
+
+
+def test_markup_in_a_question_is_shown_as_text_and_never_runs(tab: Tab) -> None:
+    page = tab.page
+    tab.goto("/")
+    answer = tab.ask(HOSTILE_QUESTION)
+    question = page.locator(".message--question p").last
+    assert question.inner_text().strip() == HOSTILE_QUESTION
+    assert page.locator("#conversation img, #conversation [onerror]").count() == 0
+    assert answer.get_attribute("data-phase") == "done"
+    tab.screenshot("chat-markup-as-text")
+
+    # The same string through the search view (query box, status line, highlighting).
+    tab.goto("/search?q=" + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    page.locator("#search-status").filter(has_text="img").wait_for()
+    assert HOSTILE_QUESTION in page.locator("#search-status").inner_text()
+    assert page.locator("main img, main [onerror]").count() == 0
+    assert tab.dialogs == [], f"a dialog opened: {tab.dialogs}"
+    assert not [url for url in tab.requests if urlsplit(url).path == "/x"], "the browser tried to load the <img>"
+    tab.screenshot("search-markup-as-text")
+
+
+def test_streaming_renders_citations_before_the_done_event(tab: Tab) -> None:
+    tab.goto("/")
+    tab.ask(PROJECT_QUESTION)
+    phases = tab.page.evaluate("window.__phases")
+    names = [p["phase"] for p in phases]
+    assert names == ["citations", "answer", "done"], phases
+    at_citations = phases[0]
+    assert at_citations["sources"] > 0 and at_citations["cards"] == 2, "sources and cards come with the first event"
+    assert at_citations["markers"] == 0, "the answer text comes after the citations"
+    assert phases[-1]["markers"] > 0
+    assert len(tab.api_calls("/api/ask/stream")) == 1
+    assert tab.api_calls("/api/ask") == [], "no fallback when the stream works"
+
+
+def test_chat_falls_back_to_ask_when_the_stream_is_unavailable(tab: Tab) -> None:
+    page = tab.page
+    page.route(
+        "**/api/ask/stream",
+        lambda route: route.fulfill(
+            status=404, content_type="application/json", body='{"status_code":404,"detail":"x"}'
+        ),
+    )
+    tab.goto("/")
+    answer = tab.ask(PROJECT_QUESTION)
+    assert answer.get_attribute("data-phase") == "done"
+    assert answer.locator(".project-card").count() == 2
+    assert len(tab.api_calls("/api/ask")) == 1
+
+
+def test_errors_are_explained_in_plain_language(tab: Tab) -> None:
+    page = tab.page
+    body = json.dumps({"status_code": 503, "detail": "no index loaded"})
+    for path in ("**/api/ask/stream", "**/api/ask"):
+        page.route(path, lambda route: route.fulfill(status=503, content_type="application/json", body=body))
+    tab.goto("/")
+    answer = tab.ask(PROJECT_QUESTION)
+    assert answer.get_attribute("data-phase") == "error"
+    message = answer.get_by_role("alert").inner_text()
+    assert "not available right now" in message and "try again" in message.lower()
+    assert answer.get_by_role("button", name="Try again").is_visible()
+
+
+# -- search ----------------------------------------------------------------------------------------------------
+
+
+def _result_ids(page: Any) -> list[str]:
+    return page.locator(".result[data-chunk-id]").evaluate_all("els => els.map(e => e.dataset.chunkId)")
+
+
+def _wait_for_results(page: Any, chunk_ids: list[str] | None = None) -> None:
+    """Until a search has finished (and, given `chunk_ids`, shows exactly those results)."""
+    page.wait_for_function(
+        """ids => document.querySelector('#results').getAttribute('aria-busy') !== 'true'
+             && document.querySelector('#search-status').textContent.includes('passage')
+             && (ids === null || JSON.stringify([...document.querySelectorAll('.result[data-chunk-id]')]
+                                                .map(e => e.dataset.chunkId)) === JSON.stringify(ids))""",
+        arg=chunk_ids,
+        timeout=TIMEOUT_MS,
+    )
+
+
+def test_search_filters_by_category_and_the_url_round_trips(tab: Tab, browser: Any, base_url: str) -> None:
+    page = tab.page
+    tab.goto("/search")
+    page.get_by_label("Query").fill("victim protection")
+    page.get_by_label("Query").press("Enter")
+    _wait_for_results(page)
+    assert page.locator(".result").count() > 0
+    marks = page.locator(".result mark").all_inner_texts()
+    assert marks and all(m.lower().startswith(("victim", "protect")) for m in marks)
+
+    page.get_by_label("Victims protection and support").check()
+    page.wait_for_url(lambda url: "category=victim_protection" in url)
+    _wait_for_results(page)
+    results = page.locator(".result")
+    assert results.count() > 0
+    for i in range(results.count()):
+        chip = results.nth(i).locator('button.chip[data-facet="category"][data-value="victim_protection"]')
+        assert chip.get_attribute("aria-pressed") == "true"
+    filtered = _result_ids(page)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["q"] == ["victim protection"] and query["category"] == ["victim_protection"]
+    tab.screenshot("search-filtered")
+
+    # A chip on a result adds its filter.
+    results.first.locator('button.chip[data-facet="doc_type"]').click()
+    page.wait_for_url(lambda url: "type=" in url)
+    _wait_for_results(page)
+    doc_type = parse_qs(urlsplit(page.url).query)["type"][0]
+    assert set(page.locator(".result").evaluate_all("els => els.map(e => e.dataset.docType)")) == {doc_type}
+    assert page.locator("#active-filters .chip").count() == 2
+
+    # Back restores the previous filters and results.
+    page.go_back()
+    page.wait_for_url(lambda url: "type=" not in url and "category=victim_protection" in url)
+    _wait_for_results(page, filtered)
+    assert page.get_by_label("Victims protection and support").is_checked()
+
+    # The shared URL restores the query, the facets and the same results in a fresh browser context.
+    context, other = _open_tab(browser, base_url)
+    try:
+        other.goto(urlsplit(page.url).path + "?" + urlsplit(page.url).query)
+        _wait_for_results(other.page)
+        assert other.page.get_by_label("Query").input_value() == "victim protection"
+        assert other.page.get_by_label("Victims protection and support").is_checked()
+        assert _result_ids(other.page) == filtered
+    finally:
+        context.close()
+    _check_clean(other)
+
+
+def test_search_facets_are_filled_from_the_api(tab: Tab, knowledge_base: Any) -> None:
+    page = tab.page
+    tab.goto("/search")
+    facets = page.locator("#facets-body")
+    facets.locator('fieldset[data-facet="country"] input').first.wait_for()
+    for facet, expected in {
+        "category": {c.id for c in knowledge_base.categories()},
+        "article": {a.ref for a in knowledge_base.articles()},
+        "doc_type": {getattr(d.type, "value", d.type) for d in knowledge_base.documents()},
+    }.items():
+        values = facets.locator(f'fieldset[data-facet="{facet}"] input').evaluate_all("els => els.map(e => e.value)")
+        assert {str(v) for v in expected} == set(values), facet
+    countries = facets.locator('fieldset[data-facet="country"] input').evaluate_all("els => els.map(e => e.value)")
+    assert "India" in countries
+
+
+# -- coverage --------------------------------------------------------------------------------------------------
+
+
+def test_coverage_view_marks_article_8_and_links_cells_to_evidence(tab: Tab, knowledge_base: Any) -> None:
+    report = knowledge_base.coverage()
+    assert "8" in report.uncovered_articles, "precondition: no project addresses article 8"
+    page = tab.page
+    tab.goto("/coverage")
+    table = page.locator("#coverage-table")
+    table.wait_for()
+
+    row8 = table.locator('tr[data-ref="8"]')
+    assert row8.get_attribute("data-covered") == "false"
+    assert "cov-row--uncovered" in (row8.get_attribute("class") or "")
+    assert row8.get_by_text("Not covered by any project").is_visible()
+    assert row8.locator("td.cov--none").count() == len(report.projects)
+    marked = table.locator('tr[data-covered="false"]').evaluate_all("els => els.map(e => e.dataset.ref)")
+    assert marked == list(report.uncovered_articles)
+    covered_colour = table.locator("td.cov--whole").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    empty_colour = row8.locator("td.cov--none").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert covered_colour != empty_colour
+    tab.screenshot("coverage")
+
+    cell = table.locator('tr[data-ref="6"] td[data-project="india-project"] a')
+    assert cell.get_attribute("href") == "/coverage?article=6&project=india-project"
+    cell.click()
+    page.wait_for_url(lambda url: url.endswith("/coverage?article=6&project=india-project"))
+    panel = page.get_by_role("dialog")
+    panel.locator(".evidence-passages .source-quote").first.wait_for()
+    assert "India Project" in panel.locator("#panel-title").inner_text()
+    tab.screenshot("coverage-evidence", full_page=False)
+    page.keyboard.press("Escape")
+    page.wait_for_url(lambda url: url.endswith("/coverage"))
+
+    # The evidence link works on its own (shared or reloaded).
+    tab.goto("/coverage?article=8&discussed=1")
+    panel.locator(".source-quote").first.wait_for()
+    assert "No project addresses Article 8" in panel.inner_text()
+
+
+# -- keyboard, labels, narrow screens ---------------------------------------------------------------------------
+
+
+def test_keyboard_labels_and_a_375px_screen(phone: Tab) -> None:
+    page = phone.page
+    for path, name in (("/", "chat"), ("/search?q=repatriation", "search"), ("/coverage", "coverage")):
+        phone.goto(path)
+        if name == "search":
+            _wait_for_results(page)
+        if name == "coverage":
+            page.locator("#coverage-table").wait_for()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{name} view is {width}px wide at 375px"
+        unlabelled = page.evaluate(
+            """[...document.querySelectorAll('main input, main textarea, main select')]
+                 .filter(e => !e.closest('[hidden]') && !e.labels.length && !e.getAttribute('aria-label'))
+                 .map(e => e.outerHTML)"""
+        )
+        assert unlabelled == [], unlabelled
+        phone.screenshot(f"{name}-375px", full_page=False)
+
+    phone.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]")
+    assert focused[0] == "skip-link" and focused[1] != "none", "the first Tab shows a visible skip link"
+    page.get_by_label("Your question").focus()
+    page.keyboard.type("What does article 8 say?")
+    page.keyboard.press("Enter")
+    answer = page.locator(".message--answer").last
+    answer.and_(page.locator('[data-phase="done"]')).wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('message--answer')")
+    outline = answer.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline != "none", "the focused answer shows a focus outline"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the answer is {width}px wide at 375px"
+    phone.screenshot("chat-375px")
