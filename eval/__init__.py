@@ -1,1 +1,1 @@
-"""Evaluation harness: gold sets and metrics over kb/ or the HTTP API."""
+"""The evaluation harness: a gold set, retrieval and answer metrics, reports, and a CI gate."""

@@ -211,6 +211,89 @@ def serve(
     run_server(host=host, port=port, workers=workers)
 
 
+@app.command("eval")
+def evaluate(
+    url: Annotated[str | None, typer.Option("--url", help="Evaluate a running server over HTTP.")] = None,
+    split: Annotated[str, typer.Option("--split", help="dev, test or all")] = "test",
+    modes: Annotated[
+        str, typer.Option("--modes", help="Comma-separated: lexical,dense,hybrid")
+    ] = "lexical,dense,hybrid",
+    answers: Annotated[bool, typer.Option("--answers/--no-answers", help="Also evaluate /api/ask answers.")] = True,
+    compare_with: Annotated[
+        list[Path] | None, typer.Option("--compare", help="Two report JSON files to compare (no evaluation).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Report file stem (default: time and split).")] = None,
+    gate: Annotated[bool, typer.Option("--gate", help="Fail when below eval/floors.json.")] = False,
+    write_floors: Annotated[bool, typer.Option("--write-floors", help="Record floors from this run.")] = False,
+    index: IndexOpt = settings.index_dir,
+) -> None:
+    """Evaluate retrieval and answers on the gold set; write JSON, Markdown and PNG reports to eval/reports/."""
+    from eval import gate as eval_gate
+    from eval import report as eval_report
+    from eval.gold import GoldSetError, load_gold
+    from eval.runner import run
+
+    if compare_with:
+        if len(compare_with) != 2:
+            fail("--compare takes two report files: --compare A.json --compare B.json")
+        try:
+            a, b = (eval_report.load(p) for p in compare_with)
+        except (OSError, ValueError) as exc:
+            fail(f"cannot read the reports: {exc}")
+        out.print(eval_report.compare(a, b, compare_with[0].stem, compare_with[1].stem), highlight=False)
+        return
+    if split not in ("dev", "test", "all"):
+        fail(f"unknown split {split!r}; valid: dev, test, all")
+    try:
+        wanted = [SearchMode(m.strip()) for m in modes.split(",") if m.strip()]
+    except ValueError:
+        fail(f"unknown mode in {modes!r}; valid: {', '.join(m.value for m in SearchMode)}")
+    try:
+        items = load_gold(split=None if split == "all" else split)  # type: ignore[arg-type]
+    except GoldSetError as exc:
+        fail(str(exc))
+    backend = _eval_backend(url, index)
+    progress = RichProgress()
+    progress.start(f"evaluating {len(items)} {split} questions", len(items))
+    try:
+        report = run(items, backend, wanted, split, answers=answers, on_item=lambda n: progress.advance(1))
+    except KbError as exc:
+        fail(str(exc))
+    except RuntimeError as exc:
+        fail(str(exc))
+    finally:
+        progress.stop()
+    paths = eval_report.write(report, name=name)
+    out.print(eval_report.markdown(report).split("## Failures")[0], highlight=False)
+    out.print("reports: " + ", ".join(str(p) for p in paths), highlight=False)
+    if write_floors:
+        eval_gate.write_floors(report)
+        out.print(f"floors written to {eval_gate.FLOORS_PATH}")
+    if gate:
+        problems = eval_gate.check(report)
+        if problems:
+            err.print("[bold red]below the floors in eval/floors.json:[/]\n" + "\n".join(problems), highlight=False)
+            raise typer.Exit(1)
+        out.print("gate: all metrics at or above their floors")
+
+
+def _eval_backend(url: str | None, index: Path):  # type: ignore[no-untyped-def]
+    from eval.backends import HttpBackend, HttpError, LocalBackend
+    from kb.knowledge_base import KnowledgeBase
+
+    if url:
+        backend = HttpBackend(url)
+        try:
+            backend.health()
+        except HttpError as exc:
+            fail(f"the server is not ready: {exc}")
+        return backend
+    try:
+        return LocalBackend(KnowledgeBase.open(index))
+    except KbError as exc:
+        fail(str(exc))
+
+
 @app.command()
 def info(index: IndexOpt = settings.index_dir, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show what the index manifest says."""

@@ -108,9 +108,13 @@ class KnowledgeBase:
             raise UnknownDocument(f"no document {doc_id!r}; GET /api/documents lists them")
         info = self.store.documents[doc_id]
         chunks = self.store.chunks(self.store.chunk_ids_of_document(doc_id))
-        sections = list(dict.fromkeys(c.section for c in sorted(chunks.values(), key=lambda c: c.ordinal)))
+        ordered = sorted(chunks.values(), key=lambda c: c.ordinal)
         return DocumentDetail(
-            **self._summary(doc_id).model_dump(), meta=info.meta, sections=sections, text=self.store.body(doc_id)
+            **self._summary(doc_id).model_dump(),
+            meta=info.meta,
+            sections=list(dict.fromkeys(c.section for c in ordered)),
+            chunk_ids=[c.chunk_id for c in ordered],
+            text=self.store.body(doc_id),
         )
 
     def _summary(self, doc_id: str) -> DocumentSummary:

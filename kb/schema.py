@@ -349,6 +349,7 @@ class DocumentSummary(BaseModel):
 class DocumentDetail(DocumentSummary):
     meta: DocumentMeta
     sections: list[str]
+    chunk_ids: list[str]  # its citable passages in order, e.g. for relevance judgments by document
     text: str
 
 
