@@ -65,7 +65,9 @@ class KnowledgeBase:
     @classmethod
     def open(cls, index: Path, embedder: Embedder | None = None, corpus_hash: str | None = None) -> KnowledgeBase:
         store = IndexStore.open(index, corpus_hash=corpus_hash)
-        return cls(store, embedder or Embedder())
+        knowledge_base = cls(store, embedder or Embedder())
+        knowledge_base.embedder.embed_query("warm up")  # the first real question should not pay torch's start-up
+        return knowledge_base
 
     def close(self) -> None:
         self.store.close()

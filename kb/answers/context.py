@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +17,8 @@ from kb.schema import Chunk
 from kb.search import SearchService
 from kb.store import IndexStore
 
+SENTENCE_CACHE_SIZE = 20_000  # 384 floats each: ~30 MB at most
+
 
 @dataclass
 class AnswerContext:
@@ -26,6 +29,8 @@ class AnswerContext:
     projects: ProjectCatalog
     coverage: CoverageService
     evidence: EvidenceCheck
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def dense_scores(self, question: str, chunk_ids: list[int]) -> dict[int, float]:
         """Cosine of the question to each given chunk (exact, through the FAISS index)."""
@@ -44,7 +49,7 @@ class AnswerContext:
         todo = [s.text for spans in per_chunk if len(spans) > limit for s in spans]
         if not todo:
             return per_chunk
-        scores = self.embedder.embed(todo) @ self.embedder.embed_query(question).reshape(-1)
+        scores = self._sentence_vectors(tuple(todo)) @ self.embedder.embed_query(question).reshape(-1)
         out: list[list[Span]] = []
         cursor = 0
         for spans in per_chunk:
@@ -55,6 +60,21 @@ class AnswerContext:
             cursor += len(spans)
             out.append([spans[i] for i in np.argsort(-chunk_scores)[:limit].tolist()])
         return out
+
+    def _sentence_vectors(self, texts: tuple[str, ...]) -> np.ndarray:
+        """Vectors of candidate sentences, cached per sentence: the same passages come back for many questions."""
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = dict(zip(missing, self.embedder.embed(missing), strict=True))
+            known.update(fresh)
+            with self._lock:
+                for text, vector in fresh.items():
+                    if len(self._vectors) >= SENTENCE_CACHE_SIZE:
+                        self._vectors.pop(next(iter(self._vectors)))  # oldest first: a bounded FIFO is enough
+                    self._vectors[text] = vector
+        return np.stack([known[t] for t in texts])
 
     def chunk(self, chunk_id: str) -> Chunk:
         ids = self.store.chunk_ids_by_name([chunk_id])

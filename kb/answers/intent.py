@@ -35,7 +35,7 @@ NEGATED_FINDER = re.compile(
     re.I,
 )
 _PROJECT_FINDER = re.compile(
-    r"\b(?:which|what)\s+(?:\w+\s+){0,2}projects\b"
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}projects\b|\b(?:which|what)\s+(?:\w+\s+)?project\b"
     r"|\b(?:is|are)\s+there\s+(?:any\s+)?(?:\w+\s+){0,2}projects?\b"
     r"|\b(?:any|list|show|find|name)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:\w+\s+)?projects\b"
     r"|^\s*projects?\b"
@@ -71,7 +71,8 @@ def classify(question: str, analysis: QueryAnalysis) -> Intent:
     if coverage or _COVERAGE_ALONE.search(question):
         # About named articles ("is article 8 covered by any project?"), the project finder answers precisely.
         return Intent.PROJECT_FINDER if analysis.refs else Intent.COVERAGE
-    if finder or (_PLACE_QUESTION.search(question) and find_places(question)):
+    short_about_place = len(question.split()) <= 6 and re.search(r"\bprojects?\b", question, re.I)
+    if finder or ((_PLACE_QUESTION.search(question) or short_about_place) and find_places(question)):
         return Intent.PROJECT_FINDER
     if _TAXONOMY.search(question) or (analysis.categories and _ASKS_ABOUT_CATEGORY.search(question)):
         return Intent.TAXONOMY
