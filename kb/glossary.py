@@ -11,6 +11,14 @@ import re
 
 # (pattern in the question, treaty wording to add)
 GLOSSARY: tuple[tuple[str, str], ...] = (
+    (r"\bnames?\b|\bnewspapers?\b|\bpress\b|\bjournalists?\b|\banonym", "privacy and identity of victims"),
+    (
+        r"\bpunish\w*\b.*\bvictims?\b|\bvictims?\b.*\bpunish|\bforced\s+to\s+commit\b",
+        "not imposing penalties on victims for their involvement in unlawful activities compelled",
+    ),
+    (r"\blaws?\b(?!\s+enforcement)|\blegal\s+reform\b|\brewrite\b", "legislation legislative measures"),
+    (r"\babroad\b|\boverseas\b|\bforeign\b", "other countries foreign countries"),
+    (r"\bgenuine\b|\bvalid\b|\bauthentic\b", "legitimacy and validity of documents"),
     (
         r"\b(go|going|get|send|sent|sending|come|coming)\s+(back\s+)?home\b|\bgo\s+back\b|\bsend(ing)?\s+back\b",
         "return repatriation of victims",

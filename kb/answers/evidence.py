@@ -27,7 +27,7 @@ DENSE_CONFIDENT = 0.45  # above: a close semantic match outweighs a missing focu
 OUT_OF_VOCABULARY_MAX = 0.5  # share of a question's content words the corpus never uses
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_NUMBER = re.compile(r"(?<![\w-])\d[\d,.]*\b")  # "COP-4" or "G7" names something; it is not a quantity
 _QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did"}
 _AUXILIARIES = {
     "is", "are", "was", "were", "does", "do", "did", "should", "must", "can", "could", "would", "will",
@@ -129,7 +129,7 @@ class EvidenceCheck:
         ]
         if organisations:
             return Verdict(True, "the passages do not mention " + ", ".join(organisations), dense_top, organisations)
-        numbers = [n for n in _NUMBER.findall(" ".join(words)) if n not in text]
+        numbers = [n for n in _NUMBER.findall(without_references(question)) if n not in text]
         if numbers:
             return Verdict(True, "the passages do not mention " + ", ".join(numbers), dense_top, numbers)
         body = " ".join(c.text for c in evidence)  # headings and titles state no figures or dates

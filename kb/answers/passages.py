@@ -53,6 +53,7 @@ def _chunks(ctx: AnswerContext, results: list[SearchResult]) -> tuple[list[Chunk
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+is\s+the\s+definition\s+of|how\s+(?:is|are|does\s+the\s+\w+\s+define)|define)\s+"
     r"(?:an?\s+|the\s+)?[\"“']?(?P<c>[\w\s-]+?)[\"”']?\s*(?:defined\s*)?\??\s*$"
+    r"|^\s*what\s+counts\s+as\s+(?:an?\s+|the\s+)?[\"“']?(?P<d>[\w\s-]+?)[\"”']?\s*\??\s*$"
     r"|^\s*what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:meant\s+by\s+)?[\"“']?(?P<a>[\w\s-]+?)[\"”']?\s*\??\s*$"
     r"|^\s*what\s+does\s+(?:the\s+term\s+)?[\"“']?(?P<b>[\w\s-]+?)[\"”']?\s+mean\b",
     re.I,
@@ -64,7 +65,7 @@ def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) ->
     m = _DEFINITION.match(re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", question, flags=re.I))
     if not m:
         return []
-    term = (m.group("a") or m.group("b") or m.group("c") or "").strip().lower()
+    term = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").strip().lower()
     words = [w for w in re.findall(r"[^\W_]+", term) if w not in ("a", "an", "the")]
     if not words or len(words) > 6:
         return []
@@ -103,9 +104,6 @@ def answer_from_passages(
     allowed = ctx.search.allowed_chunks(filters)
     defined = _definitions(ctx, question, allowed)
     results = _unique(defined + _search(ctx, query, max(3, request.top_k), filters))
-    if analysis.named_instrument is None and not _OTHER_SOURCES.search(question):
-        # The Protocol is the primary instrument (DESIGN §1): its provisions first, other treaties after.
-        results = sorted(results, key=lambda r: r.doc_type is not DocType.PROTOCOL)
     all_chunks, ids = _chunks(ctx, results)
     # A lead-in ending in ":" says nothing alone; its items are separate passages.
     chunks = [c for c in all_chunks if not c.text.rstrip().endswith(":")] or all_chunks
