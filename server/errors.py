@@ -11,7 +11,11 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, SerializationException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.status_codes import (
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from litestar.types import ExceptionHandlersMap
 
 from kb.errors import (
@@ -77,6 +81,14 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, ValidationException):
         detail, _ = _validation_detail(exc)
         return error_response(exc.status_code, detail, exc.headers)  # DESIGN §4: status_code and detail only
+    if exc.status_code == HTTP_429_TOO_MANY_REQUESTS:
+        # Clients (and the web chat) wait this many seconds; Litestar's own RateLimit-Reset says when the window ends.
+        headers = dict(exc.headers or {})
+        reset = next((v for k, v in headers.items() if k.lower() == "ratelimit-reset"), None)
+        headers.setdefault("Retry-After", str(reset) if reset is not None else "60")
+        return error_response(
+            exc.status_code, "too many requests; retry after the number of seconds in Retry-After", headers
+        )
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
         return error_response(exc.status_code, f"body: malformed JSON: {exc.detail}", exc.headers)
     return error_response(exc.status_code, exc.detail, exc.headers)

@@ -391,7 +391,9 @@ def test_rate_limit_answers_429_on_api_only(knowledge_base: Any) -> None:
     app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=2))
     with TestClient(app) as test_client:
         assert [test_client.get("/api/categories").status_code for _ in range(2)] == [200, 200]
-        assert_error(test_client.get("/api/categories"), 429)
+        limited = test_client.get("/api/categories")
+        assert_error(limited, 429)
+        assert int(limited.headers["retry-after"]) > 0
         assert test_client.get("/health").status_code == 200
         assert test_client.get("/metrics").status_code == 200
 
@@ -448,3 +450,12 @@ def test_search_refuses_undecodable_mistyped_and_invisible_input(client: TestCli
     assert response.status_code == 400
     assert needle in response.json()["detail"]
     assert set(response.json()) == {"status_code", "detail"}
+
+
+@pytest.mark.parametrize("path", ["/api/search", "/api/ask", "/api/ask/stream"])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_json_routes_refuse_other_content_types(client: TestClient, path: str, content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post(path, content=b'{"query": "x", "question": "x"}', headers=headers)
+    body = assert_error(response, 415)
+    assert "Content-Type: application/json" in body["detail"]

@@ -16,11 +16,12 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from kb.knowledge_base import KnowledgeBase
 from kb.schema import AskRequest, AskResponse
+from server.guards import require_json
 
 EVENT_STREAM = "text/event-stream"
 
 
-@post("/api/ask", status_code=200, sync_to_thread=True)
+@post("/api/ask", status_code=200, sync_to_thread=True, guards=[require_json])
 def ask(data: JSONBody[AskRequest], knowledge_base: NamedDependency[KnowledgeBase]) -> AskResponse:
     return knowledge_base.ask(data)
 
@@ -32,7 +33,7 @@ def answer_events(response: AskResponse) -> Iterator[ServerSentEventMessage]:
     yield ServerSentEventMessage(event="done", data=json.dumps({"took_ms": response.took_ms}))
 
 
-@post("/api/ask/stream", status_code=200, media_type=EVENT_STREAM, sync_to_thread=True)
+@post("/api/ask/stream", status_code=200, media_type=EVENT_STREAM, sync_to_thread=True, guards=[require_json])
 def ask_stream(data: JSONBody[AskRequest], knowledge_base: NamedDependency[KnowledgeBase]) -> ServerSentEvent:
     return ServerSentEvent(answer_events(knowledge_base.ask(data)))
 

@@ -8,9 +8,10 @@ from litestar.params import JSONBody
 
 from kb.knowledge_base import KnowledgeBase
 from kb.schema import SearchRequest, SearchResponse
+from server.guards import require_json
 
 
-@post("/api/search", status_code=200, sync_to_thread=True)
+@post("/api/search", status_code=200, sync_to_thread=True, guards=[require_json])
 def search(data: JSONBody[SearchRequest], knowledge_base: NamedDependency[KnowledgeBase]) -> SearchResponse:
     return knowledge_base.search(data)
 
