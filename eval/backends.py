@@ -11,6 +11,7 @@ from typing import Protocol
 
 import httpx
 
+from kb.errors import InvalidInput, NotFound
 from kb.knowledge_base import KnowledgeBase
 from kb.schema import ArticleDetail, AskRequest, AskResponse, DocumentDetail, SearchRequest, SearchResponse
 
@@ -38,13 +39,13 @@ class LocalBackend:
     def article(self, ref: str) -> ArticleDetail | None:
         try:
             return self.kb.article(ref)
-        except Exception:  # noqa: BLE001 - an unknown ref is a gold-set problem the caller reports
+        except (NotFound, InvalidInput):  # an unknown ref is a gold-set problem the caller reports
             return None
 
     def document(self, doc_id: str) -> DocumentDetail | None:
         try:
             return self.kb.document(doc_id)
-        except Exception:  # noqa: BLE001
+        except NotFound:
             return None
 
 

@@ -7,14 +7,29 @@ written in its own text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kb.articles import ArticleRef, Instrument, sort_refs
 from kb.errors import UnknownDocument
+from kb.quotes import sentences
 from kb.schema import Chunk, DocType, DocumentMeta, ProjectDetail, ProjectSummary
 from kb.store import IndexStore
-from kb.taxonomy import CATEGORY_BY_ID, articles_for_categories
+from kb.taxonomy import CATEGORY_BY_ID, Category, articles_for_categories
+
+CATEGORIES_LINE = "Categories of technical assistance"
+
+
+def category_entry(chunks: list[Chunk], category: Category) -> tuple[Chunk, str] | None:
+    """The first place the chunks list a category with its articles, verbatim: "**Policy development** [Articles …]"."""
+    labels = sorted(category.labels, key=len, reverse=True)
+    for chunk in chunks:
+        for label in labels:
+            m = re.search(r"\**" + re.escape(label) + r"\**\s*\[[^\]]*\]", chunk.text)
+            if m:
+                return chunk, m.group(0)
+    return None
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,18 @@ class Project:
     def addresses(self, ref: ArticleRef) -> bool:
         """True when the project addresses the provision, a part of it, or the article containing it."""
         return any(ref.covers(a) or a.covers(ref) for a in self.articles)
+
+    def declaration(self, category: Category) -> tuple[Chunk, str] | None:
+        """The project's own entry for a category in its "Categories of technical assistance" line."""
+        return category_entry(self.chunks, category)
+
+    def categories_line(self) -> tuple[Chunk, str] | None:
+        """The project's whole "Categories of technical assistance" sentence."""
+        for chunk in self.chunks:
+            for span in sentences(chunk.text):
+                if CATEGORIES_LINE in span.text:
+                    return chunk, span.text
+        return None
 
     def summary(self) -> ProjectSummary:
         return ProjectSummary(

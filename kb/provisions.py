@@ -75,10 +75,10 @@ class ProvisionLibrary:
         except InvalidArticleRef as exc:
             raise InvalidInput(f"ref: {exc}") from None
         if not self.units(ref):
-            count = len([k for k in self._articles if k[0] is ref.instrument])
             name = _INSTRUMENT_NAMES[ref.instrument]
             if (ref.instrument, ref.article) in self._articles:
                 raise UnknownArticle(f"article {ref.article} of the {name} has no paragraph {ref}")
+            count = self.count(ref.instrument)
             raise UnknownArticle(f"the {name} has no article {ref.local} (it has articles 1-{count})")
         return ref
 

@@ -11,7 +11,7 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from kb.articles import Instrument
 from kb.taxonomy import CATEGORY_BY_ID
@@ -27,6 +27,13 @@ def whole_number(value: Any) -> Any:
     `strict=False` can turn this check off, unlike `Field(strict=True)`)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"Input should be a whole number, got {type(value).__name__} {value!r}")
+    return value
+
+
+def reject_blank(value: str, info: ValidationInfo) -> str:
+    """The text fields of requests: "query must not be empty" names the field that is."""
+    if is_blank(value):
+        raise ValueError(f"{info.field_name} must not be empty")
     return value
 
 
@@ -157,12 +164,7 @@ class SearchRequest(BaseModel):
 
     _top_k_is_whole = field_validator("top_k", mode="before")(whole_number)
 
-    @field_validator("query")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if is_blank(value):
-            raise ValueError("query must not be empty")
-        return value
+    _query_not_blank = field_validator("query")(reject_blank)
 
 
 class SearchResult(BaseModel):
@@ -206,12 +208,7 @@ class AskRequest(BaseModel):
 
     _top_k_is_whole = field_validator("top_k", mode="before")(whole_number)
 
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if is_blank(value):
-            raise ValueError("question must not be empty")
-        return value
+    _question_not_blank = field_validator("question")(reject_blank)
 
 
 class Citation(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from kb.embedding import Embedder
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
 from kb.quotes import Span, sentences
-from kb.schema import Chunk
+from kb.schema import Chunk, DocType
 from kb.search import SearchService
 from kb.store import IndexStore
 
@@ -75,6 +76,12 @@ class AnswerContext:
                         self._vectors.pop(next(iter(self._vectors)))  # oldest first: a bounded FIFO is enough
                     self._vectors[text] = vector
         return np.stack([known[t] for t in texts])
+
+    @cached_property
+    def event_chunks(self) -> list[Chunk]:
+        """Event documents' chunks in order, read once: the taxonomy answers cite the concept note's lists."""
+        ids = sorted(self.store.chunk_ids_of_types([DocType.EVENT]))
+        return sorted(self.store.chunks(ids).values(), key=lambda c: (c.doc_id, c.ordinal))
 
     def chunk(self, chunk_id: str) -> Chunk:
         ids = self.store.chunk_ids_by_name([chunk_id])

@@ -49,7 +49,7 @@ def answer_coverage(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
                     p = ctx.projects.get(cell.project)
                     marks = ""
                     for cid in cell.categories:
-                        declared = _declared(p, cid)
+                        declared = p.declaration(CATEGORY_BY_ID[cid])
                         if declared:
                             marks += f" [{draft.cite(declared[0], declared[1], CATEGORY_BY_ID[cid].articles)}]"
                     names.append(p.meta.title.split(":")[0] + marks)
@@ -71,19 +71,13 @@ def answer_coverage(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     return False
 
 
-def _declared(project: Project, category_id: str) -> tuple | None:  # type: ignore[type-arg]
-    from kb.answers.project_finder import _declaration
-
-    return _declaration(project.chunks, CATEGORY_BY_ID[category_id])
-
-
 def _project_coverage(ctx: AnswerContext, project: Project, draft: AnswerDraft) -> bool:
     draft.add_project(project.summary())
     name = project.meta.title.split(":")[0]
     lines = []
     for cid in project.categories:
         category = CATEGORY_BY_ID[cid]
-        declared = _declared(project, cid)
+        declared = project.declaration(category)
         mark = f" [{draft.cite(declared[0], declared[1], category.articles)}]" if declared else ""
         lines.append(f"{category.label}: {ref_phrase(category.articles)}{mark}")
     numbers = sorted({a.article for a in project.articles})

@@ -113,16 +113,6 @@ def criteria_of(question: str, analysis: QueryAnalysis) -> Criteria:
     return criteria
 
 
-def _declaration(chunks: list[Chunk], category: Category) -> tuple[Chunk, str] | None:
-    """The project's own "Categories of technical assistance" entry for a category, verbatim."""
-    for chunk in chunks:
-        for label in sorted(category.labels, key=len, reverse=True):
-            m = re.search(re.escape(label) + r"\s*\[[^\]]*\]", chunk.text)
-            if m:
-                return chunk, m.group(0)
-    return None
-
-
 def _prose_evidence(chunks: list[Chunk], phrases: list[str]) -> tuple[Chunk, str] | None:
     """The first sentence of the project's description that uses one of the phrases."""
     for chunk in chunks:
@@ -223,15 +213,6 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     return False
 
 
-def _declarations(project: Project) -> tuple[Chunk, str] | None:
-    """The project's whole "Categories of technical assistance" line."""
-    for chunk in project.chunks:
-        for span in sentences(chunk.text):
-            if "Categories of technical assistance" in span.text:
-                return chunk, span.text
-    return None
-
-
 def _the_others(projects: list[Project], matching: list[Project], asked: str, draft: AnswerDraft) -> bool:
     """Answer a negated question ("which projects do not …") with the projects that do not match."""
     others = [p for p in projects if all(p.id != m.id for m in matching)]
@@ -242,7 +223,7 @@ def _the_others(projects: list[Project], matching: list[Project], asked: str, dr
     draft.say(f"{_number(len(others)).capitalize()} of the {len(projects)} projects {verb} not address {asked}:")
     for project in others:
         draft.add_project(project.summary())
-        declared = _declarations(project)
+        declared = project.categories_line()
         mark = f": “{declared[1]}” [{draft.cite(declared[0], declared[1], [])}]" if declared else ""
         draft.say(f"- {_short_title(project)}{mark}")
     return False
@@ -254,7 +235,7 @@ def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, li
     for category in criteria.categories:
         if category.id not in project.meta.categories:
             return None
-        declared = _declaration(project.chunks, category)
+        declared = project.declaration(category)
         if declared:
             out.append((*declared, category.articles))
         asked = criteria.asked_phrases.get(category.id, [])
@@ -269,7 +250,7 @@ def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, li
         for cid in project.meta.categories:
             category = CATEGORY_BY_ID[cid]
             inside = [a for a in category.articles if ref.covers(a) or a.covers(ref)]
-            if inside and (declared := _declaration(project.chunks, category)):
+            if inside and (declared := project.declaration(category)):
                 out.append((*declared, inside))
     for place in criteria.places:
         if not any(place_covers(place, p) for p in project.places):

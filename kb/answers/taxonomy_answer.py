@@ -6,27 +6,18 @@ its articles are written down.
 
 from __future__ import annotations
 
-import re
-
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
 from kb.articles import ArticleRef, Instrument
+from kb.projects import category_entry
 from kb.query import QueryAnalysis
-from kb.schema import Chunk, DocType
+from kb.schema import Chunk
 from kb.taxonomy import CATEGORIES, CATEGORY_BY_ID, Category
 
 
 def category_source(ctx: AnswerContext, category: Category) -> tuple[Chunk, str] | None:
-    """Where a non-project document lists the category with its articles, e.g. "**Policy development** [Articles …]"."""
-    ids = sorted(ctx.store.chunk_ids_of_types([DocType.EVENT]))
-    chunks = sorted(ctx.store.chunks(ids).values(), key=lambda c: (c.doc_id, c.ordinal))
-    for label in sorted(category.labels, key=len, reverse=True):
-        pattern = re.compile(r"\**" + re.escape(label) + r"\**\s*\[[^\]]*\]")
-        for chunk in chunks:
-            m = pattern.search(chunk.text)
-            if m:
-                return chunk, m.group(0)
-    return None
+    """Where the concept note lists the category with its articles, e.g. "**Policy development** [Articles …]"."""
+    return category_entry(ctx.event_chunks, category)
 
 
 def _cite_category(
