@@ -49,3 +49,15 @@ class UnknownArticle(NotFound):
 
 class UnknownDocument(NotFound):
     """No document (or project) with that id."""
+
+
+class UnsupportedDocumentType(KbError):
+    """An uploaded file in a format the converters do not read (HTTP 415)."""
+
+
+class UnreadableDocument(KbError):
+    """An uploaded file in a supported format that cannot be converted: corrupt, encrypted or empty (HTTP 422)."""
+
+
+class DocumentTooLarge(KbError):
+    """An uploaded file over the configured size limit (HTTP 413)."""
