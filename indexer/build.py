@@ -6,7 +6,9 @@ build naming the file and field while the previous index keeps serving untouched
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 import time
@@ -22,6 +24,7 @@ import numpy as np
 from indexer.chunker import DocumentChunker
 from indexer.corpus import SourceDocument, corpus_hash, documents_hash, load_corpus
 from indexer.tagger import Tagger
+from indexer.uploads import UploadStore
 from kb import index_layout
 from kb.articles import ArticleRef, Instrument
 from kb.embedding import Embedder, sha256_file
@@ -41,7 +44,7 @@ CREATE TABLE documents (
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(id),
     ordinal INTEGER NOT NULL, section TEXT NOT NULL, ref TEXT, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, context TEXT NOT NULL, page INTEGER
+    text TEXT NOT NULL, context TEXT NOT NULL, page INTEGER, embed_hash TEXT NOT NULL
 );
 CREATE INDEX chunks_doc ON chunks(doc_id, ordinal);
 CREATE INDEX chunks_ref ON chunks(ref);
@@ -59,6 +62,10 @@ class BuildReport:
     index_dir: Path
     manifest: Manifest
     skipped: bool = False
+
+    @property
+    def encoded_chunks(self) -> int:
+        return 0 if self.skipped else self.manifest.encoded_chunks
 
 
 class Progress(Protocol):
@@ -80,7 +87,7 @@ class SilentProgress:
         pass
 
 
-def index_is_current(index: Path, corpus_dir: Path, model_name: str) -> bool:
+def index_is_current(index: Path, digest: str, model_name: str) -> bool:
     manifest_path = index / index_layout.MANIFEST
     if not manifest_path.is_file():
         return False
@@ -88,11 +95,7 @@ def index_is_current(index: Path, corpus_dir: Path, model_name: str) -> bool:
         manifest = Manifest.model_validate_json(manifest_path.read_text())
     except ValueError:
         return False
-    if (
-        manifest.schema_version != SCHEMA_VERSION
-        or manifest.model != model_name
-        or manifest.corpus_hash != corpus_hash(corpus_dir)
-    ):
+    if manifest.schema_version != SCHEMA_VERSION or manifest.model != model_name or manifest.corpus_hash != digest:
         return False
     try:
         verify_files(index, manifest)
@@ -106,7 +109,7 @@ def chunk_and_tag(documents: list[SourceDocument], chunker: DocumentChunker, tag
     for doc in documents:
         meta = doc.meta
         home = meta.instrument or Instrument.PROTOCOL
-        doc_chunks = chunker.chunk(meta.id, meta.title, doc.body, meta.instrument)
+        doc_chunks = chunker.chunk(meta.id, meta.title, doc.body, meta.instrument, doc.page_starts)
         for chunk, tags in zip(doc_chunks, tagger.tag_many([c.text for c in doc_chunks], home), strict=True):
             own: list[str] = []
             categories = list(tags.categories)
@@ -122,12 +125,60 @@ def chunk_and_tag(documents: list[SourceDocument], chunker: DocumentChunker, tag
             chunk.countries = list(dict.fromkeys(meta.countries + tags.countries))
             chunk.regions = list(dict.fromkeys(meta.regions + tags.regions))
             chunk.organisations = tags.organisations
+            chunk.page = doc.page_at(chunk.start)
             chunks.append(chunk)
     return chunks
 
 
 def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
+
+
+def embedding_hash(model_name: str, text: str) -> str:
+    """Equal hashes, equal vectors: a chunk whose embedded text is unchanged reuses its stored vector."""
+    return hashlib.sha256(f"{model_name}\n{text}".encode()).hexdigest()
+
+
+def stored_vectors(index: Path, model_name: str, dimension: int) -> dict[str, np.ndarray]:
+    """The vectors of the build at `index` by embedding hash; empty when there is none that can be trusted."""
+    manifest_path = index / index_layout.MANIFEST
+    try:
+        manifest = Manifest.model_validate_json(manifest_path.read_text())
+        if (manifest.schema_version, manifest.model, manifest.dimension) != (SCHEMA_VERSION, model_name, dimension):
+            return {}
+        verify_files(index, manifest)
+        vectors = faiss.read_index(str(index / index_layout.FAISS_FILE))
+        con = sqlite3.connect(f"{(index / index_layout.SQLITE_FILE).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = con.execute("SELECT id, embed_hash FROM chunks").fetchall()
+        finally:
+            con.close()
+    except (OSError, ValueError, RuntimeError, IndexCorrupt, sqlite3.DatabaseError):
+        return {}
+    if not rows:
+        return {}
+    matrix = vectors.reconstruct_n(0, vectors.ntotal)
+    return {str(h): matrix[int(i)] for i, h in rows if int(i) < len(matrix)}
+
+
+def embed_chunks(
+    chunks: list[Chunk], embedder: Embedder, previous: dict[str, np.ndarray], progress: Progress
+) -> tuple[np.ndarray, list[str], int]:
+    """Vectors for every chunk, encoding only those whose text is not in `previous`; returns how many were."""
+    texts = [embedding_text(c) for c in chunks]
+    hashes = [embedding_hash(embedder.name, t) for t in texts]
+    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+    missing = [i for i, h in enumerate(hashes) if h not in previous]
+    for i, h in enumerate(hashes):
+        if h in previous:
+            vectors[i] = previous[h]
+    progress.start("embedding", len(missing))
+    try:
+        if missing:
+            vectors[missing] = embedder.embed([texts[i] for i in missing], on_batch=progress.advance)
+    finally:
+        progress.stop()
+    return vectors, hashes, len(missing)
 
 
 def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
@@ -144,7 +195,7 @@ def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
     return index, kind
 
 
-def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk]) -> None:
+def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk], hashes: list[str]) -> None:
     con = sqlite3.connect(path)
     try:
         con.executescript(SQL_SCHEMA)
@@ -157,17 +208,17 @@ def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk
                     d.meta.type.value,
                     d.meta.model_dump_json(),
                     d.body,
-                    d.path.name,
+                    d.key,
                     d.content_hash,
                 )
                 for d in documents
             ],
         )
         con.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (i, c.chunk_id, c.doc_id, c.ordinal, c.section, c.ref, c.start, c.end, c.text, c.context, c.page)
-                for i, c in enumerate(chunks)
+                (i, c.chunk_id, c.doc_id, c.ordinal, c.section, c.ref, c.start, c.end, c.text, c.context, c.page, h)
+                for i, (c, h) in enumerate(zip(chunks, hashes, strict=True))
             ],
         )
         con.executemany(
@@ -184,39 +235,58 @@ def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk
         con.close()
 
 
+def load_sources(corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocument]:
+    """corpus/ plus the uploaded documents, all validated (and uploads converted) before anything is written."""
+    uploads = UploadStore(uploads_dir).load() if uploads_dir is not None else []
+    return load_corpus(corpus_dir, uploads)
+
+
+def sources_hash(corpus_dir: Path, uploads_dir: Path | None) -> str:
+    """The hash `load_sources` would give, from file hashes only (no conversion): cheap enough for every start."""
+    return corpus_hash(corpus_dir, UploadStore(uploads_dir).hashes() if uploads_dir is not None else None)
+
+
 def build_index(
     corpus_dir: Path,
     index: Path,
     *,
+    uploads_dir: Path | None = None,
+    documents: list[SourceDocument] | None = None,
     force: bool = False,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda _: None,
+    lock_wait: float | None = 0.0,
 ) -> BuildReport:
-    """Build the index for `corpus_dir` at `index` unless it is already current (or `force`)."""
+    """Build the index for the corpus (and uploads) at `index` unless it is already current (or `force`).
+
+    Chunks whose embedded text is unchanged since the current build reuse its vectors, so adding one document
+    encodes only that document's chunks. `documents` replaces reading the sources (the document service passes
+    the set it is about to commit). One build at a time per index: a second waits up to `lock_wait` seconds
+    (None: the caller already holds the build lock).
+    """
     progress = progress or SilentProgress()
     started = time.perf_counter()
-    documents = load_corpus(corpus_dir)  # validates everything before anything is written
+    if documents is None:
+        documents = load_sources(corpus_dir, uploads_dir)  # validates everything before anything is written
     digest = documents_hash(documents)
     model_name = Embedder.name
-    if not force and index_is_current(index, corpus_dir, model_name):
-        manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
-        return BuildReport(index_dir=index.resolve(), manifest=manifest, skipped=True)
+    with index_layout.build_lock(index, wait=lock_wait) if lock_wait is not None else contextlib.nullcontext():
+        if not force and index_is_current(index, digest, model_name):
+            manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
+            return BuildReport(index_dir=index.resolve(), manifest=manifest, skipped=True)
 
-    embedder = embedder or Embedder()
-    chunker = DocumentChunker(embedder.count_wordpieces)
-    log(f"chunking and tagging {len(documents)} documents")
-    chunks = chunk_and_tag(documents, chunker, Tagger())
+        embedder = embedder or Embedder()
+        chunker = DocumentChunker(embedder.count_wordpieces)
+        log(f"chunking and tagging {len(documents)} documents")
+        chunks = chunk_and_tag(documents, chunker, Tagger())
+        previous = stored_vectors(index, embedder.name, embedder.dimension)
+        vectors, hashes, encoded = embed_chunks(chunks, embedder, previous, progress)
+        if previous:
+            log(f"encoded {encoded} chunks, reused {len(chunks) - encoded} stored vectors")
 
-    progress.start("embedding", len(chunks))
-    try:
-        vectors = embedder.embed([embedding_text(c) for c in chunks], on_batch=progress.advance)
-    finally:
-        progress.stop()
-
-    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-    with index_layout.build_lock(index):
-        return _write_build(index, build_id, documents, chunks, vectors, digest, embedder, started)
+        build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+        return _write_build(index, build_id, documents, chunks, vectors, hashes, encoded, digest, embedder, started)
 
 
 def _write_build(
@@ -225,6 +295,8 @@ def _write_build(
     documents: list[SourceDocument],
     chunks: list[Chunk],
     vectors: np.ndarray,
+    hashes: list[str],
+    encoded: int,
     digest: str,
     embedder: Embedder,
     started: float,
@@ -232,7 +304,7 @@ def _write_build(
     partial = index_layout.new_partial_dir(index, build_id)
     faiss_index, kind = make_faiss_index(vectors)
     faiss.write_index(faiss_index, str(partial / index_layout.FAISS_FILE))
-    write_sqlite(partial / index_layout.SQLITE_FILE, documents, chunks)
+    write_sqlite(partial / index_layout.SQLITE_FILE, documents, chunks, hashes)
 
     counts = {d.meta.id: 0 for d in documents}
     for c in chunks:
@@ -248,6 +320,7 @@ def _write_build(
         faiss_index=kind,
         documents=len(documents),
         chunks=len(chunks),
+        encoded_chunks=encoded,
         per_document=[
             DocumentStats(doc_id=d.meta.id, title=d.meta.title, type=DocType(d.meta.type), chunks=counts[d.meta.id])
             for d in documents

@@ -11,8 +11,9 @@ the body that is not a heading or a thematic break.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import spacy
@@ -125,7 +126,15 @@ class DocumentChunker:
         self._nlp = spacy.blank("en")
         self._nlp.add_pipe("sentencizer")
 
-    def chunk(self, doc_id: str, doc_title: str, body: str, instrument: Instrument | None) -> list[Chunk]:
+    def chunk(
+        self,
+        doc_id: str,
+        doc_title: str,
+        body: str,
+        instrument: Instrument | None,
+        page_starts: Sequence[int] = (),
+    ) -> list[Chunk]:
+        """`page_starts` (paged originals): no prose chunk crosses a page break, so each cites one page."""
         drafts: list[ChunkDraft] = []
         for section in parse_sections(body):
             article = _ARTICLE_HEADING.match(section.titles[-1]) if section.titles else None
@@ -133,7 +142,7 @@ class DocumentChunker:
                 drafts.extend(self._legal(section, instrument, int(article.group(1)), section.titles[-1], body))
             else:
                 context = SECTION_SEPARATOR.join([doc_title, *section.titles]) if section.titles else doc_title
-                drafts.extend(self._prose(section, context, body))
+                drafts.extend(self._prose(section, context, body, page_starts))
         return self._finalise(doc_id, doc_title, body, drafts)
 
     # -- treaty text -----------------------------------------------------------------------
@@ -176,13 +185,18 @@ class DocumentChunker:
             yield ChunkDraft(block.start, block.end, section.path, context, ref)
 
     # -- prose -----------------------------------------------------------------------------
-    def _prose(self, section: Section, context: str, body: str) -> Iterator[ChunkDraft]:
-        """Pack blocks into chunks under the budget; split an oversized block at sentences."""
+    def _prose(
+        self, section: Section, context: str, body: str, page_starts: Sequence[int] = ()
+    ) -> Iterator[ChunkDraft]:
+        """Pack blocks into chunks under the budget (and within one page); split an oversized block at sentences."""
         pending: list[Block] = []
         used = 0
         for block in section.blocks:
             cost = self.count_tokens(block.text)
-            if pending and used + cost > self.budget:
+            new_page = bool(pending) and bisect.bisect_right(page_starts, block.start) != bisect.bisect_right(
+                page_starts, pending[0].start
+            )
+            if pending and (used + cost > self.budget or new_page):
                 yield ChunkDraft(pending[0].start, pending[-1].end, section.path, context)
                 pending, used = [], 0
             if cost > self.budget:

@@ -5,6 +5,7 @@ Every problem is reported as a CorpusError naming the file and the field, before
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,17 @@ class SourceDocument:
     body: str
     path: Path
     content_hash: str
+    source_key: str = ""  # its name in the corpus hash; corpus files use their file name
+    page_starts: tuple[int, ...] = ()  # paged originals (PDF): offset in `body` where page i+1 begins
+
+    @property
+    def key(self) -> str:
+        return self.source_key or self.path.name
+
+    def page_at(self, offset: int) -> int | None:
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset) or 1
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -40,14 +52,16 @@ def _combine(named_hashes: list[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
-def corpus_hash(corpus_dir: Path) -> str:
-    """One hash over every document file's name and bytes: it changes whenever the corpus does."""
-    return _combine([(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in corpus_files(corpus_dir)])
+def corpus_hash(corpus_dir: Path, uploads: list[tuple[str, str]] | None = None) -> str:
+    """One hash over every document file's name and bytes (and each upload's key and content hash): it changes
+    whenever the corpus does."""
+    files = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in corpus_files(corpus_dir)]
+    return _combine(files + (uploads or []))
 
 
 def documents_hash(documents: list[SourceDocument]) -> str:
     """The corpus hash of exactly the bytes that were loaded (a file edited mid-build cannot slip in)."""
-    return _combine([(d.path.name, d.content_hash) for d in documents])
+    return _combine([(d.key, d.content_hash) for d in documents])
 
 
 def parse_document(path: Path, text: str | None = None) -> SourceDocument:
@@ -86,12 +100,14 @@ def parse_document(path: Path, text: str | None = None) -> SourceDocument:
     return SourceDocument(meta=meta, body=body, path=path, content_hash=hashlib.sha256(raw).hexdigest())
 
 
-def load_corpus(corpus_dir: Path) -> list[SourceDocument]:
+def load_corpus(corpus_dir: Path, uploads: list[SourceDocument] | None = None) -> list[SourceDocument]:
+    """The corpus files, then the uploaded documents; ids must be unique across both."""
     if not corpus_dir.is_dir():
         raise CorpusError(str(corpus_dir), "corpus", "directory not found")
     documents = [parse_document(p) for p in corpus_files(corpus_dir)]
     if not documents:
         raise CorpusError(str(corpus_dir), "corpus", f"no {CORPUS_GLOB} documents found")
+    documents += uploads or []
     seen: dict[str, Path] = {}
     treaties: dict[str, Path] = {}
     for doc in documents:

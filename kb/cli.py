@@ -38,11 +38,17 @@ def fail_validation(exc: ValidationError) -> NoReturn:
     fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
 
 
-def current_corpus_hash(corpus: Path) -> str | None:
-    """The corpus's hash, so a stale index is refused; None when there is no corpus to compare with."""
-    from indexer.corpus import corpus_hash
+UploadsOpt = Annotated[Path, typer.Option("--uploads", help="Folder of documents added by staff.")]
 
-    return corpus_hash(corpus) if corpus.is_dir() else None
+
+def current_corpus_hash(corpus: Path, uploads: Path = settings.uploads_dir) -> str | None:
+    """The hash of corpus plus uploads, so a stale index is refused; None when there is no corpus to compare with."""
+    from indexer.build import sources_hash
+
+    try:
+        return sources_hash(corpus, uploads) if corpus.is_dir() else None
+    except KbError as exc:
+        fail(str(exc))
 
 
 class RichProgress:
@@ -74,12 +80,15 @@ def index(
     corpus: CorpusOpt = settings.corpus_dir,
     index: IndexOpt = settings.index_dir,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
+    uploads: UploadsOpt = settings.uploads_dir,
 ) -> None:
-    """Build the index from the corpus, unless it is already current."""
+    """Build the index from the corpus and the uploaded documents, unless it is already current."""
     from indexer.build import build_index
 
     try:
-        report = build_index(corpus, index, force=force, progress=RichProgress(), log=lambda m: err.print(m))
+        report = build_index(
+            corpus, index, uploads_dir=uploads, force=force, progress=RichProgress(), log=lambda m: err.print(m)
+        )
     except KbError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -206,9 +215,111 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, max=32)] = 1,
 ) -> None:
     """Serve the HTTP API and web chat (uvicorn); the index is loaded once per worker."""
+    from pydantic import ValidationError as SettingsError
+
     from server.app import serve as run_server
+    from server.settings import ServerSettings
+    from server.staff_auth import StaffKey, StaffKeyError
+
+    try:  # a bad setting fails here with one line, not a traceback per worker
+        StaffKey.from_settings(ServerSettings())
+    except SettingsError as exc:
+        fail_validation(exc)
+    except StaffKeyError as exc:
+        fail(str(exc))
 
     run_server(host=host, port=port, workers=workers)
+
+
+# -- staff document management (the same service as POST/DELETE /api/documents) -----------------
+
+
+def _document_service(corpus: Path, index: Path, uploads: Path):  # type: ignore[no-untyped-def]
+    from indexer.documents import DocumentService
+
+    return DocumentService(corpus, index, uploads)
+
+
+@app.command()
+def add(
+    files: Annotated[list[Path], typer.Argument(help="PDF, DOCX, HTML, Markdown or text files.", exists=False)],
+    doc_type: Annotated[str, typer.Option("--type", help="practice, project, event, instrument")] = "practice",
+    title: Annotated[str | None, typer.Option("--title", help="Default: the document's own title.")] = None,
+    country: Annotated[list[str] | None, typer.Option("--country")] = None,
+    category: Annotated[list[str] | None, typer.Option("--category", help="A taxonomy id, e.g. prosecution")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    corpus: CorpusOpt = settings.corpus_dir,
+    index: IndexOpt = settings.index_dir,
+    uploads: UploadsOpt = settings.uploads_dir,
+) -> None:
+    """Add (or update) documents: converted, tagged and indexed; only their new chunks are embedded."""
+    from kb.schema import UploadForm
+
+    if title is not None and len(files) > 1:
+        fail("--title names one document: give one file with it")
+    try:
+        form = UploadForm(
+            type=DocType(doc_type) if doc_type in {t.value for t in DocType} else doc_type,  # type: ignore[arg-type]
+            title=title,
+            country=country or [],
+            category=category or [],
+            date=date,
+        )
+    except ValidationError as exc:
+        fail_validation(exc)
+    service = _document_service(corpus, index, uploads)
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            fail(f"{file}: cannot be read: {exc.strerror or exc}")
+        try:
+            change = service.add(file.name, data, form)
+        except KbError as exc:
+            fail(str(exc))
+        out.print(
+            f"{change.doc_id}: {change.status} ({change.chunks} chunks, {change.encoded_chunks} embedded) "
+            f"→ build {change.build_id}",
+            highlight=False,
+        )
+
+
+@app.command()
+def remove(
+    doc_id: Annotated[str, typer.Argument(help="The id of an uploaded document (see `kb documents`).")],
+    corpus: CorpusOpt = settings.corpus_dir,
+    index: IndexOpt = settings.index_dir,
+    uploads: UploadsOpt = settings.uploads_dir,
+) -> None:
+    """Remove an uploaded document from the uploads folder and the index."""
+    try:
+        change = _document_service(corpus, index, uploads).remove(doc_id)
+    except KbError as exc:
+        fail(str(exc))
+    out.print(f"{change.doc_id}: deleted → build {change.build_id}", highlight=False)
+
+
+@app.command()
+def documents(
+    index: IndexOpt = settings.index_dir,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the /api/documents response as JSON.")] = False,
+) -> None:
+    """List the indexed documents (corpus and uploads)."""
+    from kb.knowledge_base import KnowledgeBase
+    from kb.store import IndexStore
+
+    try:
+        store = IndexStore.open(index)
+    except KbError as exc:
+        fail(str(exc))
+    listing = KnowledgeBase.document_summaries(store)
+    if as_json:
+        sys.stdout.write(json.dumps([d.model_dump(mode="json") for d in listing], indent=2) + "\n")
+        return
+    table = Table("id", "type", "chunks", "date", "title", "source")
+    for d in listing:
+        table.add_row(d.id, d.type.value, str(d.chunks), d.date, d.title, d.source)
+    out.print(table)
 
 
 @app.command("eval")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class KbError(Exception):
     """Base class: the message is meant for the person who ran the command."""
@@ -25,6 +27,13 @@ class ModelIntegrityError(KbError):
 
 class InvalidInput(KbError):
     """A request value that is malformed or names something the knowledge base does not know (HTTP 400)."""
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> InvalidInput:
+        """`category: unknown category ['x']; valid: …` from pydantic's first error: the field, then the problem."""
+        first = exc.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return cls(f"{'.'.join(str(p) for p in first['loc'])}: {message}")
 
 
 class InvalidFilter(InvalidInput):
@@ -61,3 +70,11 @@ class UnreadableDocument(KbError):
 
 class DocumentTooLarge(KbError):
     """An uploaded file over the configured size limit (HTTP 413)."""
+
+
+class BuildInProgress(KbError):
+    """Another build of the same index holds the build lock (HTTP 409)."""
+
+
+class DocumentConflict(KbError):
+    """A change the document service refuses: e.g. deleting a corpus file, or an upload id taken by one (HTTP 409)."""

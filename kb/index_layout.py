@@ -11,11 +11,12 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kb.errors import KbError
+from kb.errors import BuildInProgress
 
 MANIFEST = "manifest.json"
 FAISS_FILE = "vectors.faiss"
@@ -29,15 +30,23 @@ def builds_dir(index: Path) -> Path:
 
 
 @contextmanager
-def build_lock(index: Path) -> Iterator[None]:
-    """One build at a time per index: a second one fails at once instead of deleting the first one's work."""
+def build_lock(index: Path, wait: float = 0.0) -> Iterator[None]:
+    """One build at a time per index: a second one waits up to `wait` seconds, then fails instead of deleting
+    the first one's work. (A lock file, not a thread lock: `kb index` and server workers are separate processes.)"""
     root = builds_dir(index)
     root.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
     with (root / ".lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise KbError(f"another build of {index} is running; try again when it has finished") from None
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildInProgress(
+                        f"another build of {index} is running; try again when it has finished"
+                    ) from None
+                time.sleep(0.1)
         try:
             yield
         finally:
@@ -83,12 +92,20 @@ def publish(index: Path, partial: Path) -> Path:
     return final
 
 
-def _prune(index: Path, keep: Path) -> None:
-    builds = sorted(
-        (p for p in builds_dir(index).iterdir() if p.is_dir() and not p.name.endswith(PARTIAL_SUFFIX)),
+def finished_builds(index: Path) -> list[Path]:
+    """Complete builds, newest first: where a server falls back when the current one turns out damaged."""
+    root = builds_dir(index)
+    if not root.is_dir():
+        return []
+    return sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.endswith(PARTIAL_SUFFIX)),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
+
+
+def _prune(index: Path, keep: Path) -> None:
+    builds = finished_builds(index)
     survivors = [keep] + [p for p in builds if p != keep][: KEEP_BUILDS - 1]
     for old in builds:
         if old not in survivors:

@@ -72,10 +72,17 @@ class KnowledgeBase:
     def close(self) -> None:
         self.store.close()
 
+    @property
+    def build_id(self) -> str:
+        """The index build this knowledge base serves (responses name it, so a re-index is traceable)."""
+        return self.store.manifest.build_id
+
     # -- operations of DESIGN §4 -----------------------------------------------------------
     def health(self) -> Health:
         m = self.store.manifest
-        index = HealthIndex(documents=m.documents, chunks=m.chunks, model=m.model, built_at=m.built_at)
+        index = HealthIndex(
+            documents=m.documents, chunks=m.chunks, model=m.model, built_at=m.built_at, build_id=m.build_id
+        )
         return Health(status="ok", index=index)
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -103,7 +110,12 @@ class KnowledgeBase:
         return self.coverage_service.report()
 
     def documents(self) -> list[DocumentSummary]:
-        return [self._summary(doc_id) for doc_id in self.store.documents]
+        return self.document_summaries(self.store)
+
+    @staticmethod
+    def document_summaries(store: IndexStore) -> list[DocumentSummary]:
+        """The listing needs only the store (`kb documents` lists without loading the model)."""
+        return [_summary(store, doc_id) for doc_id in store.documents]
 
     def document(self, doc_id: str) -> DocumentDetail:
         if doc_id not in self.store.documents:
@@ -112,16 +124,17 @@ class KnowledgeBase:
         chunks = self.store.chunks(self.store.chunk_ids_of_document(doc_id))
         ordered = sorted(chunks.values(), key=lambda c: c.ordinal)
         return DocumentDetail(
-            **self._summary(doc_id).model_dump(),
+            **_summary(self.store, doc_id).model_dump(),
             meta=info.meta,
             sections=list(dict.fromkeys(c.section for c in ordered)),
             chunk_ids=[c.chunk_id for c in ordered],
             text=self.store.body(doc_id),
         )
 
-    def _summary(self, doc_id: str) -> DocumentSummary:
-        info = self.store.documents[doc_id]
-        m = info.meta
-        return DocumentSummary(
-            id=m.id, title=m.title, type=m.type, date=m.date, language=m.language, source=m.source, chunks=info.chunks
-        )
+
+def _summary(store: IndexStore, doc_id: str) -> DocumentSummary:
+    info = store.documents[doc_id]
+    m = info.meta
+    return DocumentSummary(
+        id=m.id, title=m.title, type=m.type, date=m.date, language=m.language, source=m.source, chunks=info.chunks
+    )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from kb.articles import Instrument
 from kb.taxonomy import CATEGORY_BY_ID
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: chunks carry embed_hash (vectors reused across builds)
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
 MAX_QUESTION_CHARS = 1000
@@ -130,6 +130,7 @@ class Manifest(BaseModel):
     faiss_index: str
     documents: int
     chunks: int
+    encoded_chunks: int = 0  # chunks embedded by this build; the others reused the previous build's vectors
     per_document: list[DocumentStats]
     files: dict[str, str]  # file name -> sha256
 
@@ -174,6 +175,7 @@ class SearchResult(BaseModel):
     doc_title: str
     doc_type: DocType
     section: str
+    page: int | None = None  # the page of a paged original (PDF), for "p. 12" in citations
     text: str
     score: float
     articles: list[str]
@@ -219,6 +221,7 @@ class Citation(BaseModel):
     section: str
     quote: str  # occurs verbatim in the chunk's text
     articles: list[str]
+    page: int | None = None  # the page of a paged original (PDF), for "p. 12"
 
 
 class ArticleText(BaseModel):
@@ -343,6 +346,45 @@ class DocumentSummary(BaseModel):
     chunks: int
 
 
+class UploadForm(BaseModel):
+    """The metadata staff send with a document (form fields of POST /api/documents, options of `kb add`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: DocType = DocType.PRACTICE
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    country: list[FilterValue] = Field(default_factory=list, max_length=50)
+    category: list[str] = Field(default_factory=list, max_length=6)
+    date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+    @field_validator("category")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in CATEGORY_BY_ID]
+        if unknown:
+            raise ValueError(f"unknown category {unknown}; valid: {sorted(CATEGORY_BY_ID)}")
+        return value
+
+
+class DocumentChange(BaseModel):
+    """The answer to adding, updating or deleting a document (POST /api/documents answers 201 with it)."""
+
+    doc_id: str
+    status: Literal["added", "updated", "unchanged", "deleted"]
+    chunks: int
+    encoded_chunks: int  # chunks embedded by this change; unchanged chunks reuse stored vectors
+    build_id: str
+
+
+class ReindexResult(BaseModel):
+    status: Literal["rebuilt", "unchanged"]
+    build_id: str
+    documents: int
+    chunks: int
+    encoded_chunks: int
+    seconds: float
+
+
 class DocumentDetail(DocumentSummary):
     meta: DocumentMeta
     sections: list[str]
@@ -355,6 +397,7 @@ class HealthIndex(BaseModel):
     chunks: int
     model: str
     built_at: str
+    build_id: str
 
 
 class Health(BaseModel):

@@ -164,6 +164,7 @@ class SearchService:
             doc_title=info.meta.title,
             doc_type=DocType(info.meta.type),
             section=chunk.section,
+            page=chunk.page,
             text=chunk.text,
             score=round(score, 6),
             articles=[str(a) for a in articles],

@@ -12,3 +12,5 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("var/index")
+    # Documents added by staff (`kb add`, POST /api/documents): originals and metadata, indexed with the corpus.
+    uploads_dir: Path = Path("var/uploads")

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
@@ -23,12 +24,15 @@ from kb.embedding import Embedder
 from kb.knowledge_base import KnowledgeBase
 from kb.settings import Settings
 from server.errors import EXCEPTION_HANDLERS
+from server.request_log import JsonLinesFormatter, RequestIdFilter, request_log_middleware
 from server.routes import ROUTE_HANDLERS
+from server.routes.documents import documents_router
 from server.settings import ServerSettings
+from server.staff_auth import STATE_KEY as STAFF_KEY_STATE
+from server.staff_auth import StaffKey
 from server.state import STATE_KEY, KnowledgeBaseHolder, provide_holder, provide_knowledge_base
 
 API_PREFIX = "/api/"
-MAX_BODY_BYTES = 1 << 20  # JSON requests are small (questions are capped at 1000 characters)
 
 
 def package_version() -> str:
@@ -49,9 +53,30 @@ async def knowledge_base_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 def logging_config() -> LoggingConfig:
-    """Log `server.*` (500 tracebacks, index loading) to the console; leave the root logger to the host process."""
-    server_logger = {"level": "INFO", "handlers": ["queue_listener"], "propagate": True}
-    return LoggingConfig(configure_root_logger=False, loggers={"server": server_logger})
+    """JSON lines with request ids for `server.*` (access, index loading, 500 tracebacks) and `kb.*` (answers);
+    the root logger is left to the host process."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json_lines", "filters": ["request_id"]}
+    logger = {"level": "INFO", "handlers": ["json_console"], "propagate": True}
+    return LoggingConfig(
+        configure_root_logger=False,
+        formatters={"json_lines": {"()": JsonLinesFormatter}},
+        filters={"request_id": {"()": RequestIdFilter}},
+        handlers={"json_console": handler},
+        loggers={"server": logger, "kb": logger},
+    )
+
+
+def cors_config(settings: ServerSettings) -> CORSConfig | None:
+    """Closed unless origins are listed: browsers then refuse cross-origin reads of the API."""
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Content-Type", "Authorization", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "X-Index-Build", "Retry-After"],
+        allow_credentials=False,
+    )
 
 
 def _is_api_request(request: Request) -> bool:
@@ -69,23 +94,27 @@ def create_app(
     settings = settings or Settings()
     server_settings = server_settings or ServerSettings()
     holder = KnowledgeBaseHolder(settings.index_dir, knowledge_base, embedder)
+    staff_key = StaffKey.from_settings(server_settings)
     metrics = PrometheusConfig(app_name="tipkb", prefix="tipkb", group_path=True, exclude=["/metrics"])
     rate_limit = RateLimitConfig(
         rate_limit=("minute", server_settings.rate_limit_per_minute), check_throttle_handler=_is_api_request
     )
     return Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=[*ROUTE_HANDLERS, documents_router(settings, server_settings)],
         dependencies={
             "holder": Provide(provide_holder, sync_to_thread=False),
             "knowledge_base": Provide(provide_knowledge_base, sync_to_thread=True),
+            "kb_settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "server_settings": Provide(lambda: server_settings, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[metrics.middleware, rate_limit.middleware],
+        middleware=[request_log_middleware, metrics.middleware, rate_limit.middleware],
         lifespan=[knowledge_base_lifespan],
-        state=State({STATE_KEY: holder}),
+        state=State({STATE_KEY: holder, STAFF_KEY_STATE: staff_key}),
         openapi_config=OpenAPIConfig(title="tipkb", version=package_version()),
         logging_config=logging_config(),
-        request_max_body_size=MAX_BODY_BYTES,
+        cors_config=cors_config(server_settings),
+        request_max_body_size=server_settings.max_json_bytes,
     )
 
 
@@ -93,4 +122,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the app under uvicorn; each worker process loads the index once."""
     import uvicorn
 
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers)
+    # Our access log (server.access, JSON with request ids) replaces uvicorn's.
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)

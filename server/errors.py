@@ -19,6 +19,10 @@ from litestar.status_codes import (
 from litestar.types import ExceptionHandlersMap
 
 from kb.errors import (
+    BuildInProgress,
+    CorpusError,
+    DocumentConflict,
+    DocumentTooLarge,
     IndexCorrupt,
     IndexNotBuilt,
     IndexStale,
@@ -27,6 +31,8 @@ from kb.errors import (
     KbError,
     ModelIntegrityError,
     NotFound,
+    UnreadableDocument,
+    UnsupportedDocumentType,
 )
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,12 @@ KB_STATUS: dict[type[KbError], int] = {
     IndexStale: 503,
     IndexCorrupt: 503,
     ModelIntegrityError: 503,
+    DocumentTooLarge: 413,
+    UnsupportedDocumentType: 415,
+    UnreadableDocument: 422,
+    CorpusError: 422,
+    DocumentConflict: 409,
+    BuildInProgress: 409,
 }
 INTERNAL_ERROR_DETAIL = "internal server error; the server log has the details"
 _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")

@@ -1,8 +1,14 @@
-"""The loaded KnowledgeBase behind the app: loaded once at start, retried lazily, injected into handlers.
+"""The loaded KnowledgeBase behind the app: loaded at start, swapped when a new build is published, injected.
 
-When loading fails (no index, stale, corrupt, bad model) the app still starts; routes that need the index
-answer 503 with the loader's message, which says how to build the index. The holder retries on a later
-request only when the index's manifest has changed since the failed attempt (one `stat`, so it is cheap).
+A request takes the knowledge base current when it starts and keeps it to the end, so a re-index never changes
+the index under a running request; the old one is released when its last request finishes. A new build is noticed
+by one `stat` of the index link's manifest per request: the first load, and a reload asked for by
+`POST /api/reindex`, happen in the caller's thread; a build published by another process (`kb index`, another
+worker) is loaded in a background thread while requests keep using the previous one.
+
+When loading fails (no index, stale, corrupt, bad model) the app still starts: routes that need the index answer
+503 with the loader's message, which says how to build the index. A damaged current build never replaces a good one
+already loaded, and at start the newest complete build that loads is served instead, with the reason in /health.
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ import os
 import threading
 from pathlib import Path
 
+from litestar import Request
 from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
 
 from kb import index_layout
 from kb.embedding import Embedder
-from kb.errors import KbError
+from kb.errors import IndexCorrupt, KbError
 from kb.knowledge_base import KnowledgeBase
+from server.request_log import set_index_build
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +36,7 @@ BUILD_HINT = "build it with `kb index`"
 ManifestStamp = tuple[int, int, int] | None
 
 
-def _manifest_stamp(index_dir: Path) -> ManifestStamp:
+def manifest_stamp(index_dir: Path) -> ManifestStamp:
     try:
         st = os.stat(index_dir / index_layout.MANIFEST)  # follows the index link: a new build is a new file
     except OSError:
@@ -37,51 +45,103 @@ def _manifest_stamp(index_dir: Path) -> ManifestStamp:
 
 
 class KnowledgeBaseHolder:
-    """Owns the app's one KnowledgeBase, or the reason there is none."""
+    """Owns the app's current KnowledgeBase, or the reason there is none."""
 
     def __init__(
         self, index_dir: Path, knowledge_base: KnowledgeBase | None = None, embedder: Embedder | None = None
     ) -> None:
         self.index_dir = index_dir
         self._kb = knowledge_base
-        self._owned = False  # a knowledge base passed in belongs to the caller, who closes it
-        self._embedder = embedder
+        self._embedder = embedder or (knowledge_base.embedder if knowledge_base is not None else None)
+        # A knowledge base passed in belongs to the caller: it is served as is, never swapped or closed here.
+        self._pinned = knowledge_base is not None
         self._error: str | None = None
-        self._failed_stamp: ManifestStamp = None
+        self._seen_stamp: ManifestStamp = None  # the manifest last loaded, or last failed to load
         self._lock = threading.Lock()
+        self._background: threading.Thread | None = None
 
     @property
     def error(self) -> str | None:
+        """Why there is no knowledge base, or why an older build is being served."""
         return self._error
 
     def load(self) -> None:
-        """Open the index once; on a KbError remember the message instead of failing the app."""
+        """Open the index (at start); on a KbError remember the message instead of failing the app."""
         with self._lock:
             if self._kb is None:
                 self._load_locked()
 
-    def _load_locked(self) -> None:
-        stamp = _manifest_stamp(self.index_dir)
-        try:
-            self._kb = KnowledgeBase.open(self.index_dir, self._embedder)
-        except KbError as exc:
-            message = str(exc)
-            self._error = message if "kb index" in message else f"{message}; {BUILD_HINT}"
-            self._failed_stamp = stamp
-            logger.warning("knowledge base not loaded: %s", self._error)
-            return
-        self._owned, self._error = True, None
-        logger.info("knowledge base loaded from %s", self.index_dir)
-
-    def get(self) -> KnowledgeBase | None:
-        """The knowledge base, retrying a failed load if the index has changed since."""
-        if self._kb is not None:
-            return self._kb
-        if _manifest_stamp(self.index_dir) != self._failed_stamp:
+    def refresh(self) -> KnowledgeBase | None:
+        """Load the current build now if it is not the one being served (after a re-index in this process)."""
+        if not self._pinned:
             with self._lock:
-                if self._kb is None and _manifest_stamp(self.index_dir) != self._failed_stamp:
+                if manifest_stamp(self.index_dir) != self._seen_stamp:
                     self._load_locked()
         return self._kb
+
+    def _load_locked(self) -> None:
+        stamp = manifest_stamp(self.index_dir)
+        self._seen_stamp = stamp
+        try:
+            new = KnowledgeBase.open(self.index_dir, self._embedder)
+        except KbError as exc:
+            self._keep_or_fall_back(exc)
+            return
+        self._install(new, error=None)
+        logger.info("knowledge base loaded", extra={"index_build": new.build_id})
+
+    def _keep_or_fall_back(self, exc: KbError) -> None:
+        message = str(exc)
+        if self._kb is not None:
+            self._error = f"the newest build could not be loaded ({message}); serving build {self._kb.build_id}"
+            logger.error("new index build not loaded, previous one kept: %s", message)
+            return
+        if isinstance(exc, IndexCorrupt):
+            current = self.index_dir.resolve()
+            for build in index_layout.finished_builds(self.index_dir):
+                if build == current:
+                    continue
+                try:
+                    fallback = KnowledgeBase.open(build, self._embedder)
+                except KbError:
+                    continue
+                self._install(fallback, error=f"the current build is damaged ({message}); serving build {build.name}")
+                logger.error("current index build damaged, serving %s: %s", build.name, message)
+                return
+        self._error = message if "kb index" in message else f"{message}; {BUILD_HINT}"
+        logger.warning("knowledge base not loaded: %s", self._error)
+
+    def _install(self, new: KnowledgeBase, error: str | None) -> None:
+        # The previous knowledge base is not closed: requests that started on it finish on it, and it is freed
+        # (its SQLite connection closed) when the last of them drops its reference.
+        self._kb, self._error = new, error
+        self._embedder = new.embedder
+
+    def get(self) -> KnowledgeBase | None:
+        """The knowledge base, noticing a build published since the last look."""
+        if self._pinned:
+            return self._kb
+        if manifest_stamp(self.index_dir) != self._seen_stamp:
+            if self._kb is None:
+                with self._lock:
+                    if self._kb is None and manifest_stamp(self.index_dir) != self._seen_stamp:
+                        self._load_locked()
+            else:
+                self._reload_in_background()
+        return self._kb
+
+    def _reload_in_background(self) -> None:
+        with self._lock:
+            if self._background is not None and self._background.is_alive():
+                return
+            self._background = threading.Thread(target=self.refresh, name="index-reload", daemon=True)
+            self._background.start()
+
+    def wait_for_reload(self, timeout: float = 60.0) -> None:
+        """Tests and `POST /api/reindex`: let a background reload finish."""
+        background = self._background
+        if background is not None:
+            background.join(timeout)
 
     def require(self) -> KnowledgeBase:
         kb = self.get()
@@ -90,8 +150,9 @@ class KnowledgeBaseHolder:
         return kb
 
     def close(self) -> None:
+        self.wait_for_reload(timeout=5.0)
         with self._lock:
-            if self._kb is not None and self._owned:
+            if self._kb is not None and not self._pinned:
                 self._kb.close()
                 self._kb = None
 
@@ -104,6 +165,8 @@ def provide_holder(state: State) -> KnowledgeBaseHolder:
     return holder
 
 
-def provide_knowledge_base(state: State) -> KnowledgeBase:
-    """The loaded knowledge base, or 503 with the reason and how to build the index."""
-    return provide_holder(state).require()
+def provide_knowledge_base(state: State, request: Request) -> KnowledgeBase:  # type: ignore[type-arg]
+    """The knowledge base current at the start of the request (503 with the reason when there is none)."""
+    knowledge_base = provide_holder(state).require()
+    set_index_build(request.scope, knowledge_base.build_id)
+    return knowledge_base

@@ -65,7 +65,8 @@ def test_health_reports_the_loaded_index(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["index"]) == {"documents", "chunks", "model", "built_at"}
+    assert set(body["index"]) == {"documents", "chunks", "model", "built_at", "build_id"}
+    assert body["index"]["build_id"] == response.headers["x-index-build"]
     assert body["index"]["documents"] == 11
     assert body["index"]["chunks"] > 0
     assert body["index"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"

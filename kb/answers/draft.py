@@ -47,6 +47,7 @@ class AnswerDraft:
                 section=chunk.section,
                 quote=quote,
                 articles=[str(a) for a in articles],
+                page=chunk.page,
             )
         )
         return n

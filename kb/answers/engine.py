@@ -7,6 +7,7 @@ coverage matrix, and every claim carries a citation.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -79,6 +80,17 @@ class AnswerEngine:
                 self.ctx, request.model_copy(update={"question": question}), analysis, draft
             )
         took = (time.perf_counter() - started) * 1000
-        # Never the question itself at INFO: delegates' questions can be sensitive.
-        log.info("ask: intent=%s abstained=%s citations=%d took_ms=%.1f", intent, abstained, len(draft.citations), took)
+        # Never the question itself at INFO (delegates' questions can be sensitive): its length and a short hash,
+        # enough to tell repeated questions apart in the logs.
+        log.info(
+            "ask: intent=%s abstained=%s citations=%d took_ms=%.1f",
+            intent,
+            abstained,
+            len(draft.citations),
+            took,
+            extra={
+                "question_chars": len(request.question),
+                "question_sha256": hashlib.sha256(request.question.encode()).hexdigest()[:16],
+            },
+        )
         return draft.finish(request.question, intent, abstained, took)

@@ -1,4 +1,4 @@
-"""Catalogue routes: categories, projects, coverage and documents (DESIGN §4).
+"""Catalogue routes: categories, projects and coverage (DESIGN §4); documents are in server.routes.documents.
 
 /api/categories also answers without an index: the taxonomy is code, so it lists the six categories with
 their expanded articles and an empty `projects` list until an index is loaded.
@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from kb.knowledge_base import KnowledgeBase, describe_categories
-from kb.schema import CategoryInfo, CoverageReport, DocumentDetail, DocumentSummary, ProjectDetail, ProjectSummary
+from kb.schema import CategoryInfo, CoverageReport, ProjectDetail, ProjectSummary
 from server.state import KnowledgeBaseHolder
 
 
@@ -36,14 +36,4 @@ def coverage(knowledge_base: NamedDependency[KnowledgeBase]) -> CoverageReport:
     return knowledge_base.coverage()
 
 
-@get("/api/documents", sync_to_thread=True)
-def documents(knowledge_base: NamedDependency[KnowledgeBase]) -> list[DocumentSummary]:
-    return knowledge_base.documents()
-
-
-@get("/api/documents/{doc_id:str}", sync_to_thread=True)
-def document(doc_id: FromPath[str], knowledge_base: NamedDependency[KnowledgeBase]) -> DocumentDetail:
-    return knowledge_base.document(doc_id)
-
-
-ROUTES = [categories, projects, project, coverage, documents, document]
+ROUTES = [categories, projects, project, coverage]

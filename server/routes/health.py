@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
 from kb.schema import Health
+from server.request_log import set_index_build
 from server.state import BUILD_HINT, KnowledgeBaseHolder
 
 
@@ -23,12 +24,14 @@ class HealthUnavailable(Health):
     sync_to_thread=True,  # may retry loading the index
     responses={503: ResponseSpec(data_container=HealthUnavailable, description="No index is loaded")},
 )
-def health(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[Health]:
+def health(holder: NamedDependency[KnowledgeBaseHolder], request: Request) -> Response[Health]:  # type: ignore[type-arg]
     kb = holder.get()
     if kb is None:
         detail = holder.error or f"no index loaded; {BUILD_HINT}"
         return Response(HealthUnavailable(status="unavailable", index=None, detail=detail), status_code=503)
-    return Response(kb.health())
+    set_index_build(request.scope, kb.build_id)
+    # An older build served because the newest one is damaged is still "ok", with the reason in `detail`.
+    return Response(kb.health().model_copy(update={"detail": holder.error}))
 
 
 ROUTES = [health]

@@ -1,0 +1,158 @@
+"""Staff document management: add, update and delete uploaded documents, each change a new index build.
+
+A change is checked completely first (size, format, conversion, metadata), then the upload is staged, the index
+is rebuilt aside from corpus/ plus the uploads as they will be, and only when that build has been published is
+the upload committed (or, for a delete, the staged removal made final). A failure at any step leaves both the
+uploads folder and the serving index as they were. Unchanged chunks reuse their stored vectors, so a change
+costs the encoding of the changed document only. Used by `kb add/remove` and the staff HTTP routes alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError
+
+from indexer.build import BuildReport, build_index, load_sources
+from indexer.converters import convert_document
+from indexer.corpus import SourceDocument, corpus_files, load_corpus, parse_document
+from indexer.uploads import UploadStore, as_source_document, document_id_for, new_record
+from kb import index_layout
+from kb.embedding import Embedder
+from kb.errors import DocumentConflict, DocumentTooLarge, InvalidInput, UnknownDocument
+from kb.schema import DocumentChange, DocumentMeta, ReindexResult, UploadForm
+
+UPLOAD_LICENCE = "as provided by the uploader"
+LOCK_WAIT_SECONDS = 300.0
+ChangeStatus = Literal["added", "updated", "unchanged", "deleted"]
+
+
+class DocumentService:
+    """One per process; changes are serialised here (threads) and by the index's build lock (processes)."""
+
+    def __init__(
+        self,
+        corpus_dir: Path,
+        index_dir: Path,
+        uploads_dir: Path,
+        embedder: Embedder | None = None,
+        max_upload_bytes: int = 20 << 20,
+    ) -> None:
+        self.corpus_dir = corpus_dir
+        self.index_dir = index_dir
+        self.uploads = UploadStore(uploads_dir)
+        self.max_upload_bytes = max_upload_bytes
+        self._embedder = embedder
+        self._lock = threading.Lock()
+
+    # -- changes ----------------------------------------------------------------------------
+    def add(self, filename: str, data: bytes, form: UploadForm, content_type: str | None = None) -> DocumentChange:
+        """Add a document, or update the uploaded document of the same file name."""
+        if len(data) > self.max_upload_bytes:
+            raise DocumentTooLarge(
+                f"file: {len(data)} bytes is over the upload limit of {self.max_upload_bytes} bytes "
+                f"({self.max_upload_bytes >> 20} MiB)"
+            )
+        converted = convert_document(filename, data, content_type)  # 415 / 422 before anything is written
+        doc_id = document_id_for(filename)
+        if doc_id in self._corpus_ids():
+            raise DocumentConflict(
+                f"file: {doc_id!r} is the id of a corpus document; rename the file to upload it as a new document"
+            )
+        meta = self._meta(doc_id, filename, converted.title, form)
+        record = new_record(meta, filename, converted, data)
+        with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
+            self.uploads.clean_leftovers()
+            existing = self.uploads.get(doc_id)
+            new_source = as_source_document(record, converted, self.uploads.root / doc_id / record.original_name)
+            documents = self._sources(replace=doc_id, extra=new_source)
+            staging = self.uploads.stage(record, data)
+            try:
+                report = self._build(documents)
+            except BaseException:
+                self.uploads.discard(staging)
+                raise
+            unchanged = existing is not None and existing.content_hash == record.content_hash and report.skipped
+            if unchanged:
+                self.uploads.discard(staging)  # the same file and metadata again: nothing to change
+            else:
+                self.uploads.commit(staging, doc_id)
+        status: ChangeStatus = "added" if existing is None else "unchanged" if unchanged else "updated"
+        return self._change(doc_id, status, report)
+
+    def remove(self, doc_id: str) -> DocumentChange:
+        if doc_id in self._corpus_ids():
+            raise DocumentConflict(
+                f"{doc_id!r} is a corpus document (a file in {self.corpus_dir}/): remove the file and run `kb index`"
+            )
+        with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
+            self.uploads.clean_leftovers()
+            if self.uploads.get(doc_id) is None:
+                raise UnknownDocument(f"no uploaded document {doc_id!r}; GET /api/documents lists them")
+            documents = self._sources(replace=doc_id, extra=None)
+            report = self._build(documents)
+            self.uploads.remove(doc_id)
+        return self._change(doc_id, "deleted", report)
+
+    def reindex(self, force: bool = False) -> ReindexResult:
+        """Rebuild from corpus/ plus uploads if anything changed (or `force`); vectors are reused where possible."""
+        with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
+            self.uploads.clean_leftovers()
+            report = self._build(load_sources(self.corpus_dir, self.uploads.root), force=force)
+        m = report.manifest
+        return ReindexResult(
+            status="unchanged" if report.skipped else "rebuilt",
+            build_id=m.build_id,
+            documents=m.documents,
+            chunks=m.chunks,
+            encoded_chunks=report.encoded_chunks,
+            seconds=m.build_seconds,
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _build(self, documents: list[SourceDocument], force: bool = False) -> BuildReport:
+        return build_index(
+            self.corpus_dir,
+            self.index_dir,
+            documents=documents,
+            force=force,
+            embedder=self._embedder,  # None: the build loads the model only if something needs encoding
+            lock_wait=None,  # held by the caller, around the upload's staging and commit too
+        )
+
+    def _sources(self, replace: str, extra: SourceDocument | None) -> list[SourceDocument]:
+        uploads = [self.uploads.source_document(r) for r in self.uploads.records() if r.meta.id != replace]
+        if extra is not None:
+            uploads.append(extra)
+        return load_corpus(self.corpus_dir, uploads)
+
+    def _corpus_ids(self) -> set[str]:
+        return {parse_document(p).meta.id for p in corpus_files(self.corpus_dir)}
+
+    def _meta(self, doc_id: str, filename: str, found_title: str | None, form: UploadForm) -> DocumentMeta:
+        try:
+            return DocumentMeta(
+                id=doc_id,
+                title=form.title or found_title or Path(filename).stem,
+                type=form.type,
+                source=f"uploaded file {Path(filename).name}",
+                licence=UPLOAD_LICENCE,
+                date=form.date or dt.date.today().isoformat(),
+                countries=form.country,
+                categories=form.category,
+            )
+        except ValidationError as exc:
+            raise InvalidInput.from_validation(exc) from None
+
+    def _change(self, doc_id: str, status: ChangeStatus, report: BuildReport) -> DocumentChange:
+        chunks = next((d.chunks for d in report.manifest.per_document if d.doc_id == doc_id), 0)
+        return DocumentChange(
+            doc_id=doc_id,
+            status=status,
+            chunks=chunks,
+            encoded_chunks=report.encoded_chunks,
+            build_id=report.manifest.build_id,
+        )

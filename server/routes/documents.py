@@ -1,0 +1,144 @@
+"""Document routes (DESIGN §4): GET /api/documents and /api/documents/{id} for everyone; POST /api/documents,
+DELETE /api/documents/{id} and POST /api/reindex for staff.
+
+The staff routes need the staff key (server.staff_auth). Each change is a new index build made by `indexer.documents`
+in a worker thread; when it is published this worker switches to it before answering, so the staff member's
+next search sees the change (other workers notice the new build on their next request).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import anyio.to_thread
+from litestar import Request, Router, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from pydantic import ValidationError
+
+from indexer.documents import DocumentService
+from kb.errors import InvalidInput
+from kb.knowledge_base import KnowledgeBase
+from kb.schema import DocType, DocumentChange, DocumentDetail, DocumentSummary, ReindexResult, UploadForm
+from kb.settings import Settings
+from server.request_log import set_index_build
+from server.settings import ServerSettings
+from server.staff_auth import require_staff
+from server.state import KnowledgeBaseHolder
+
+MULTIPART_OVERHEAD_BYTES = 256 << 10  # the form fields and part headers around the file
+
+
+@dataclass
+class DocumentUpload:
+    """The multipart form of POST /api/documents; repeat `country` or `category` for several values."""
+
+    file: UploadFile
+    type: DocType = DocType.PRACTICE
+    title: str | None = None
+    country: list[str] = field(default_factory=list)
+    category: list[str] = field(default_factory=list)
+    date: str | None = None
+
+
+class DocumentServiceHolder:
+    """One DocumentService per app, sharing the serving knowledge base's model (created on first use)."""
+
+    def __init__(self, settings: Settings, server_settings: ServerSettings) -> None:
+        self.settings, self.server_settings = settings, server_settings
+        self._service: DocumentService | None = None
+
+    def get(self, holder: KnowledgeBaseHolder) -> DocumentService:
+        if self._service is None:
+            kb = holder.get()
+            self._service = DocumentService(
+                self.settings.corpus_dir,
+                self.settings.index_dir,
+                self.settings.uploads_dir,
+                embedder=kb.embedder if kb is not None else None,
+                max_upload_bytes=self.server_settings.max_upload_bytes,
+            )
+        return self._service
+
+
+def _form(upload: DocumentUpload) -> UploadForm:
+    try:
+        return UploadForm(
+            type=upload.type, title=upload.title, country=upload.country, category=upload.category, date=upload.date
+        )
+    except ValidationError as exc:
+        raise InvalidInput.from_validation(exc) from None
+            f"{'.'.join(str(p) for p in first['loc'])}: {first['msg'].removeprefix('Value error, ')}"
+        ) from None
+
+
+@get("/api/documents", sync_to_thread=True)
+def documents(knowledge_base: NamedDependency[KnowledgeBase]) -> list[DocumentSummary]:
+    return knowledge_base.documents()
+
+
+@get("/api/documents/{doc_id:str}", sync_to_thread=True)
+def document(doc_id: FromPath[str], knowledge_base: NamedDependency[KnowledgeBase]) -> DocumentDetail:
+    return knowledge_base.document(doc_id)
+
+
+@post("/api/documents", status_code=201, guards=[require_staff])
+async def add_document(
+    data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    documents_service: NamedDependency[DocumentService],
+    holder: NamedDependency[KnowledgeBaseHolder],
+    request: Request,  # type: ignore[type-arg]
+) -> DocumentChange:
+    form = _form(data)
+    content = await data.file.read()
+    filename = data.file.filename or "upload"
+    change = await anyio.to_thread.run_sync(
+        lambda: documents_service.add(filename, content, form, data.file.content_type)
+    )
+    await anyio.to_thread.run_sync(holder.refresh)
+    set_index_build(request.scope, change.build_id)
+    return change
+
+
+@delete("/api/documents/{doc_id:str}", status_code=204, guards=[require_staff], sync_to_thread=True)
+def delete_document(
+    doc_id: FromPath[str],
+    documents_service: NamedDependency[DocumentService],
+    holder: NamedDependency[KnowledgeBaseHolder],
+    request: Request,  # type: ignore[type-arg]
+) -> None:
+    change = documents_service.remove(doc_id)
+    holder.refresh()
+    set_index_build(request.scope, change.build_id)
+
+
+@post("/api/reindex", status_code=200, guards=[require_staff], sync_to_thread=True)
+def reindex(
+    documents_service: NamedDependency[DocumentService],
+    holder: NamedDependency[KnowledgeBaseHolder],
+    request: Request,  # type: ignore[type-arg]
+    force: bool = False,
+) -> ReindexResult:
+    """Rebuild from corpus/ plus uploads when anything changed (`?force=true`: always); vectors are reused."""
+    result = documents_service.reindex(force=force)
+    holder.refresh()
+    set_index_build(request.scope, result.build_id)
+    return result
+
+
+def documents_router(settings: Settings, server_settings: ServerSettings) -> Router:
+    """Built per app: the upload size limit and the service depend on its settings."""
+    services = DocumentServiceHolder(settings, server_settings)
+
+    def provide_documents_service(holder: KnowledgeBaseHolder) -> DocumentService:
+        return services.get(holder)
+
+    return Router(
+        path="/",
+        route_handlers=[documents, document, add_document, delete_document, reindex],
+        dependencies={"documents_service": Provide(provide_documents_service, sync_to_thread=False)},
+        request_max_body_size=server_settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
+    )
