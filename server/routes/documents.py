@@ -71,8 +71,6 @@ def _form(upload: DocumentUpload) -> UploadForm:
         )
     except ValidationError as exc:
         raise InvalidInput.from_validation(exc) from None
-            f"{'.'.join(str(p) for p in first['loc'])}: {first['msg'].removeprefix('Value error, ')}"
-        ) from None
 
 
 @get("/api/documents", sync_to_thread=True)
