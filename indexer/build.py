@@ -272,6 +272,7 @@ def build_index(
     digest = documents_hash(documents)
     model_name = Embedder.name
     with index_layout.build_lock(index, wait=lock_wait) if lock_wait is not None else contextlib.nullcontext():
+        index_layout.clear_partials(index)  # a killed build's leftovers go even when nothing needs rebuilding
         if not force and index_is_current(index, digest, model_name):
             manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
             return BuildReport(index_dir=index.resolve(), manifest=manifest, skipped=True)

@@ -53,11 +53,18 @@ def build_lock(index: Path, wait: float = 0.0) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def clear_partials(index: Path) -> None:
+    """Remove what killed builds left; only under the build lock, where no live build can be writing one."""
+    root = builds_dir(index)
+    if root.is_dir():
+        for stale in root.glob(f"*{PARTIAL_SUFFIX}"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def new_partial_dir(index: Path, build_id: str) -> Path:
     root = builds_dir(index)
     root.mkdir(parents=True, exist_ok=True)
-    for stale in root.glob(f"*{PARTIAL_SUFFIX}"):
-        shutil.rmtree(stale, ignore_errors=True)
+    clear_partials(index)
     partial = root / f"{build_id}{PARTIAL_SUFFIX}"
     partial.mkdir()
     return partial

@@ -1,4 +1,4 @@
-"""Route guards: checks that run before a handler reads its body.
+"""Route guards: checks that run before a handler reads its body (staff authentication is in server.staff_auth).
 
 JSON routes accept only `application/json`: a `text/plain` POST needs no CORS preflight, so without this
 check any web page a delegate visits could make their browser call the API.
@@ -14,11 +14,23 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 
+def _media_type(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    return connection.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = _media_type(connection)
     if media_type != "application/json":
-        shown = media_type or "none"
         raise HTTPException(
             status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail=f"body: send JSON with Content-Type: application/json (got {shown})",
+            detail=f"body: send JSON with Content-Type: application/json (got {media_type or 'none'})",
+        )
+
+
+def require_multipart(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    media_type = _media_type(connection)
+    if media_type != "multipart/form-data":
+        raise HTTPException(
+            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"body: send the document as multipart/form-data with a 'file' part (got {media_type or 'none'})",
         )

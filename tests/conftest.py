@@ -22,6 +22,7 @@ SEARCH_RESULT_FIELDS = {
     "doc_title",
     "doc_type",
     "section",
+    "page",
     "text",
     "score",
     "articles",
@@ -79,3 +80,26 @@ def client(knowledge_base):  # -> Iterator[litestar.testing.TestClient]
     app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=1_000_000))
     with TestClient(app) as test_client:
         yield test_client
+
+
+# -- writable copies of the session index (tests that add documents or re-index) -----------------
+
+
+def copy_index(index_path: Path, dest_dir: Path) -> Path:
+    """A private, writable copy of the session's current build at `dest_dir/index` (a link, like a real index).
+
+    Builds made on the copy reuse its stored vectors, so they encode only what the test changes.
+    """
+    import shutil
+
+    from kb import index_layout
+
+    index = dest_dir / "index"
+    build = index_path.resolve()
+    target = index_layout.builds_dir(index) / build.name
+    shutil.copytree(build, target)
+    index.symlink_to(target.relative_to(dest_dir))
+    return index
+
+
+STAFF_KEY = "test-staff-key-0123456789abcdef"

@@ -19,7 +19,7 @@ from server.settings import ServerSettings
 from .conftest import SEARCH_RESULT_FIELDS
 
 ASK_FIELDS = {"question", "intent", "abstained", "took_ms", "answer", "citations", "articles", "projects"}
-CITATION_FIELDS = {"n", "chunk_id", "doc_id", "doc_title", "section", "quote", "articles"}
+CITATION_FIELDS = {"n", "chunk_id", "doc_id", "doc_title", "section", "quote", "articles", "page"}
 PROJECT_FIELDS = {"id", "title", "categories", "articles", "countries"}
 QUESTION = "Which projects address victim protection?"
 SIDE_EVENT = "cop4-side-event-tip-technical-assistance-2008"

@@ -469,3 +469,81 @@ def test_keyboard_labels_and_a_375px_screen(phone: Tab) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the answer is {width}px wide at 375px"
     phone.screenshot("chat-375px")
+
+
+# -- stored markup: a document's own text is shown as text on every page -----------------------------------------
+
+XSS_TITLE = "<img src=x onerror=\"window.__xss='title'\"> Shelter probe"
+XSS_BODY = (
+    "# Zebrafinch shelter probe <script>window.__xss='heading'</script>\n\n"
+    "Zebrafinch shelters in Kerala give rescued victims counselling <script>window.__xss='body'</script> and "
+    "<img src=x onerror=\"window.__xss='img'\"> legal aid under article 6 of the Protocol.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_url(index_path: Path, tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[str]:
+    """A server over a copy of the index with one uploaded project whose title and text carry markup."""
+    import uvicorn
+
+    from indexer.documents import DocumentService
+    from kb.schema import DocType, UploadForm
+    from kb.settings import Settings
+    from server.app import create_app
+    from server.settings import ServerSettings
+    from tests.conftest import CORPUS, copy_index
+
+    root = tmp_path_factory.mktemp("hostile")
+    index = copy_index(index_path, root)
+    service = DocumentService(CORPUS, index, root / "uploads", embedder=embedder)
+    form = UploadForm(type=DocType.PROJECT, title=XSS_TITLE, country=["India"], category=["victim_protection"])
+    service.add("zebrafinch-probe.md", XSS_BODY.encode(), form)
+    settings = Settings(corpus_dir=CORPUS, index_dir=index, uploads_dir=root / "uploads")
+    app = create_app(settings, server_settings=ServerSettings(rate_limit_per_minute=1_000_000), embedder=embedder)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn-hostile", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _assert_inert(tab: Tab) -> None:
+    assert tab.page.evaluate("() => window.__xss") is None, "markup from a stored document ran as script"
+    assert tab.page.locator("main img[src='x'], main [onerror], main script:not([src])").count() == 0
+    assert tab.dialogs == []
+    assert not [url for url in tab.requests if urlsplit(url).path == "/x"], "the browser tried to load the <img>"
+
+
+def test_markup_stored_in_a_document_is_escaped_on_every_page(browser: Any, hostile_url: str) -> None:
+    context, tab = _open_tab(browser, hostile_url)
+    page = tab.page
+    try:
+        tab.goto("/search?q=zebrafinch+shelters+counselling")
+        _wait_for_results(page)
+        first = page.locator(".result").first
+        assert "<script>window.__xss='body'</script>" in first.inner_text()
+        assert "<img src=x" in first.inner_text()  # the title, as text
+        _assert_inert(tab)
+
+        tab.goto("/")
+        answer = tab.ask("Which projects run zebrafinch shelters?")
+        assert "Shelter probe" in answer.inner_text()
+        for button in answer.locator("button.cite").all()[:3]:
+            button.click()
+        _assert_inert(tab)
+
+        tab.goto("/coverage")
+        page.locator("#coverage-table").wait_for()
+        assert "<img src=x" in page.locator("#coverage-table").inner_text()
+        _assert_inert(tab)
+        tab.screenshot("stored-markup-as-text")
+    finally:
+        context.close()
+    _check_clean(tab)

@@ -16,7 +16,7 @@ from litestar import Request, Router, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from pydantic import ValidationError
 
 from indexer.documents import DocumentService
@@ -24,6 +24,7 @@ from kb.errors import InvalidInput
 from kb.knowledge_base import KnowledgeBase
 from kb.schema import DocType, DocumentChange, DocumentDetail, DocumentSummary, ReindexResult, UploadForm
 from kb.settings import Settings
+from server.guards import require_multipart
 from server.request_log import set_index_build
 from server.settings import ServerSettings
 from server.staff_auth import require_staff
@@ -36,7 +37,7 @@ MULTIPART_OVERHEAD_BYTES = 256 << 10  # the form fields and part headers around 
 class DocumentUpload:
     """The multipart form of POST /api/documents; repeat `country` or `category` for several values."""
 
-    file: UploadFile
+    file: UploadFile | None = None  # required; checked in the handler so the error names the field
     type: DocType = DocType.PRACTICE
     title: str | None = None
     country: list[str] = field(default_factory=list)
@@ -83,19 +84,20 @@ def document(doc_id: FromPath[str], knowledge_base: NamedDependency[KnowledgeBas
     return knowledge_base.document(doc_id)
 
 
-@post("/api/documents", status_code=201, guards=[require_staff])
+@post("/api/documents", status_code=201, guards=[require_staff, require_multipart])
 async def add_document(
     data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     documents_service: NamedDependency[DocumentService],
     holder: NamedDependency[KnowledgeBaseHolder],
     request: Request,  # type: ignore[type-arg]
 ) -> DocumentChange:
+    upload = data.file
+    if upload is None or not isinstance(upload, UploadFile):
+        raise InvalidInput("file: a document file is required (a multipart part named 'file' with a filename)")
     form = _form(data)
-    content = await data.file.read()
-    filename = data.file.filename or "upload"
-    change = await anyio.to_thread.run_sync(
-        lambda: documents_service.add(filename, content, form, data.file.content_type)
-    )
+    content = await upload.read()
+    filename = upload.filename or "upload"
+    change = await anyio.to_thread.run_sync(lambda: documents_service.add(filename, content, form, upload.content_type))
     await anyio.to_thread.run_sync(holder.refresh)
     set_index_build(request.scope, change.build_id)
     return change
@@ -118,7 +120,7 @@ def reindex(
     documents_service: NamedDependency[DocumentService],
     holder: NamedDependency[KnowledgeBaseHolder],
     request: Request,  # type: ignore[type-arg]
-    force: bool = False,
+    force: FromQuery[bool] = False,
 ) -> ReindexResult:
     """Rebuild from corpus/ plus uploads when anything changed (`?force=true`: always); vectors are reused."""
     result = documents_service.reindex(force=force)
@@ -131,7 +133,7 @@ def documents_router(settings: Settings, server_settings: ServerSettings) -> Rou
     """Built per app: the upload size limit and the service depend on its settings."""
     services = DocumentServiceHolder(settings, server_settings)
 
-    def provide_documents_service(holder: KnowledgeBaseHolder) -> DocumentService:
+    def provide_documents_service(holder: NamedDependency[KnowledgeBaseHolder]) -> DocumentService:
         return services.get(holder)
 
     return Router(

@@ -161,6 +161,7 @@ function sourcesList(citations, abstained) {
           c.section
             ? h("span", { class: "sources__section", title: c.section, text: ` · ${truncate(c.section, 90)}` })
             : null,
+          c.page ? h("span", { class: "sources__page", text: ` · p. ${c.page}` }) : null,
         ),
       ),
     ),

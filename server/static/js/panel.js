@@ -141,6 +141,8 @@ export function openCitationPanel(citation) {
           h("dd", { class: "source-meta__doc", text: citation.doc_title || citation.doc_id }),
           h("dt", { text: "Section" }),
           h("dd", { class: "source-meta__section", text: citation.section || "—" }),
+          citation.page ? h("dt", { text: "Page" }) : null,
+          citation.page ? h("dd", { class: "source-meta__page", text: `p. ${citation.page}` }) : null,
         ),
       );
       const refs = citedRefs(citation);

@@ -324,7 +324,7 @@ export function initSearch() {
             h("span", { class: "result__rank", text: `${result.rank}. ` }),
             result.doc_title,
           ),
-          h("p", { class: "result__section", text: result.section || "" }),
+          h("p", { class: "result__section", text: (result.section || "") + (result.page ? ` · p. ${result.page}` : "") }),
         ),
         h("div", { class: "result__text" }, paras.map((p) => h("p", {}, highlight(p, stems)))),
         h(
