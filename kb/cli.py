@@ -157,7 +157,7 @@ def print_results(response: SearchResponse) -> None:
     for r in response.results:
         out.print(
             f"[bold]{r.rank}.[/] [cyan]{r.chunk_id}[/]  {r.doc_title[:70]} › {r.section[:60]}"
-            f"  [dim]score {r.score:.4f}[/]",
+            f"{f', p. {r.page}' if r.page else ''}  [dim]score {r.score:.4f}[/]",
             highlight=False,
         )
         tags = ", ".join(filter(None, [" ".join(r.articles[:8]), " ".join(r.categories), " ".join(r.countries[:6])]))
@@ -200,7 +200,8 @@ def ask(
         out.print("\n[bold]Citations[/]")
     for c in response.citations:
         refs = f" [dim]articles {', '.join(c.articles)}[/]" if c.articles else ""
-        out.print(f"[{c.n}] [cyan]{c.chunk_id}[/] {c.doc_title[:60]} › {c.section[:50]}{refs}", highlight=False)
+        page = f", p. {c.page}" if c.page else ""
+        out.print(f"[{c.n}] [cyan]{c.chunk_id}[/] {c.doc_title[:60]} › {c.section[:50]}{page}{refs}", highlight=False)
     if response.articles:
         out.print("\n[bold]Articles[/]")
     for a in response.articles:

@@ -27,6 +27,7 @@ from kb.schema import Manifest
 from kb.settings import Settings
 from server.app import create_app
 from server.settings import ServerSettings
+from server.state import STATE_KEY as HOLDER_STATE
 
 from .conftest import CORPUS, STAFF_KEY, copy_index
 
@@ -428,6 +429,13 @@ def test_uploads_survive_a_restart_and_a_forced_reindex_from_the_originals(
     with TestClient(create_app(env.settings, server_settings=env.server_settings, embedder=embedder)) as restarted:
         assert health_build(restarted) == manifest.build_id
         check(restarted)
+
+    # The app that was running notices the build `kb index` published (loaded in the background).
+    holder = env.client.app.state[HOLDER_STATE]
+    health_build(env.client)
+    holder.wait_for_reload()
+    assert health_build(env.client) == manifest.build_id
+    check(env.client)
 
 
 # -- refused uploads change nothing --------------------------------------------------------------------------------

@@ -6,19 +6,23 @@ their expanded articles and an empty `projects` list until an index is loaded.
 
 from __future__ import annotations
 
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from kb.knowledge_base import KnowledgeBase, describe_categories
 from kb.schema import CategoryInfo, CoverageReport, ProjectDetail, ProjectSummary
+from server.request_log import set_index_build
 from server.state import KnowledgeBaseHolder
 
 
 @get("/api/categories", sync_to_thread=True)
-def categories(holder: NamedDependency[KnowledgeBaseHolder]) -> list[CategoryInfo]:
+def categories(holder: NamedDependency[KnowledgeBaseHolder], request: Request) -> list[CategoryInfo]:  # type: ignore[type-arg]
     kb = holder.get()
-    return kb.categories() if kb is not None else describe_categories()
+    if kb is None:
+        return describe_categories()
+    set_index_build(request.scope, kb.build_id)
+    return kb.categories()
 
 
 @get("/api/projects", sync_to_thread=True)
