@@ -20,10 +20,11 @@ from pydantic import BaseModel, ValidationError
 
 from indexer.converters import ConvertedDocument, DocumentFormat, convert_document
 from indexer.corpus import SourceDocument
-from kb.errors import CorpusError
+from kb.errors import CorpusError, InvalidInput
 from kb.schema import DocumentMeta
 
 RECORD_FILE = "record.json"
+DOC_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")  # DocumentMeta.id's pattern
 ORIGINAL_STEM = "original"
 _STAGING_PREFIX = ".staging-"
 _TRASH_PREFIX = ".trash-"
@@ -78,8 +79,14 @@ class UploadStore:
         return [self._read(d) for d in sorted(self.root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
 
     def get(self, doc_id: str) -> UploadRecord | None:
-        directory = self.root / doc_id
+        directory = self._directory(doc_id)
         return self._read(directory) if (directory / RECORD_FILE).is_file() else None
+
+    def _directory(self, doc_id: str) -> Path:
+        """The folder of one upload; an id that is not a slug (`../x`, `a/b`) never becomes a path."""
+        if not DOC_ID.fullmatch(doc_id):
+            raise InvalidInput(f"doc_id: {doc_id[:80]!r} is not a document id (lowercase letters, digits, hyphens)")
+        return self.root / doc_id
 
     def hashes(self) -> list[tuple[str, str]]:
         return [(upload_source_key(r.meta.id), r.content_hash) for r in self.records()]
@@ -116,7 +123,7 @@ class UploadStore:
         return staging
 
     def commit(self, staging: Path, doc_id: str) -> None:
-        target = self.root / doc_id
+        target = self._directory(doc_id)
         if target.exists():
             self._discard(target)
         os.replace(staging, target)
@@ -126,7 +133,7 @@ class UploadStore:
         shutil.rmtree(staging, ignore_errors=True)
 
     def remove(self, doc_id: str) -> None:
-        target = self.root / doc_id
+        target = self._directory(doc_id)
         if target.exists():
             self._discard(target)
             _fsync_dir(self.root)

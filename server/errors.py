@@ -12,6 +12,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, SerializationException, ValidationException
 from litestar.status_codes import (
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -101,6 +102,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         return error_response(
             exc.status_code, "too many requests; retry after the number of seconds in Retry-After", headers
         )
+    if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.route_handler.resolve_request_max_body_size()
+        return error_response(exc.status_code, f"body: larger than the {limit} bytes this route accepts", exc.headers)
     if isinstance(exc, ClientException) and isinstance(exc.__cause__, SerializationException):
         return error_response(exc.status_code, f"body: malformed JSON: {exc.detail}", exc.headers)
     return error_response(exc.status_code, exc.detail, exc.headers)

@@ -586,12 +586,6 @@ def test_cli_add_list_and_remove(tmp_path: Path, index_path: Path) -> None:
     assert not uploads.exists() or not list(uploads.iterdir())
 
 
-@pytest.mark.xfail(
-    reason="BUG: DocumentService.remove/UploadStore.get join the id to the uploads folder unchecked, so "
-    "'../uploads/<id>' deletes that upload's folder while the index keeps serving it (indexer/documents.py "
-    "remove, indexer/uploads.py UploadStore.get/remove)",
-    strict=True,
-)
 def test_removing_a_path_like_id_touches_no_upload(tmp_path: Path, index_path: Path, embedder: Embedder) -> None:
     from indexer.documents import DocumentService
     from kb.errors import KbError
