@@ -13,12 +13,13 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig
+from litestar.types import Message, Scope
 
 from kb.embedding import Embedder
 from kb.knowledge_base import KnowledgeBase
@@ -79,6 +80,12 @@ def cors_config(settings: ServerSettings) -> CORSConfig | None:
     )
 
 
+async def no_sniffing(message: Message, scope: Scope) -> None:
+    """Every response, errors included: a browser must never sniff a JSON body (which may quote a document) as HTML."""
+    if message["type"] == "http.response.start":
+        MutableScopeHeaders.from_message(message)["X-Content-Type-Options"] = "nosniff"
+
+
 def _is_api_request(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
@@ -114,6 +121,7 @@ def create_app(
         openapi_config=OpenAPIConfig(title="tipkb", version=package_version()),
         logging_config=logging_config(),
         cors_config=cors_config(server_settings),
+        before_send=[no_sniffing],
         request_max_body_size=server_settings.max_json_bytes,
     )
 

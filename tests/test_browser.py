@@ -535,8 +535,11 @@ def test_markup_stored_in_a_document_is_escaped_on_every_page(browser: Any, host
         tab.goto("/")
         answer = tab.ask("Which projects run zebrafinch shelters?")
         assert "Shelter probe" in answer.inner_text()
-        for button in answer.locator("button.cite").all()[:3]:
-            button.click()
+        answer.locator("button.cite").first.click()  # the source panel shows the stored passage and title
+        panel = page.locator("#panel")
+        panel.wait_for()
+        assert "<script>window.__xss='body'</script>" in panel.inner_text()
+        page.keyboard.press("Escape")
         _assert_inert(tab)
 
         tab.goto("/coverage")

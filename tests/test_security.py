@@ -152,6 +152,11 @@ def test_pages_send_security_headers(client: TestClient, path: str) -> None:
     assert headers["referrer-policy"] == "no-referrer"
 
 
+def test_api_responses_are_never_sniffed_as_html(client: TestClient) -> None:
+    for response in (client.post("/api/search", json={"query": "victims"}), client.get("/api/nothing-here")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
 def test_responses_carry_a_request_id_and_echo_a_safe_one(client: TestClient) -> None:
     generated = client.get("/api/articles").headers["x-request-id"]
     assert len(generated) == 32
