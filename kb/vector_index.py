@@ -21,7 +21,7 @@ EXACT_SEARCH_LIMIT = 200_000
 # The approximate index is calibrated to this recall@10 against exact search, a margin above the 0.95 target.
 CALIBRATION_RECALL = 0.97
 CALIBRATION_QUERIES = 256
-CALIBRATION_NOISE = 0.02  # per-dimension sigma of the perturbation turning stored vectors into queries
+CALIBRATION_MIX = 3  # stored vectors summed into one calibration query
 NPROBES = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 TRAIN_PER_LIST = 40  # k-means training points per inverted list (FAISS warns below 39)
 TRAIN_ITERATIONS = 10
@@ -64,15 +64,22 @@ def perturb(vectors: np.ndarray, sigma: float, rng: np.random.Generator) -> np.n
 
 
 def calibration_queries(vectors: np.ndarray, count: int = CALIBRATION_QUERIES, seed: int = 0) -> np.ndarray:
+    """Normalised sums of three random stored vectors: they fall between clusters as real questions do.
+
+    (Stored vectors plus isotropic noise are too easy: on the scale sweep they called for nprobe 1 while real
+    questions then had recall@10 0.61; sums of three track the questions' recall within ~0.01 at every nprobe.)
+    """
     rng = np.random.default_rng(seed)
-    sample = vectors[rng.choice(len(vectors), size=min(count, len(vectors)), replace=False)]
-    return perturb(sample, CALIBRATION_NOISE, rng)
+    mixed = sum(vectors[rng.integers(0, len(vectors), size=count)] for _ in range(CALIBRATION_MIX))
+    out = np.asarray(mixed, dtype=np.float32)
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out
 
 
 def calibrate_nprobe(
     index: faiss.IndexIVF, vectors: np.ndarray, target: float = CALIBRATION_RECALL, seed: int = 0
 ) -> tuple[int, float]:
-    """The smallest nprobe whose recall@10 on perturbed stored vectors reaches `target`; sets it on `index`."""
+    """The smallest nprobe whose recall@10 on calibration queries reaches `target`; sets it on `index`."""
     queries = calibration_queries(vectors, seed=seed)
     exact = exact_neighbours(vectors, queries, 10)
     recall = 0.0
