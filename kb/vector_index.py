@@ -127,9 +127,11 @@ def search_parameters(index: faiss.Index, allowed: set[int] | None) -> faiss.Sea
     ivf = faiss.try_extract_index_ivf(index)
     params: faiss.SearchParameters
     if ivf is not None:
-        params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+        params = faiss.SearchParametersIVF()
+        params.nprobe = ivf.nprobe
     else:
-        params = faiss.SearchParameters(sel=selector)
+        params = faiss.SearchParameters()
+    params.sel = selector
     params.selector_ref = selector  # type: ignore[attr-defined]  # keep the selector alive as long as the params
     return params
 
