@@ -21,6 +21,7 @@ EXACT_SEARCH_LIMIT = 200_000
 # The approximate index is calibrated to this recall@10 against exact search, a margin above the 0.95 target.
 CALIBRATION_RECALL = 0.97
 CALIBRATION_QUERIES = 256
+NPROBE_MARGIN = 2
 CALIBRATION_MIX = 3  # stored vectors summed into one calibration query
 NPROBES = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 TRAIN_PER_LIST = 40  # k-means training points per inverted list (FAISS warns below 39)
@@ -79,21 +80,23 @@ def calibration_queries(vectors: np.ndarray, count: int = CALIBRATION_QUERIES, s
 def calibrate_nprobe(
     index: faiss.IndexIVF, vectors: np.ndarray, target: float = CALIBRATION_RECALL, seed: int = 0
 ) -> tuple[int, float]:
-    """The smallest nprobe whose recall@10 on calibration queries reaches `target`; sets it on `index`."""
+    """Twice the smallest nprobe whose recall@10 on calibration queries reaches `target`; sets it on `index`.
+
+    Real questions needed up to twice the calibrated nprobe in tests (recall 0.92 at it on 30k derived
+    vectors); doubling costs ~1 ms a query at 1M and buys the margin. Returns the nprobe and its recall.
+    """
     queries = calibration_queries(vectors, seed=seed)
     exact = exact_neighbours(vectors, queries, 10)
-    recall = 0.0
-    nprobe = index.nlist
+    smallest = index.nlist
     for candidate in (p for p in NPROBES if p <= index.nlist):
         index.nprobe = candidate
         _, ids = index.search(queries, 10)
-        recall = recall_at_k(ids, exact)
-        if recall >= target:
-            nprobe = candidate
+        if recall_at_k(ids, exact) >= target:
+            smallest = candidate
             break
-    else:
-        index.nprobe = nprobe
-    return index.nprobe, recall
+    index.nprobe = min(index.nlist, NPROBE_MARGIN * smallest)
+    _, ids = index.search(queries, 10)
+    return index.nprobe, recall_at_k(ids, exact)
 
 
 def make_vector_index(

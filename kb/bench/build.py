@@ -71,12 +71,15 @@ def measure(corpus: Path, index: Path, repeat_encode: bool) -> BuildBench:
     )
 
 
-def run(corpus: Path, quick: bool) -> BuildBench:
-    """The measurement in a fresh process, so its peak RSS is the build's alone."""
+def run(corpus: Path, quick: bool, repeat_encode: bool = False) -> BuildBench:
+    """The measurement in a fresh process, so its peak RSS is the build's alone.
+
+    `repeat_encode` times the raw encode again after the build, to bracket it against drifting load.
+    """
     with tempfile.TemporaryDirectory(prefix="tipkb-bench-build-") as tmp:
         source = quick_corpus(corpus, Path(tmp) / "corpus") if quick else corpus
         command = [sys.executable, "-m", "kb.bench.build", str(source), str(Path(tmp) / "index")]
-        if not quick:
+        if repeat_encode:
             command.append("--repeat-encode")
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
