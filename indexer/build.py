@@ -32,9 +32,7 @@ from kb.errors import IndexCorrupt
 from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentStats, Manifest
 from kb.store import verify_files
 from kb.taxonomy import articles_for_categories, categories_covering
-
-# Exact search up to this many vectors; HNSW above (DESIGN §5).
-EXACT_SEARCH_LIMIT = 200_000
+from kb.vector_index import EXACT_SEARCH_LIMIT, make_vector_index
 
 SQL_SCHEMA = """
 CREATE TABLE documents (
@@ -182,17 +180,7 @@ def embed_chunks(
 
 
 def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
-    dim = vectors.shape[1]
-    if len(vectors) <= EXACT_SEARCH_LIMIT:
-        index: faiss.Index = faiss.IndexFlatIP(dim)
-        kind = "IndexFlatIP"
-    else:
-        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = 80
-        hnsw.hnsw.efSearch = 128
-        index, kind = hnsw, "IndexHNSWFlat(M=32,efSearch=128)"
-    index.add(vectors)
-    return index, kind
+    return make_vector_index(vectors, exact_limit=EXACT_SEARCH_LIMIT)
 
 
 def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk], hashes: list[str]) -> None:

@@ -62,12 +62,16 @@ class Embedder:
     name = MODEL_NAME
     dimension = DIMENSION
 
-    def __init__(self, path: Path | None = None, query_cache_size: int = 1024) -> None:
+    def __init__(self, path: Path | None = None, query_cache_size: int = 1024, threads: int | None = None) -> None:
+        """`threads` sets torch's intra-op threads for the process (None: torch's default, one per core)."""
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
         transformers_logging.set_verbosity_error()
+        if threads is not None:
+            torch.set_num_threads(threads)
         path = path or model_path()
         verify_model(path)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)

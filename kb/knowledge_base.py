@@ -34,6 +34,11 @@ from kb.search import SearchService
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES
 
+# One torch thread per query: a short query gains nothing from a second thread on an idle machine, pays 20x
+# when another process holds a core (OpenMP threads spin waiting for it), and concurrent requests already
+# keep the cores busy. `kb bench` measures both (in-process section, query encode by threads).
+SERVING_TORCH_THREADS = 1
+
 
 def describe_categories(projects: ProjectCatalog | None = None) -> list[CategoryInfo]:
     """The taxonomy of DESIGN §2 with expanded articles; the projects declaring each need an index."""
@@ -65,7 +70,7 @@ class KnowledgeBase:
     @classmethod
     def open(cls, index: Path, embedder: Embedder | None = None, corpus_hash: str | None = None) -> KnowledgeBase:
         store = IndexStore.open(index, corpus_hash=corpus_hash)
-        knowledge_base = cls(store, embedder or Embedder())
+        knowledge_base = cls(store, embedder or Embedder(threads=SERVING_TORCH_THREADS))
         knowledge_base.embedder.embed_query("warm up")  # the first real question should not pay torch's start-up
         return knowledge_base
 

@@ -21,6 +21,7 @@ from kb import index_layout
 from kb.embedding import MODEL_NAME, sha256_file
 from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
 from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest
+from kb.vector_index import search_parameters
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -154,11 +155,7 @@ class IndexStore:
     def dense(self, vector: np.ndarray, limit: int, allowed: set[int] | None) -> list[tuple[int, float]]:
         if allowed is not None and not allowed:
             return []
-        params = None
-        if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.fromiter(sorted(allowed), dtype=np.int64))
-            params = faiss.SearchParameters()
-            params.sel = selector
+        params = search_parameters(self.faiss, allowed)
         limit = min(limit, self.faiss.ntotal)
         scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), limit, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -6,6 +6,7 @@ so the taxonomy and the corpus can never drift apart in notation.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
@@ -233,13 +234,15 @@ def articles_for_categories(category_ids: list[str] | set[str]) -> list[ArticleR
 
 def categories_in(text: str) -> list[str]:
     """Categories a short text (a query) names by label or phrasing; whole words, case-insensitive."""
-    import re
-
     lowered = f" {text.lower()} "
-    found = []
+    return [category_id for category_id, pattern in _category_patterns() if pattern.search(lowered)]
+
+
+@cache
+def _category_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """One compiled alternation per category, built once: compiling per query cost ~1.5 ms of each search."""
+    patterns = []
     for category in CATEGORIES:
-        for phrase in (*category.labels, *category.phrases):
-            if re.search(rf"(?<![\w-]){re.escape(phrase.lower())}(?![\w-])", lowered):
-                found.append(category.id)
-                break
-    return found
+        phrases = "|".join(re.escape(p.lower()) for p in (*category.labels, *category.phrases))
+        patterns.append((category.id, re.compile(rf"(?<![\w-])(?:{phrases})(?![\w-])")))
+    return patterns

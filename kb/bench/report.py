@@ -1,0 +1,163 @@
+"""Writes a benchmark report as JSON (the pydantic model) and Markdown, each to a temporary file renamed into place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kb.bench.schema import BatchSearch, BenchReport, Latency
+
+REPORTS_DIR = Path(__file__).resolve().parents[2] / "eval" / "reports"
+
+
+def default_path(today: dt.date | None = None) -> Path:
+    return REPORTS_DIR / f"bench-{(today or dt.date.today()).isoformat()}.json"
+
+
+def _row(name: str, lat: Latency, extra: str = "") -> str:
+    return f"| {name} | {lat.n} | {lat.p50_ms:.2f} | {lat.p95_ms:.2f} | {lat.p99_ms:.2f} |{extra}"
+
+
+def _batch_rows(rows: list[BatchSearch]) -> list[str]:
+    lines = [
+        "| vectors | OpenMP threads | loop µs/query | batch, default threshold | batch, threshold 20 "
+        "| vs loop | vs default |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for b in rows:
+        lines.append(
+            f"| {b.vectors} | {b.omp_threads} | {b.loop_us_per_query:.0f} "
+            f"| {b.batched_default_threshold_us_per_query:.0f} "
+            f"| {b.batched_low_threshold_us_per_query:.0f} | {b.speedup_low_threshold_vs_loop:.2f}x "
+            f"| {b.speedup_low_vs_default_threshold:.2f}x |"
+        )
+    return lines
+
+
+def markdown(report: BenchReport) -> str:
+    m = report.machine
+    lines = [
+        f"# Benchmark{' (quick)' if report.quick else ''}: {report.created_at}",
+        "",
+        f"{m.cpus} CPUs, Python {m.python}, faiss {m.faiss}, torch {m.torch}; index `{report.index}`; "
+        f"{report.seconds:.0f} s. Medians and ratios measured in the same run (the machine is shared and noisy).",
+        "",
+        "## Targets",
+        "",
+        "| target | goal | measured | met |",
+        "|---|---|---|---|",
+    ]
+    for t in report.targets:
+        met = "—" if t.met is None else ("yes" if t.met else "**no**")
+        lines.append(f"| {t.name} | {t.target} | {t.measured} | {met} |")
+    if report.build:
+        b = report.build
+        lines += [
+            "",
+            "## Index build",
+            "",
+            "| documents | chunks | build s | build chunks/s | raw encode chunks/s | ratio | peak RSS MiB |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {b.corpus_documents} | {b.chunks} | {b.build_seconds:.1f} | {b.build_chunks_per_s:.1f} "
+            f"| {b.encode_chunks_per_s:.1f} | {b.build_to_encode_ratio:.2f} | {b.peak_rss_mib:.0f} |",
+            "",
+            b.note,
+        ]
+    if report.inprocess:
+        p = report.inprocess
+        lines += [
+            "",
+            "## In-process latency",
+            "",
+            f"{p.queries} gold-set questions x {p.rounds} rounds on {p.index_chunks} chunks ({p.index_kind}); "
+            "the query embedding cache is cleared before each timed call. "
+            f"Knowledge base opened in {p.open_seconds:.1f} s.",
+            "",
+            "| operation | n | p50 ms | p95 ms | p99 ms | p50 / floor |",
+            "|---|---:|---:|---:|---:|---:|",
+            _row("**floor** (bare encode + bare FAISS search)", p.floor, " 1.00 |"),
+            _row("floor: encode", p.floor_encode, " |"),
+            _row("floor: FAISS search", p.floor_faiss, " |"),
+        ]
+        lines += [_row(name, lat, f" {p.ratio_to_floor_p50[name]:.2f} |") for name, lat in p.operations.items()]
+        lines += ["", "Query embedding already cached (LRU, maxsize " + f"{p.cache.maxsize}):", ""]
+        lines += ["| operation | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
+        lines += [_row(f"{name} (cached)", lat) for name, lat in p.cached.items()]
+        lines.append(_row("query encode, cache hit", p.cache.cached_encode))
+        lines += ["", "Bare query encode by torch intra-op threads (alternating):", ""]
+        lines += ["| threads | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
+        lines += [_row(threads, lat) for threads, lat in p.query_encode_by_threads.items()]
+        lines += ["", "Batched FAISS search (64 queries, exact index):", "", *_batch_rows(p.batch)]
+    if report.http:
+        h = report.http
+        lines += [
+            "",
+            "## HTTP on loopback",
+            "",
+            f"Async httpx loop, {h.concurrency} concurrent clients, {h.duration_s:.0f} s per run after a warm-up; "
+            "every request a distinct text. " + h.note,
+            "",
+            "| endpoint | workers | requests | errors | req/s | p50 ms | p95 ms | p99 ms | server cores "
+            "| load-gen cores | other processes' cores |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in h.runs:
+            lines.append(
+                f"| {r.endpoint} | {r.workers} | {r.requests} | {r.errors} | {r.throughput_rps:.1f} "
+                f"| {r.latency.p50_ms:.0f} | {r.latency.p95_ms:.0f} | {r.latency.p99_ms:.0f} "
+                f"| {r.server_cores_busy:.2f} | {r.load_generator_cores_busy:.2f} "
+                f"| {r.other_processes_cores_busy:.2f} |"
+            )
+        lines += [""] + [f"- 2 / 1 workers, {e}: {v:.2f}x" for e, v in h.scaling_2_vs_1_workers.items()]
+        lines += [
+            "",
+            "### Cold start",
+            "",
+            "| workers | process start → first answered search s | first search ms | warm p50 ms | first / warm |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for c in h.cold_starts:
+            lines.append(
+                f"| {c.workers} | {c.start_to_first_answer_s:.1f} | {c.first_request_ms:.0f} | {c.warm.p50_ms:.0f} "
+                f"| {c.first_to_warm_p50_ratio:.2f} |"
+            )
+    if report.scale:
+        s = report.scale
+        lines += [
+            "",
+            "## Scale sweep",
+            "",
+            s.note,
+            "",
+            f"{s.encoded_texts} texts encoded in {s.encode_seconds:.0f} s; data noise sigma {s.data_noise_sigma}; "
+            f"sweep {s.total_seconds:.0f} s.",
+            "",
+            "| chunks | encoded | derived | index | build s | build RSS MiB | serving RSS MiB | index RSS MiB "
+            "| disk MiB | search p50 ms | p95 ms | encode+search p50 ms | recall@10 | questions | perturbed |",
+            "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for pt in s.points:
+            lines.append(
+                f"| {pt.size} | {pt.encoded_vectors} | {pt.derived_vectors} | {pt.index_kind} | {pt.build_seconds:.1f} "
+                f"| {pt.build_peak_rss_mib:.0f} | {pt.serve_peak_rss_mib:.0f} | {pt.index_rss_mib:.0f} "
+                f"| {pt.disk_mib:.0f} "
+                f"| {pt.search.p50_ms:.2f} | {pt.search.p95_ms:.2f} | {pt.encode_and_search.p50_ms:.1f} "
+                f"| {pt.recall_at_10:.3f} | {pt.recall_at_10_questions:.3f} | {pt.recall_at_10_perturbed:.3f} |"
+            )
+        lines += ["", "Batched search at each size:", "", *_batch_rows([b for pt in s.points for b in pt.batch])]
+    return "\n".join(lines) + "\n"
+
+
+def write(report: BenchReport, out: Path) -> list[Path]:
+    """`out` (JSON) and the Markdown beside it with the same stem."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    paths = [out, out.with_suffix(".md")]
+    for path, text in ((paths[0], report.model_dump_json(indent=2) + "\n"), (paths[1], markdown(report))):
+        partial = path.with_suffix(path.suffix + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    return paths
+
+
+def load(path: Path) -> BenchReport:
+    return BenchReport.model_validate_json(path.read_text(encoding="utf-8"))

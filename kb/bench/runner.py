@@ -1,0 +1,110 @@
+"""Runs the chosen benchmark sections in order and assembles the report; `--quick` shrinks every section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.bench import build, cold_start, http_load, inprocess, scale
+from kb.bench.queries import gold_questions
+from kb.bench.schema import BenchReport, ColdStart, HttpBench, HttpRun
+from kb.bench.server_process import serve
+from kb.bench.stats import machine, ratio
+from kb.bench.targets import evaluate
+
+SECTIONS = ("build", "inprocess", "http", "scale")
+DEFAULT_SECTIONS = ("build", "inprocess", "http")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of each section to run."""
+
+    questions: int
+    rounds: int
+    http_seconds: float
+    http_warmup_seconds: float
+    concurrency: int
+    warm_requests: int
+
+    @classmethod
+    def for_mode(cls, quick: bool) -> Plan:
+        if quick:
+            return cls(questions=30, rounds=1, http_seconds=4, http_warmup_seconds=1, concurrency=8, warm_requests=10)
+        return cls(questions=10_000, rounds=2, http_seconds=15, http_warmup_seconds=4, concurrency=8, warm_requests=30)
+
+
+def run_http(index: Path, questions: list[str], plan: Plan, log: Callable[[str], None]) -> HttpBench:
+    """For 1 then 2 workers: start `kb serve`, measure its cold start, then load each endpoint in turn."""
+    runs: list[HttpRun] = []
+    colds: list[ColdStart] = []
+    for workers in (1, 2):
+        with serve(index, workers) as server:
+            colds.append(cold_start.measure(server, questions, plan.warm_requests))
+            log(f"http: {workers} worker(s) answered {colds[-1].start_to_first_answer_s:.1f} s after start")
+            for endpoint in http_load.ENDPOINTS:
+                runs.append(
+                    http_load.load(
+                        server.url,
+                        endpoint,
+                        questions,
+                        workers,
+                        plan.concurrency,
+                        plan.http_seconds,
+                        plan.http_warmup_seconds,
+                        server.pid,
+                    )
+                )
+                log(f"http: {endpoint} x{workers}: {runs[-1].throughput_rps:.1f} req/s")
+    scaling = {}
+    for endpoint in http_load.ENDPOINTS:
+        one, two = (next(r for r in runs if r.endpoint == endpoint and r.workers == w) for w in (1, 2))
+        scaling[endpoint] = ratio(two.throughput_rps, one.throughput_rps)
+    return HttpBench(
+        concurrency=plan.concurrency,
+        duration_s=plan.http_seconds,
+        runs=runs,
+        scaling_2_vs_1_workers=scaling,
+        cold_starts=colds,
+        note="The load generator runs on the same 2 cores as the server; 'cores' columns are CPU seconds per second.",
+    )
+
+
+def run(
+    index: Path,
+    corpus: Path,
+    *,
+    quick: bool = False,
+    sections: tuple[str, ...] = DEFAULT_SECTIONS,
+    sizes: list[int] | None = None,
+    scale_work: Path = Path("var/bench/scale"),
+    encode_budget_s: float = scale.ENCODE_BUDGET_S,
+    log: Callable[[str], None] = lambda _: None,
+) -> BenchReport:
+    started = time.perf_counter()
+    plan = Plan.for_mode(quick)
+    questions = gold_questions()[: plan.questions]
+    report = BenchReport(
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        quick=quick,
+        seconds=0.0,
+        machine=machine(),
+        index=str(index),
+    )
+    if "build" in sections:
+        log("build: index build against raw encode (child process)")
+        report.build = build.run(corpus, quick)
+    if "inprocess" in sections:
+        log(f"in-process: {len(questions)} questions x {plan.rounds} rounds")
+        report.inprocess = inprocess.measure(index, questions, plan.rounds)
+    if "http" in sections:
+        report.http = run_http(index, questions, plan, log)
+    if "scale" in sections:
+        report.scale = scale.run(corpus, scale_work, sizes or list(scale.DEFAULT_SIZES), encode_budget_s, log)
+    report.machine = machine()
+    report.targets = evaluate(report)
+    report.seconds = round(time.perf_counter() - started, 1)
+    return report
