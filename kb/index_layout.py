@@ -20,6 +20,7 @@ from kb.errors import BuildInProgress
 
 MANIFEST = "manifest.json"
 FAISS_FILE = "vectors.faiss"
+MULTILINGUAL_FAISS_FILE = "vectors-multilingual.faiss"
 SQLITE_FILE = "kb.sqlite"
 PARTIAL_SUFFIX = ".partial"
 KEEP_BUILDS = 2

@@ -72,6 +72,8 @@ class KnowledgeBase:
         store = IndexStore.open(index, corpus_hash=corpus_hash)
         knowledge_base = cls(store, embedder or Embedder(threads=SERVING_TORCH_THREADS))
         knowledge_base.embedder.embed_query("warm up")  # the first real question should not pay torch's start-up
+        # …nor the first question in another language the multilingual model's and the language detector's.
+        knowledge_base.search_service.search(SearchRequest(query="¿Qué protege el Protocolo?", top_k=1))
         return knowledge_base
 
     def close(self) -> None:

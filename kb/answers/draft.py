@@ -62,7 +62,9 @@ class AnswerDraft:
         if all(p.id != summary.id for p in self.projects):
             self.projects.append(summary)
 
-    def finish(self, question: str, intent: Intent, abstained: bool, took_ms: float) -> AskResponse:
+    def finish(
+        self, question: str, intent: Intent, abstained: bool, took_ms: float, language: str = "en"
+    ) -> AskResponse:
         # Quotes read as one clean line in the answer; each citation keeps its quote verbatim for checking.
         answer = _QUOTED.sub(lambda m: f"“{display(m.group(0)[1:-1])}”", "\n".join(self.lines))
         # Articles the answer's own words name are listed too; quotes are covered by their citations, whose
@@ -85,6 +87,7 @@ class AnswerDraft:
             citations=self.citations,
             articles=articles,
             projects=self.projects,
+            language=language,
         )
 
 

@@ -17,11 +17,13 @@ from kb.answers.coverage_answer import answer_coverage
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck
 from kb.answers.intent import classify
+from kb.answers.multilingual import answer_in_language
 from kb.answers.passages import answer_from_passages
 from kb.answers.project_finder import answer_projects
 from kb.answers.taxonomy_answer import answer_taxonomy
 from kb.coverage import CoverageService
 from kb.embedding import Embedder
+from kb.language import UNLanguage, detect_language
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
 from kb.query import QueryAnalysis, analyse_query
@@ -58,6 +60,15 @@ class AnswerEngine:
     def ask(self, request: AskRequest) -> AskResponse:
         started = time.perf_counter()
         asked = " ".join(request.question.split())
+        language = detect_language(asked)
+        if language is not UNLanguage.ENGLISH:
+            # The English intents, glossary, speller and evidence checks would misread other languages.
+            draft = AnswerDraft(self.ctx.store, self.ctx.provisions)
+            request = request.model_copy(update={"question": asked})
+            intent, abstained = answer_in_language(self.ctx, request, analyse_query(asked), language, draft)
+            took = (time.perf_counter() - started) * 1000
+            self._log(request.question, intent, abstained, len(draft.citations), took, language)
+            return draft.finish(request.question, intent, abstained, took, language.value)
         question = self.speller.correct(asked)
         analysis = analyse_query(question)
         intent = classify(question, analysis)
@@ -80,17 +91,22 @@ class AnswerEngine:
                 self.ctx, request.model_copy(update={"question": question}), analysis, draft
             )
         took = (time.perf_counter() - started) * 1000
+        self._log(request.question, intent, abstained, len(draft.citations), took, language)
+        return draft.finish(request.question, intent, abstained, took)
+
+    @staticmethod
+    def _log(question: str, intent: Intent, abstained: bool, citations: int, took: float, language: UNLanguage) -> None:
         # Never the question itself at INFO (delegates' questions can be sensitive): its length and a short hash,
         # enough to tell repeated questions apart in the logs.
         log.info(
-            "ask: intent=%s abstained=%s citations=%d took_ms=%.1f",
+            "ask: intent=%s abstained=%s citations=%d took_ms=%.1f language=%s",
             intent,
             abstained,
-            len(draft.citations),
+            citations,
             took,
+            language.value,
             extra={
-                "question_chars": len(request.question),
-                "question_sha256": hashlib.sha256(request.question.encode()).hexdigest()[:16],
+                "question_chars": len(question),
+                "question_sha256": hashlib.sha256(question.encode()).hexdigest()[:16],
             },
         )
-        return draft.finish(request.question, intent, abstained, took)

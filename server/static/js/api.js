@@ -1,6 +1,8 @@
 // The HTTP API client (DESIGN §4): JSON requests, errors turned into plain language, the Server-Sent Events
 // answer stream, and cached catalogue look-ups (categories, articles, projects, documents).
 
+import { t } from "./i18n.js";
+
 export class ApiError extends Error {
   constructor(status, detail) {
     super(detail || `HTTP ${status}`);
@@ -40,8 +42,9 @@ async function request(method, path, body, { signal } = {}) {
   return response.json();
 }
 
-/** A message a delegate can act on, for any error thrown by this module or by fetch. */
-export function plainMessage(error, what = "request") {
+/** A message a delegate can act on, for any error thrown by this module or by fetch; `lang` for its language. */
+export function plainMessage(error, what = "request", lang = "en") {
+  if (lang && lang !== "en") return localisedMessage(error, what, lang);
   if (error?.name === "AbortError") return "Cancelled.";
   if (!(error instanceof ApiError)) {
     return "Could not reach the server. Check your connection and try again.";
@@ -70,6 +73,30 @@ export function plainMessage(error, what = "request") {
         );
       }
       return `The ${what} failed (HTTP ${error.status})${detail}.`;
+  }
+}
+
+function localisedMessage(error, what, lang) {
+  if (error?.name === "AbortError") return t("err.cancelled", lang);
+  if (!(error instanceof ApiError)) return t("err.network", lang);
+  // the server's own detail stays in English, in parentheses
+  const detail = error.detail ? ` (${error.detail})` : "";
+  const kind = what === "question" ? "question" : "other";
+  switch (error.status) {
+    case 400:
+    case 422:
+      return t(`err.invalid.${kind}`, lang, { detail });
+    case 404:
+      return t("err.notFound", lang, { detail });
+    case 413:
+      return t(`err.tooLong.${kind}`, lang);
+    case 429:
+      return t("err.rateLimit", lang);
+    case 503:
+      return t("err.unavailable", lang);
+    default:
+      if (error.status >= 500) return t("err.server", lang);
+      return t("err.failed", lang, { status: error.status, detail });
   }
 }
 

@@ -1,9 +1,11 @@
 // The chat view: a question box, the conversation (kept for the browser tab's session), answers streamed from
 // POST /api/ask/stream with a fallback to POST /api/ask, [n] markers that open the source panel, project
-// cards, a distinct look for abstentions, and plain-language errors.
+// cards, a distinct look for abstentions, and plain-language errors. Each answer's labels follow the language the
+// server reports for its question (`language`, English when absent); quoted passages stay English.
 
 import * as api from "./api.js";
-import { announce, h, nextFrame, plural, srOnly } from "./dom.js";
+import { announce, h, nextFrame, srOnly } from "./dom.js";
+import { direction, guessLanguage, responseLanguage, t } from "./i18n.js";
 import { renderMarkdown } from "./markdown.js";
 import { openArticlePanel, openCitationPanel } from "./panel.js";
 import { compactRefs, refLabel, shortTitle, subtitle } from "./refs.js";
@@ -16,13 +18,13 @@ const SUGGESTIONS = [
   "How does the Protocol define trafficking in persons?",
   "Which articles are not addressed by any project?",
 ];
-const INTENTS = {
-  project_finder: "Projects",
-  protocol_question: "Protocol",
-  taxonomy: "Categories of assistance",
-  coverage: "Coverage",
-  passage_search: "Passages",
-};
+// The intents shown next to the badge; their labels are the i18n keys `intent.<name>`.
+const INTENTS = new Set(["project_finder", "protocol_question", "taxonomy", "coverage", "passage_search"]);
+
+/** English text from the corpus (titles, sections, offices, countries) inside labels in another language. */
+function sourceText(text, lang) {
+  return lang === "en" ? text : h("span", { lang: "en", dir: "ltr", text });
+}
 
 function loadTurns() {
   try {
@@ -43,18 +45,18 @@ function saveTurns(turns) {
 
 // -- one answer ------------------------------------------------------------------------------------------
 
-function citationButton(citation) {
+function citationButton(citation, lang) {
   const button = h(
     "button",
     {
       type: "button",
       class: "cite",
-      title: `Source ${citation.n}: ${citation.doc_title}`,
+      title: t("sourceTitle", lang, { n: citation.n, title: citation.doc_title }),
       "aria-haspopup": "dialog",
       dataset: { n: String(citation.n) },
-      on: { click: () => openCitationPanel(citation) },
+      on: { click: () => openCitationPanel(citation, { lang }) },
     },
-    srOnly("Source "),
+    srOnly(`${t("source", lang)} `),
     `[${citation.n}]`,
   );
   return button;
@@ -69,20 +71,26 @@ const labelsReady = api.categoryLabels().then((labels) => {
   }
 });
 
-function projectCard(project) {
+function projectCard(project, lang) {
   const refs = compactRefs(project.articles || []);
   const places = [...(project.countries || [])];
   const regions = (project.regions || []).filter((r) => !places.includes(r));
+  const english = lang === "en" ? {} : { lang: "en", dir: "ltr" }; // project data stays in English
+  const where = `${places.length ? places.join(", ") : "—"}${regions.length ? ` (${regions.join(", ")})` : ""}`;
   return h(
     "article",
     { class: "project-card", dataset: { projectId: project.id } },
-    h("h4", { class: "project-card__title", text: shortTitle(project.title) }),
-    subtitle(project.title) ? h("p", { class: "project-card__subtitle", text: subtitle(project.title) }) : null,
+    h("h4", { class: "project-card__title" }, sourceText(shortTitle(project.title), lang)),
+    subtitle(project.title)
+      ? h("p", { class: "project-card__subtitle" }, sourceText(subtitle(project.title), lang))
+      : null,
     h(
       "dl",
       { class: "project-card__facts" },
-      project.office ? [h("dt", { text: "Office" }), h("dd", { text: project.office })] : null,
-      h("dt", { text: "Categories" }),
+      project.office
+        ? [h("dt", { text: t("office", lang) }), h("dd", {}, sourceText(project.office, lang))]
+        : null,
+      h("dt", { text: t("categories", lang) }),
       h(
         "dd",
         {},
@@ -91,6 +99,7 @@ function projectCard(project) {
           { class: "tags" },
           (project.categories || []).map((id) =>
             h("li", {
+              ...english,
               class: "tag tag--category",
               dataset: { category: id },
               text: categoryLabels.get(id) || api.humanise(id),
@@ -98,7 +107,7 @@ function projectCard(project) {
           ),
         ),
       ),
-      h("dt", { text: "Articles" }),
+      h("dt", { text: t("articles", lang) }),
       h(
         "dd",
         {},
@@ -116,22 +125,21 @@ function projectCard(project) {
                       type: "button",
                       class: "tag tag--article",
                       "aria-haspopup": "dialog",
-                      title: `Read ${refLabel(ref)}`,
-                      on: { click: () => openArticlePanel(ref) },
+                      title: t("readRef", lang, { ref: refLabel(ref, { lang }) }),
+                      on: { click: () => openArticlePanel(ref, { lang }) },
                     },
-                    refLabel(ref, { short: true }),
+                    refLabel(ref, { short: true, lang }),
                   ),
                 ),
               ),
             )
           : "—",
       ),
-      h("dt", { text: "Countries" }),
+      h("dt", { text: t("countries", lang) }),
       h(
         "dd",
         { class: "project-card__countries" },
-        places.length ? places.join(", ") : "—",
-        regions.length ? ` (${regions.join(", ")})` : "",
+        places.length || regions.length ? sourceText(where, lang) : "—",
       ),
     ),
   );
@@ -141,13 +149,13 @@ function truncate(text, max) {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
-function sourcesList(citations, abstained) {
+function sourcesList(citations, abstained, lang) {
   return h(
     "section",
     { class: "sources" },
     h("h3", {
       class: "sources__title",
-      text: abstained ? "Closest passages (they do not answer the question)" : "Sources",
+      text: t(abstained ? "closestPassages" : "sources", lang),
     }),
     h(
       "ol",
@@ -156,12 +164,21 @@ function sourcesList(citations, abstained) {
         h(
           "li",
           { class: "sources__item" },
-          citationButton(c),
-          h("span", { class: "sources__doc", title: c.doc_title, text: truncate(c.doc_title || c.doc_id, 80) }),
+          citationButton(c, lang),
+          h(
+            "span",
+            { class: "sources__doc", title: c.doc_title, lang: "en", dir: lang === "en" ? null : "ltr" },
+            truncate(c.doc_title || c.doc_id, 80),
+          ),
           c.section
-            ? h("span", { class: "sources__section", title: c.section, text: ` · ${truncate(c.section, 90)}` })
+            ? h(
+                "span",
+                { class: "sources__section", title: c.section },
+                " · ",
+                sourceText(truncate(c.section, 90), lang),
+              )
             : null,
-          c.page ? h("span", { class: "sources__page", text: ` · p. ${c.page}` }) : null,
+          c.page ? h("span", { class: "sources__page", text: ` · ${t("page", lang, { n: c.page })}` }) : null,
         ),
       ),
     ),
@@ -175,33 +192,44 @@ class Turn {
     this.onRetry = onRetry;
     this.head = null;
     this.answerText = null;
-    this.badge = h("span", { class: "message__badge", text: "Answer" });
+    this.lang = guessLanguage(question); // until the server says which language the question is in
+    this.badge = h("span", { class: "message__badge" });
     this.intent = h("span", { class: "message__intent" });
     this.body = h("div", { class: "message__body" });
     this.projects = h("div", { class: "message__projects" });
     this.sources = h("div", { class: "message__sources" });
+    this.note = h("p", { class: "message__note" });
     this.foot = h("p", { class: "message__foot" });
     this.answer = h(
       "section",
-      { class: "message message--answer", tabindex: "-1", "aria-label": "Answer", dataset: { phase: "waiting" } },
+      { class: "message message--answer", tabindex: "-1", dataset: { phase: "waiting" } },
       h("header", { class: "message__head" }, this.badge, this.intent),
       this.body,
       this.projects,
       this.sources,
+      this.note,
       this.foot,
     );
-    this.el = h(
-      "article",
-      { class: "turn" },
-      h(
-        "div",
-        { class: "message message--question" },
-        h("h2", { class: "sr-only", text: "You asked" }),
-        h("p", { text: question }),
-      ),
-      this.answer,
+    this.asked = h("h2", { class: "sr-only" });
+    this.questionEl = h(
+      "div",
+      { class: "message message--question" },
+      this.asked,
+      h("p", { dir: "auto", text: question }),
     );
-    this.setLoading("Searching the knowledge base…");
+    this.el = h("article", { class: "turn" }, this.questionEl, this.answer);
+    this.setLanguage(this.lang);
+    this.badge.textContent = t("answer", this.lang);
+    this.setLoading(t("searching", this.lang));
+  }
+
+  /** The language of this answer's labels: `lang` on the question and the answer, right to left for Arabic. */
+  setLanguage(lang) {
+    this.lang = lang;
+    for (const el of [this.questionEl, this.answer]) el.setAttribute("lang", lang);
+    this.answer.setAttribute("dir", direction(lang));
+    this.answer.setAttribute("aria-label", t("answer", lang));
+    this.asked.textContent = t("youAsked", lang);
   }
 
   /** waiting → citations → answer → done (or error); each change is also a bubbling `tipkb:phase` event. */
@@ -220,40 +248,44 @@ class Turn {
 
   showHead(head) {
     this.head = head;
+    this.setLanguage(responseLanguage(head));
+    const lang = this.lang;
     const abstained = Boolean(head.abstained);
     this.answer.classList.toggle("message--abstained", abstained);
     this.answer.dataset.abstained = String(abstained);
-    this.badge.textContent = abstained ? "Not in the knowledge base" : "Answer";
-    this.intent.textContent = !abstained && INTENTS[head.intent] ? INTENTS[head.intent] : "";
+    this.badge.textContent = t(abstained ? "notInKb" : "answer", lang);
+    this.intent.textContent = !abstained && INTENTS.has(head.intent) ? t(`intent.${head.intent}`, lang) : "";
     const citations = head.citations || [];
-    this.sources.replaceChildren(citations.length ? sourcesList(citations, abstained) : "");
+    this.sources.replaceChildren(citations.length ? sourcesList(citations, abstained, lang) : "");
     const projects = head.projects || [];
     this.projects.replaceChildren(
       projects.length
         ? h(
             "section",
             { class: "projects" },
-            h("h3", { class: "projects__title", text: plural(projects.length, "project") }),
-            h("div", { class: "project-cards" }, projects.map((p) => projectCard(p))),
+            h("h3", { class: "projects__title", text: t("projects", lang, { n: projects.length }) }),
+            h("div", { class: "project-cards" }, projects.map((p) => projectCard(p, lang))),
           )
         : "",
     );
-    this.setLoading("Writing the answer…");
+    this.note.textContent = lang === "en" ? "" : t("quotesInEnglish", lang);
+    this.setLoading(t("writing", lang));
   }
 
   showAnswer(text) {
     this.answerText = text;
+    const lang = this.lang;
     const byN = new Map((this.head?.citations || []).map((c) => [c.n, c]));
-    const cite = (n) => (byN.has(n) ? citationButton(byN.get(n)) : null);
+    const cite = (n) => (byN.has(n) ? citationButton(byN.get(n), lang) : null);
     const blocks = renderMarkdown(text, cite);
     if (this.head?.abstained) {
       blocks.push(
         h(
           "p",
           { class: "abstention-note" },
-          "Try rephrasing the question, or ",
-          h("a", { href: `/search?${new URLSearchParams({ q: this.question })}` }, "search the passages"),
-          " yourself.",
+          t("rephraseBefore", lang),
+          h("a", { href: `/search?${new URLSearchParams({ q: this.question })}` }, t("rephraseLink", lang)),
+          t("rephraseAfter", lang),
         ),
       );
     }
@@ -264,22 +296,26 @@ class Turn {
   complete(response) {
     if (!this.head) this.showHead(response);
     if (this.answerText === null) this.showAnswer(response.answer || "");
+    const lang = this.lang;
     const count = (response.citations || []).length;
-    const took = typeof response.took_ms === "number" ? `Answered in ${Math.round(response.took_ms)} ms` : "";
-    this.foot.textContent = [took, count ? plural(count, "source") : ""].filter(Boolean).join(" · ");
+    const ms = typeof response.took_ms === "number" ? Math.round(response.took_ms) : null;
+    const took = ms === null ? "" : t("answeredIn", lang, { ms });
+    this.foot.textContent = [took, count ? t("sourceCount", lang, { n: count }) : ""].filter(Boolean).join(" · ");
     this.setPhase("done");
   }
 
   fail(message) {
+    const lang = this.lang;
     this.answer.classList.add("message--error");
     this.answer.classList.remove("message--abstained");
-    this.badge.textContent = "Error";
+    this.badge.textContent = t("error", lang);
     this.intent.textContent = "";
     this.projects.replaceChildren();
     this.sources.replaceChildren();
+    this.note.textContent = "";
     this.body.replaceChildren(
       h("p", { class: "error-text", role: "alert", text: message }),
-      h("button", { type: "button", class: "button", on: { click: () => this.onRetry(this) } }, "Try again"),
+      h("button", { type: "button", class: "button", on: { click: () => this.onRetry(this) } }, t("tryAgain", lang)),
     );
     this.foot.textContent = "";
     this.setPhase("error");
@@ -289,13 +325,15 @@ class Turn {
   reset() {
     this.head = null;
     this.answerText = null;
+    this.setLanguage(guessLanguage(this.question));
     this.answer.classList.remove("message--error", "message--abstained");
-    this.badge.textContent = "Answer";
+    this.badge.textContent = t("answer", this.lang);
     this.intent.textContent = "";
     this.projects.replaceChildren();
     this.sources.replaceChildren();
+    this.note.textContent = "";
     this.foot.textContent = "";
-    this.setLoading("Searching the knowledge base…");
+    this.setLoading(t("searching", this.lang));
   }
 }
 
@@ -332,7 +370,7 @@ export function initChat() {
   async function run(turn) {
     const payload = { question: turn.question };
     setBusy(true);
-    announce("Searching the knowledge base…");
+    announce(t("searching", turn.lang));
     try {
       let response;
       try {
@@ -351,10 +389,10 @@ export function initChat() {
       turn.complete(response);
       turns.push({ question: turn.question, response: { ...response, streamed: undefined } });
       saveTurns(turns);
-      announce(response.abstained ? "The knowledge base does not answer this question." : "Answer ready.");
+      announce(t(response.abstained ? "abstainedAnnounce" : "answerReady", turn.lang));
     } catch (error) {
-      turn.fail(api.plainMessage(error, "question"));
-      announce("The question could not be answered.");
+      turn.fail(api.plainMessage(error, "question", turn.lang));
+      announce(t("failedAnnounce", turn.lang));
     } finally {
       setBusy(false);
       turn.answer.focus({ preventScroll: true });

@@ -3,7 +3,9 @@
 
 import { h } from "./dom.js";
 
-const INLINE = /(\*\*(?=\S)[^*]+?\*\*)|(\[\d{1,3}\])|(“[^”]*”)/g;
+// A quote may hold quotes of its own (“(a) “Trafficking in persons” shall mean …”): one level of nesting is
+// matched whole, so the entire passage is one English span; an unbalanced “ falls back to the nearest ”.
+const INLINE = /(\*\*(?=\S)[^*]+?\*\*)|(\[\d{1,3}\])|(“(?:[^“”]|“[^“”]*”)*”|“[^”]*”)/g;
 
 /**
  * Inline content: returns nodes. `cite(n)` builds the button for a marker whose citation exists; unknown
@@ -21,7 +23,8 @@ export function inline(text, cite) {
       const n = Number(marker.slice(1, -1));
       nodes.push(cite?.(n) || marker);
     } else if (quote) {
-      nodes.push(h("span", { class: "quote" }, "“", inline(quote.slice(1, -1), cite), "”"));
+      // a quoted passage stays in English, the sources' language, whatever the answer's language
+      nodes.push(h("span", { class: "quote", lang: "en", dir: "ltr" }, "“", inline(quote.slice(1, -1), cite), "”"));
     } else {
       nodes.push(token);
     }

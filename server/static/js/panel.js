@@ -1,8 +1,10 @@
 // The side panel (a modal <dialog>): a citation's source, an article's text, coverage evidence.
-// Esc or "Close" closes it and focus returns to the control that opened it.
+// Esc or "Close" closes it and focus returns to the control that opened it. A citation or article opened from an
+// answer shows its labels in that answer's language; the passages and article texts stay English (`lang="en"`).
 
 import * as api from "./api.js";
 import { h, paragraphs } from "./dom.js";
+import { direction, pickLanguage, t } from "./i18n.js";
 import { articleOf, isSubParagraph, parseRef, refLabel } from "./refs.js";
 
 const dialog = () => document.getElementById("panel");
@@ -26,11 +28,17 @@ export function initPanel() {
 }
 
 /** Open the panel with `title`; `fill(body)` adds its content (it may add more later, e.g. after a fetch). */
-export function openPanel(title, fill, { onClose = null, kind = "" } = {}) {
+export function openPanel(title, fill, { onClose = null, kind = "", lang = "en" } = {}) {
   const panel = dialog();
   if (!panel.open) returnFocus = document.activeElement;
   onCloseCallback = onClose;
   panel.dataset.kind = kind;
+  const code = pickLanguage(lang);
+  panel.setAttribute("lang", code);
+  panel.setAttribute("dir", direction(code));
+  const close = document.getElementById("panel-close");
+  close.textContent = t("close", code);
+  close.setAttribute("aria-label", t("closePanel", code));
   document.getElementById("panel-title").textContent = title;
   const body = document.getElementById("panel-body");
   body.replaceChildren();
@@ -51,11 +59,11 @@ export function isPanelOpen() {
 
 // -- article texts ---------------------------------------------------------------------------------------
 
-/** An article's verbatim text: paragraphs, with "(a)" sub-paragraphs indented. */
+/** An article's verbatim text (English): paragraphs, with "(a)" sub-paragraphs indented. */
 export function articleText(text) {
   return h(
     "div",
-    { class: "article-text" },
+    { class: "article-text", lang: "en", dir: "ltr" },
     paragraphs(text).map((p) => {
       if (/^\([a-z]+\)\s/.test(p.textContent)) p.classList.add("article-text__sub");
       return p;
@@ -65,11 +73,11 @@ export function articleText(text) {
 
 /**
  * A collapsible block with the verbatim text of `ref`, loaded from /api/articles/{ref}. A sub-paragraph also
- * offers the whole article.
+ * offers the whole article. `lang`: the language of its labels (the article's title and text stay English).
  */
-export function articleBlock(ref, { open = true, headingLevel = "h3" } = {}) {
-  const heading = h(headingLevel, { class: "article-block__title" }, refLabel(ref));
-  const loading = h("p", { class: "loading", text: "Loading the article text…" });
+export function articleBlock(ref, { open = true, headingLevel = "h3", lang = "en" } = {}) {
+  const heading = h(headingLevel, { class: "article-block__title" }, refLabel(ref, { lang }));
+  const loading = h("p", { class: "loading", text: t("loadingArticle", lang) });
   const body = h("div", { class: "article-block__body" }, loading);
   const block = h(
     "details",
@@ -83,12 +91,23 @@ export function articleBlock(ref, { open = true, headingLevel = "h3" } = {}) {
     loaded = true;
     try {
       const detail = await api.article(ref);
-      if (detail.title) heading.append(h("span", { class: "article-block__name" }, ` · ${detail.title}`));
+      if (detail.title) {
+        heading.append(
+          h(
+            "span",
+            { class: "article-block__name" },
+            " · ",
+            lang === "en" ? detail.title : h("span", { lang: "en", dir: "ltr", text: detail.title }),
+          ),
+        );
+      }
       const parts = [articleText(detail.text)];
-      if (detail.part) parts.unshift(h("p", { class: "meta", text: `Part ${detail.part}` }));
+      // the part's title is English: isolated (FSI … PDI) inside a label in another language
+      const part = lang === "en" ? detail.part : `\u2068${detail.part}\u2069`;
+      if (detail.part) parts.unshift(h("p", { class: "meta", text: t("part", lang, { part }) }));
       if (isSubParagraph(ref)) {
         const whole = articleOf(ref);
-        parts.push(articleBlock(whole, { open: false, headingLevel: "h4" }));
+        parts.push(articleBlock(whole, { open: false, headingLevel: "h4", lang }));
       }
       body.replaceChildren(...parts);
     } catch (error) {
@@ -96,7 +115,13 @@ export function articleBlock(ref, { open = true, headingLevel = "h3" } = {}) {
       body.replaceChildren(
         h("p", {
           class: "notice notice--error",
-          text: `The text of ${refLabel(ref)} could not be loaded. ${api.plainMessage(error, "article")}`,
+          text:
+            lang === "en"
+              ? `The text of ${refLabel(ref)} could not be loaded. ${api.plainMessage(error, "article")}`
+              : t("articleFailed", lang, {
+                  ref: refLabel(ref, { lang }),
+                  message: api.plainMessage(error, "article", lang),
+                }),
         }),
       );
     }
@@ -109,10 +134,12 @@ export function articleBlock(ref, { open = true, headingLevel = "h3" } = {}) {
 }
 
 /** The panel for one article (from a project card, a result chip, the coverage table). */
-export function openArticlePanel(ref) {
-  openPanel(refLabel(ref), (body) => body.append(articleBlock(ref, { open: true, headingLevel: "h3" })), {
-    kind: "article",
-  });
+export function openArticlePanel(ref, { lang = "en" } = {}) {
+  openPanel(
+    refLabel(ref, { lang }),
+    (body) => body.append(articleBlock(ref, { open: true, headingLevel: "h3", lang })),
+    { kind: "article", lang },
+  );
 }
 
 // -- citations --------------------------------------------------------------------------------------------
@@ -127,34 +154,46 @@ export function citedRefs(citation) {
   return refs.filter((ref) => Number.isFinite(parseRef(ref).number));
 }
 
-export function openCitationPanel(citation) {
+/** English text from the sources inside labels in another language: isolated, left to right. */
+function sourceText(text, lang) {
+  return lang === "en" ? text : h("span", { lang: "en", dir: "ltr", text });
+}
+
+/** The source panel of citation [n]; its labels in `lang`, the answer's language; the quote stays English. */
+export function openCitationPanel(citation, { lang = "en" } = {}) {
+  const code = pickLanguage(lang);
   openPanel(
-    `Source [${citation.n}]`,
+    t("sourcePanelTitle", code, { n: citation.n }),
     (body) => {
+      const quote = citation.quote
+        ? h("blockquote", { class: "source-quote", lang: "en", dir: "ltr" }, h("p", { text: citation.quote }))
+        : h("blockquote", { class: "source-quote" }, h("p", { text: t("noQuote", code) }));
       body.append(
-        h("p", { class: "panel__label", text: "Quoted passage" }),
-        h("blockquote", { class: "source-quote" }, h("p", { text: citation.quote || "(no quote)" })),
+        h("p", { class: "panel__label", text: t("quotedPassage", code) }),
+        quote,
         h(
           "dl",
           { class: "source-meta" },
-          h("dt", { text: "Document" }),
-          h("dd", { class: "source-meta__doc", text: citation.doc_title || citation.doc_id }),
-          h("dt", { text: "Section" }),
-          h("dd", { class: "source-meta__section", text: citation.section || "—" }),
-          citation.page ? h("dt", { text: "Page" }) : null,
-          citation.page ? h("dd", { class: "source-meta__page", text: `p. ${citation.page}` }) : null,
+          h("dt", { text: t("document", code) }),
+          h("dd", { class: "source-meta__doc" }, sourceText(citation.doc_title || citation.doc_id, code)),
+          h("dt", { text: t("section", code) }),
+          h("dd", { class: "source-meta__section" }, citation.section ? sourceText(citation.section, code) : "—"),
+          citation.page ? h("dt", { text: t("pageLabel", code) }) : null,
+          citation.page ? h("dd", { class: "source-meta__page", text: t("page", code, { n: citation.page }) }) : null,
         ),
       );
       const refs = citedRefs(citation);
       if (!refs.length) {
-        body.append(h("p", { class: "muted", text: "This passage cites no Protocol article." }));
+        body.append(h("p", { class: "muted", text: t("noArticle", code) }));
         return;
       }
-      body.append(h("h3", { class: "panel__subhead", text: refs.length === 1 ? "Cited article" : "Cited articles" }));
+      body.append(
+        h("h3", { class: "panel__subhead", text: t(refs.length === 1 ? "citedArticle" : "citedArticles", code) }),
+      );
       refs.forEach((ref, i) => {
-        body.append(articleBlock(ref, { open: refs.length <= 3 || i === 0, headingLevel: "h4" }));
+        body.append(articleBlock(ref, { open: refs.length <= 3 || i === 0, headingLevel: "h4", lang: code }));
       });
     },
-    { kind: "citation" },
+    { kind: "citation", lang: code },
   );
 }

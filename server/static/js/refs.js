@@ -1,5 +1,7 @@
 // Article references in canonical form (DESIGN §3): `6`, `6(3)(b)`, or with an instrument prefix `untoc:18(13)`.
 
+import { t } from "./i18n.js";
+
 const INSTRUMENTS = { untoc: "Convention", coe: "Council of Europe Convention" };
 
 export function parseRef(ref) {
@@ -17,9 +19,14 @@ export const articleOf = (ref) => parseRef(ref).article;
 
 export const isSubParagraph = (ref) => parseRef(ref).levels.length > 0;
 
-/** "Article 6(3)(b)", or "Convention article 18(13)" for another instrument. */
-export function refLabel(ref, { short = false } = {}) {
+/** "Article 6(3)(b)", or "Convention article 18(13)" for another instrument; `lang` for another language. */
+export function refLabel(ref, { short = false, lang = "en" } = {}) {
   const { instrument, local } = parseRef(ref);
+  if (lang && lang !== "en") {
+    if (instrument === "protocol") return t(short ? "refArticleShort" : "refArticle", lang, { ref: local });
+    const name = INSTRUMENTS[instrument] ? t(`instrument.${instrument}`, lang) : instrument.toUpperCase();
+    return t(short ? "refInstrumentShort" : "refInstrument", lang, { instrument: name, ref: local });
+  }
   if (instrument === "protocol") return `${short ? "Art." : "Article"} ${local}`;
   return `${INSTRUMENTS[instrument] || instrument.toUpperCase()} ${short ? "art." : "article"} ${local}`;
 }
