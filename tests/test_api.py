@@ -18,7 +18,7 @@ from server.settings import ServerSettings
 
 from .conftest import SEARCH_RESULT_FIELDS
 
-ASK_FIELDS = {"question", "intent", "abstained", "took_ms", "answer", "citations", "articles", "projects"}
+ASK_FIELDS = {"question", "intent", "abstained", "took_ms", "answer", "citations", "articles", "projects", "language"}
 CITATION_FIELDS = {"n", "chunk_id", "doc_id", "doc_title", "section", "quote", "articles", "page"}
 PROJECT_FIELDS = {"id", "title", "categories", "articles", "countries"}
 QUESTION = "Which projects address victim protection?"
@@ -129,7 +129,7 @@ def test_search_returns_the_documented_fields(client: TestClient) -> None:
     response = search(client, top_k=5)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "mode", "took_ms", "results"}
+    assert set(body) == {"query", "mode", "language", "took_ms", "results"}
     assert body["query"] == "victim protection"
     assert body["mode"] == "hybrid"
     assert body["took_ms"] >= 0
@@ -249,7 +249,7 @@ def test_ask_stream_sends_citations_answer_done(client: TestClient, answer: dict
     events = parse_sse(response.text)
     assert [name for name, _ in events] == ["citations", "answer", "done"]
     head = json.loads(events[0][1])
-    assert set(head) == {"citations", "articles", "projects", "intent", "abstained"}
+    assert set(head) == {"citations", "articles", "projects", "intent", "abstained", "language"}
     assert head["citations"] == answer["citations"]
     assert head["intent"] == answer["intent"]
     assert events[1][1] == answer["answer"]

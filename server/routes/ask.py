@@ -19,6 +19,8 @@ from kb.schema import AskRequest, AskResponse
 from server.guards import require_json
 
 EVENT_STREAM = "text/event-stream"
+# The first event: everything the chat renders before the text (language: the labels to use).
+STREAM_HEAD = {"citations", "articles", "projects", "intent", "abstained", "language"}
 
 
 @post("/api/ask", status_code=200, sync_to_thread=True, guards=[require_json])
@@ -27,7 +29,7 @@ def ask(data: JSONBody[AskRequest], knowledge_base: NamedDependency[KnowledgeBas
 
 
 def answer_events(response: AskResponse) -> Iterator[ServerSentEventMessage]:
-    head = response.model_dump(mode="json", include={"citations", "articles", "projects", "intent", "abstained"})
+    head = response.model_dump(mode="json", include=STREAM_HEAD)
     yield ServerSentEventMessage(event="citations", data=json.dumps(head))
     yield ServerSentEventMessage(event="answer", data=response.answer)
     yield ServerSentEventMessage(event="done", data=json.dumps({"took_ms": response.took_ms}))
