@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,7 @@ def load_interleaved(
     sources = {s.url: payloads(endpoint, questions) for s in servers}
     for server in servers:
         source = sources[server.url]
-        asyncio.run(_drive(server.url, endpoint, lambda src=source: next(src), concurrency, warmup_s))  # type: ignore[misc]
+        asyncio.run(_drive(server.url, endpoint, partial(next, source), concurrency, warmup_s))
     tallies = {s.url: _Tally() for s in servers}
     slices = max(1, round(duration_s / slice_s))
     for n in range(slices):
@@ -114,7 +115,7 @@ def load_interleaved(
             source, tally = sources[server.url], tallies[server.url]
             server_cpu, own_cpu, busy = group_cpu_seconds(server.pid), time.process_time(), machine_busy_seconds()
             samples, errors, elapsed = asyncio.run(
-                _drive(server.url, endpoint, lambda src=source: next(src), concurrency, duration_s / slices)  # type: ignore[misc]
+                _drive(server.url, endpoint, partial(next, source), concurrency, duration_s / slices)
             )
             tally.server_cpu += group_cpu_seconds(server.pid) - server_cpu
             tally.own_cpu += time.process_time() - own_cpu
