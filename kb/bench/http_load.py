@@ -11,12 +11,15 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from kb.bench.schema import HttpRun
+from kb.bench.server_process import Server
 from kb.bench.stats import latency
 
 ENDPOINTS = ("/api/search", "/api/ask")
@@ -77,33 +80,63 @@ def machine_busy_seconds() -> float:
     return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def load(
-    url: str,
+@dataclass
+class _Tally:
+    samples: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+    server_cpu: float = 0.0
+    own_cpu: float = 0.0
+    busy: float = 0.0
+
+
+def load_interleaved(
+    servers: list[Server],
     endpoint: str,
     questions: list[str],
-    workers: int,
     concurrency: int,
     duration_s: float,
     warmup_s: float,
-    server_group: int,
-) -> HttpRun:
-    """Warm up (not recorded), then `concurrency` clients send requests back to back until `duration_s` is up."""
-    source = payloads(endpoint, questions)
-    asyncio.run(_drive(url, endpoint, lambda: next(source), concurrency, warmup_s))
-    server_cpu, own_cpu, busy = group_cpu_seconds(server_group), time.process_time(), machine_busy_seconds()
-    samples, errors, elapsed = asyncio.run(_drive(url, endpoint, lambda: next(source), concurrency, duration_s))
-    server_cpu, own_cpu = group_cpu_seconds(server_group) - server_cpu, time.process_time() - own_cpu
-    busy = machine_busy_seconds() - busy
+    slice_s: float,
+) -> list[HttpRun]:
+    """Load each server for `duration_s` in total, in alternating slices (A B, B A, ...), after a warm-up each.
+
+    Other processes on a shared machine come and go; alternating short slices spreads their load evenly over
+    the servers compared, so the throughput ratio is not decided by who ran while someone else's tests did.
+    """
+    sources = {s.url: payloads(endpoint, questions) for s in servers}
+    for server in servers:
+        source = sources[server.url]
+        asyncio.run(_drive(server.url, endpoint, partial(next, source), concurrency, warmup_s))
+    tallies = {s.url: _Tally() for s in servers}
+    slices = max(1, round(duration_s / slice_s))
+    for n in range(slices):
+        for server in servers if n % 2 == 0 else servers[::-1]:
+            source, tally = sources[server.url], tallies[server.url]
+            server_cpu, own_cpu, busy = group_cpu_seconds(server.pid), time.process_time(), machine_busy_seconds()
+            samples, errors, elapsed = asyncio.run(
+                _drive(server.url, endpoint, partial(next, source), concurrency, duration_s / slices)
+            )
+            tally.server_cpu += group_cpu_seconds(server.pid) - server_cpu
+            tally.own_cpu += time.process_time() - own_cpu
+            tally.busy += machine_busy_seconds() - busy
+            tally.samples += samples
+            tally.errors += errors
+            tally.elapsed += elapsed
+    return [_run(endpoint, server.workers, concurrency, tallies[server.url]) for server in servers]
+
+
+def _run(endpoint: str, workers: int, concurrency: int, t: _Tally) -> HttpRun:
     return HttpRun(
         endpoint=endpoint,
         workers=workers,
         concurrency=concurrency,
-        duration_s=round(elapsed, 2),
-        requests=len(samples),
-        errors=errors,
-        throughput_rps=round(len(samples) / elapsed, 2),
-        latency=latency(samples),
-        server_cores_busy=round(server_cpu / elapsed, 2),
-        load_generator_cores_busy=round(own_cpu / elapsed, 2),
-        other_processes_cores_busy=round(max(0.0, busy - server_cpu - own_cpu) / elapsed, 2),
+        duration_s=round(t.elapsed, 2),
+        requests=len(t.samples),
+        errors=t.errors,
+        throughput_rps=round(len(t.samples) / t.elapsed, 2),
+        latency=latency(t.samples),
+        server_cores_busy=round(t.server_cpu / t.elapsed, 2),
+        load_generator_cores_busy=round(t.own_cpu / t.elapsed, 2),
+        other_processes_cores_busy=round(max(0.0, t.busy - t.server_cpu - t.own_cpu) / t.elapsed, 2),
     )

@@ -11,6 +11,7 @@ import os
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import faiss
@@ -70,8 +71,8 @@ def _measure(kb: KnowledgeBase, questions: list[str], rounds: int, open_seconds:
         order = list(questions)
         rng.shuffle(order)
         for q in order:
-            vector, encode_s = timed(lambda q=q: bare_encode(q))  # type: ignore[misc]
-            _, faiss_s = timed(lambda v=vector: store.faiss.search(v, 10))  # type: ignore[misc]
+            vector, encode_s = timed(partial(bare_encode, q))
+            _, faiss_s = timed(partial(store.faiss.search, vector, 10))
             floor_encode.append(encode_s)
             floor_faiss.append(faiss_s)
             floor.append(encode_s + faiss_s)
@@ -80,7 +81,7 @@ def _measure(kb: KnowledgeBase, questions: list[str], rounds: int, open_seconds:
                 started = time.perf_counter()
                 operations[name](q)
                 samples[name].append(time.perf_counter() - started)
-            _, hit_s = timed(lambda q=q: embedder.embed_query(q))  # type: ignore[misc]
+            _, hit_s = timed(partial(embedder.embed_query, q))
             cached_encode.append(hit_s)
             for name in cached:
                 started = time.perf_counter()
@@ -121,7 +122,7 @@ def _encode_by_threads(encode: Callable[[str], object], questions: list[str]) ->
         for q in questions:
             for n in counts:
                 torch.set_num_threads(n)
-                samples[n].append(timed(lambda q=q: encode(q))[1])  # type: ignore[misc]
+                samples[n].append(timed(partial(encode, q))[1])
     finally:
         torch.set_num_threads(SERVING_TORCH_THREADS)
     return {str(n): latency(values) for n, values in samples.items()}

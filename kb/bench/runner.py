@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,36 +30,54 @@ class Plan:
     http_warmup_seconds: float
     concurrency: int
     warm_requests: int
+    slice_seconds: float
 
     @classmethod
     def for_mode(cls, quick: bool) -> Plan:
         if quick:
-            return cls(questions=30, rounds=1, http_seconds=4, http_warmup_seconds=1, concurrency=8, warm_requests=10)
-        return cls(questions=10_000, rounds=2, http_seconds=15, http_warmup_seconds=4, concurrency=8, warm_requests=30)
+            return cls(
+                questions=30,
+                rounds=1,
+                http_seconds=4,
+                http_warmup_seconds=1,
+                concurrency=8,
+                warm_requests=10,
+                slice_seconds=2,
+            )
+        return cls(
+            questions=10_000,
+            rounds=2,
+            http_seconds=15,
+            http_warmup_seconds=4,
+            concurrency=8,
+            warm_requests=30,
+            slice_seconds=5,
+        )
 
 
 def run_http(index: Path, questions: list[str], plan: Plan, log: Callable[[str], None]) -> HttpBench:
-    """For 1 then 2 workers: start `kb serve`, measure its cold start, then load each endpoint in turn."""
+    """Start `kb serve` with 1 worker, then with 2 (each cold start measured alone), then load both alternately."""
     runs: list[HttpRun] = []
     colds: list[ColdStart] = []
-    for workers in (1, 2):
-        with serve(index, workers) as server:
+    with ExitStack() as stack:
+        servers = []
+        for workers in (1, 2):
+            server = stack.enter_context(serve(index, workers))
             colds.append(cold_start.measure(server, questions, plan.warm_requests))
             log(f"http: {workers} worker(s) answered {colds[-1].start_to_first_answer_s:.1f} s after start")
-            for endpoint in http_load.ENDPOINTS:
-                runs.append(
-                    http_load.load(
-                        server.url,
-                        endpoint,
-                        questions,
-                        workers,
-                        plan.concurrency,
-                        plan.http_seconds,
-                        plan.http_warmup_seconds,
-                        server.pid,
-                    )
-                )
-                log(f"http: {endpoint} x{workers}: {runs[-1].throughput_rps:.1f} req/s")
+            servers.append(server)
+        for endpoint in http_load.ENDPOINTS:
+            pair = http_load.load_interleaved(
+                servers,
+                endpoint,
+                questions,
+                plan.concurrency,
+                plan.http_seconds,
+                plan.http_warmup_seconds,
+                plan.slice_seconds,
+            )
+            runs += pair
+            log(f"http: {endpoint}: " + ", ".join(f"x{r.workers} {r.throughput_rps:.1f} req/s" for r in pair))
     scaling = {}
     for endpoint in http_load.ENDPOINTS:
         one, two = (next(r for r in runs if r.endpoint == endpoint and r.workers == w) for w in (1, 2))
@@ -69,7 +88,10 @@ def run_http(index: Path, questions: list[str], plan: Plan, log: Callable[[str],
         runs=runs,
         scaling_2_vs_1_workers=scaling,
         cold_starts=colds,
-        note="The load generator runs on the same 2 cores as the server; 'cores' columns are CPU seconds per second.",
+        note=(
+            "Both servers run side by side and are loaded in alternating slices, so other processes' load falls on "
+            "both alike. The load generator shares the machine's cores; 'cores' columns are CPU seconds per second."
+        ),
     )
 
 

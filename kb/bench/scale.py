@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import faiss
@@ -195,7 +196,9 @@ def _child(mode: str, work: Path, size: int) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def run(corpus: Path, work: Path, sizes: list[int], budget_s: float = ENCODE_BUDGET_S, log=print) -> ScaleBench:  # type: ignore[no-untyped-def]
+def run(
+    corpus: Path, work: Path, sizes: list[int], budget_s: float = ENCODE_BUDGET_S, log: Callable[[str], None] = print
+) -> ScaleBench:
     """Encode the real vectors once, then build and serve each size in fresh processes."""
     started = time.perf_counter()
     work.mkdir(parents=True, exist_ok=True)

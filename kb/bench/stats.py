@@ -38,7 +38,14 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident set (Linux reports KiB)."""
+    """This process's peak resident set since its exec (VmHWM).
+
+    Not `getrusage().ru_maxrss`: in a child started from a big parent it reports the parent's size.
+    """
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024.0, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 
 
