@@ -90,7 +90,17 @@ def test_kb_ask_json_is_the_api_response(index_path: Path) -> None:
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert body["abstained"] is True
-    assert set(body) == {"question", "intent", "abstained", "took_ms", "answer", "citations", "articles", "projects"}
+    assert set(body) == {
+        "question",
+        "intent",
+        "abstained",
+        "took_ms",
+        "answer",
+        "citations",
+        "articles",
+        "projects",
+        "language",
+    }
 
 
 def test_kb_ask_refuses_an_empty_question() -> None:

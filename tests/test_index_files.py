@@ -52,7 +52,7 @@ def test_manifest_records_model_counts_and_checksums(built: BuildReport) -> None
     m = built.manifest
     assert m.model == "sentence-transformers/all-MiniLM-L6-v2" and m.dimension == 384
     assert m.documents == 11 and m.chunks == sum(d.chunks for d in m.per_document)
-    assert set(m.files) == {index_layout.FAISS_FILE, index_layout.SQLITE_FILE}
+    assert set(m.files) == {index_layout.FAISS_FILE, index_layout.MULTILINGUAL_FAISS_FILE, index_layout.SQLITE_FILE}
     assert m.corpus_hash == corpus_hash(CORPUS)
 
 

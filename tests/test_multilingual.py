@@ -42,9 +42,12 @@ def test_the_index_holds_multilingual_vectors_for_every_chunk(store: Any) -> Non
     [
         ("¿Qué deben hacer los países para ayudar a las víctimas a regresar a su hogar?", "protocol:8"),
         ("Что должны делать страны, чтобы помочь жертвам вернуться домой?", "protocol:8"),
-        ("Les victimes peuvent-elles rester dans le pays où elles ont été trouvées ?", "protocol:7"),
-        ("هل يمكن للضحايا البقاء في البلد الذي عثر عليهم فيه؟", "protocol:7"),
-        ("被害人可以留在被发现的国家吗？", "protocol:7"),
+        ("ما الذي يجب على البلدان فعله لمساعدة الضحايا على العودة إلى ديارهم؟", "protocol:8"),
+        ("各国应如何帮助被害人返回家园？", "protocol:8"),
+        ("Comment le Protocole définit-il la traite des personnes ?", "protocol:3"),
+        ("¿Cómo define el Protocolo la trata de personas?", "protocol:3"),
+        ("议定书如何定义人口贩运？", "protocol:3"),
+        ("Какие меры по предупреждению торговли людьми предусматривает Протокол?", "protocol:9"),
     ],
 )
 def test_questions_in_other_languages_find_the_english_provision(service: Any, query: str, expected: str) -> None:
