@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from indexer.converters import ConvertedDocument, DocumentFormat, convert_document
 from indexer.corpus import SourceDocument
 from kb.errors import CorpusError, InvalidInput
+from kb.index_layout import fsync_dir
 from kb.schema import DocumentMeta
 
 RECORD_FILE = "record.json"
@@ -127,7 +128,7 @@ class UploadStore:
         if target.exists():
             self._discard(target)
         os.replace(staging, target)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def discard(self, staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
@@ -136,7 +137,7 @@ class UploadStore:
         target = self._directory(doc_id)
         if target.exists():
             self._discard(target)
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
 
     def _discard(self, directory: Path) -> None:
         trash = self.root / f"{_TRASH_PREFIX}{directory.name}-{uuid.uuid4().hex[:8]}"
@@ -171,11 +172,3 @@ def new_record(meta: DocumentMeta, filename: str, converted: ConvertedDocument, 
         file_sha256=hashlib.sha256(data).hexdigest(),
         uploaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

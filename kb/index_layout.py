@@ -71,7 +71,8 @@ def new_partial_dir(index: Path, build_id: str) -> Path:
     return partial
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """A rename is durable only once its directory is synced."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -86,7 +87,7 @@ def publish(index: Path, partial: Path) -> Path:
             os.fsync(handle.fileno())
     final = partial.with_name(partial.name.removesuffix(PARTIAL_SUFFIX))
     os.replace(partial, final)
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     if index.exists() and not index.is_symlink():
         # An index directory from before links were used: move it aside as an old build.
         os.replace(index, builds_dir(index) / f"legacy-{os.getpid()}")
@@ -95,7 +96,7 @@ def publish(index: Path, partial: Path) -> Path:
         link.unlink()
     link.symlink_to(os.path.relpath(final, index.parent))
     os.replace(link, index)
-    _fsync_dir(index.parent)
+    fsync_dir(index.parent)
     _prune(index, keep=final)
     return final
 

@@ -30,6 +30,14 @@ def whole_number(value: Any) -> Any:
     return value
 
 
+def known_categories(value: list[str]) -> list[str]:
+    """Category ids of the taxonomy (DESIGN §2); an unknown one is refused with the valid ids."""
+    unknown = [c for c in value if c not in CATEGORY_BY_ID]
+    if unknown:
+        raise ValueError(f"unknown category {unknown}; valid: {sorted(CATEGORY_BY_ID)}")
+    return value
+
+
 def reject_blank(value: str, info: ValidationInfo) -> str:
     """The text fields of requests: "query must not be empty" names the field that is."""
     if is_blank(value):
@@ -71,13 +79,7 @@ class DocumentMeta(BaseModel):
     partners: list[str] = Field(default_factory=list)
     provenance: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("categories")
-    @classmethod
-    def _known_categories(cls, value: list[str]) -> list[str]:
-        unknown = [c for c in value if c not in CATEGORY_BY_ID]
-        if unknown:
-            raise ValueError(f"unknown category {unknown}; valid: {sorted(CATEGORY_BY_ID)}")
-        return value
+    _known_categories = field_validator("categories")(known_categories)
 
     @field_validator("date", mode="before")
     @classmethod
@@ -361,13 +363,7 @@ class UploadForm(BaseModel):
     category: list[str] = Field(default_factory=list, max_length=6)
     date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-    @field_validator("category")
-    @classmethod
-    def _known_categories(cls, value: list[str]) -> list[str]:
-        unknown = [c for c in value if c not in CATEGORY_BY_ID]
-        if unknown:
-            raise ValueError(f"unknown category {unknown}; valid: {sorted(CATEGORY_BY_ID)}")
-        return value
+    _known_categories = field_validator("category")(known_categories)
 
 
 class DocumentChange(BaseModel):

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,24 +97,34 @@ def browser(playwright_api: Any) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def base_url(knowledge_base: Any) -> Iterator[str]:
     """A real uvicorn server on a free port, in a thread, serving the app over the session's test index."""
-    import uvicorn
 
     from server.app import create_app
     from server.settings import ServerSettings
 
     app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=1_000_000))
+    with serve_in_thread(app) as url:
+        yield url
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """A real uvicorn server for `app` on a free loopback port, in a thread; yields its base URL."""
+    import uvicorn
+
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="uvicorn-browser-tests", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not server.started:  # uvicorn offers no start-up callback: poll its flag
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @dataclass
@@ -484,7 +495,6 @@ XSS_BODY = (
 @pytest.fixture(scope="module")
 def hostile_url(index_path: Path, tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[str]:
     """A server over a copy of the index with one uploaded project whose title and text carry markup."""
-    import uvicorn
 
     from indexer.documents import DocumentService
     from kb.schema import DocType, UploadForm
@@ -500,18 +510,8 @@ def hostile_url(index_path: Path, tmp_path_factory: pytest.TempPathFactory, embe
     service.add("zebrafinch-probe.md", XSS_BODY.encode(), form)
     settings = Settings(corpus_dir=CORPUS, index_dir=index, uploads_dir=root / "uploads")
     app = create_app(settings, server_settings=ServerSettings(rate_limit_per_minute=1_000_000), embedder=embedder)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-hostile", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def _assert_inert(tab: Tab) -> None:
