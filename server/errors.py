@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, SerializationException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_429_TOO_MANY_REQUESTS,
@@ -18,6 +19,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
+from pydantic import BaseModel
 
 from kb.errors import (
     BuildInProgress,
@@ -37,6 +39,33 @@ from kb.errors import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    """Every error response (DESIGN §4); declared in the OpenAPI schema for the statuses each route can answer."""
+
+    status_code: int
+    detail: str
+
+
+ERROR_MEANINGS = {
+    400: "Invalid input; the detail names the field",
+    401: "Staff key missing or wrong ('Authorization: Bearer <key>')",
+    403: "Staff routes are disabled: no TIPKB_ADMIN_KEY is configured",
+    404: "Not found; the detail names what",
+    409: "The change conflicts with the corpus or with a running build",
+    413: "Body or upload over the size limit",
+    415: "Unsupported content type or document format",
+    422: "The uploaded document cannot be read (corrupt, encrypted, no text)",
+    429: "Too many requests; retry after Retry-After seconds",
+    503: "No index loaded; the detail says how to build it",
+}
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI declarations of the error statuses a route answers, so clients and schemathesis know them."""
+    return {code: ResponseSpec(data_container=ErrorBody, description=ERROR_MEANINGS[code]) for code in codes}
+
 
 KB_STATUS: dict[type[KbError], int] = {
     InvalidInput: 400,

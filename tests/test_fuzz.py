@@ -1,4 +1,4 @@
-"""schemathesis against the app's own OpenAPI schema: no generated request may get a 5xx or an off-schema answer.
+"""schemathesis against the app's own OpenAPI schema: no 5xx, no undeclared status, no off-schema answer.
 
 Every operation in /schema/openapi.json gets up to TIPKB_FUZZ_EXAMPLES generated cases (100 by default, as in
 CI). The app is its own instance (sharing one with other tests hangs schemathesis), over the session's index,
@@ -16,12 +16,17 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import ROOT, STAFF_KEY
 
 EXAMPLES = int(os.environ.get("TIPKB_FUZZ_EXAMPLES", "100"))
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 ARTEFACT = ROOT / "var" / "artefacts" / "fuzz-requests.json"
 
 

@@ -11,6 +11,7 @@ from litestar.params import FromPath
 
 from kb.knowledge_base import KnowledgeBase
 from kb.schema import ArticleDetail, ArticleSummary
+from server.errors import error_responses
 
 
 @get("/api/articles", sync_to_thread=True)
@@ -18,7 +19,7 @@ def list_articles(knowledge_base: NamedDependency[KnowledgeBase]) -> list[Articl
     return knowledge_base.articles()
 
 
-@get("/api/articles/{ref:str}", sync_to_thread=True)
+@get("/api/articles/{ref:str}", sync_to_thread=True, responses=error_responses(400, 404, 429, 503))
 def get_article(ref: FromPath[str], knowledge_base: NamedDependency[KnowledgeBase]) -> ArticleDetail:
     return knowledge_base.article(ref)
 

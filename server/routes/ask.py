@@ -16,6 +16,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from kb.knowledge_base import KnowledgeBase
 from kb.schema import AskRequest, AskResponse
+from server.errors import error_responses
 from server.guards import require_json
 
 EVENT_STREAM = "text/event-stream"
@@ -23,7 +24,13 @@ EVENT_STREAM = "text/event-stream"
 STREAM_HEAD = {"citations", "articles", "projects", "intent", "abstained", "language"}
 
 
-@post("/api/ask", status_code=200, sync_to_thread=True, guards=[require_json])
+@post(
+    "/api/ask",
+    status_code=200,
+    sync_to_thread=True,
+    guards=[require_json],
+    responses=error_responses(400, 413, 415, 429, 503),
+)
 def ask(data: JSONBody[AskRequest], knowledge_base: NamedDependency[KnowledgeBase]) -> AskResponse:
     return knowledge_base.ask(data)
 
@@ -35,7 +42,14 @@ def answer_events(response: AskResponse) -> Iterator[ServerSentEventMessage]:
     yield ServerSentEventMessage(event="done", data=json.dumps({"took_ms": response.took_ms}))
 
 
-@post("/api/ask/stream", status_code=200, media_type=EVENT_STREAM, sync_to_thread=True, guards=[require_json])
+@post(
+    "/api/ask/stream",
+    status_code=200,
+    media_type=EVENT_STREAM,
+    sync_to_thread=True,
+    guards=[require_json],
+    responses=error_responses(400, 413, 415, 429, 503),
+)
 def ask_stream(data: JSONBody[AskRequest], knowledge_base: NamedDependency[KnowledgeBase]) -> ServerSentEvent:
     return ServerSentEvent(answer_events(knowledge_base.ask(data)))
 

@@ -12,6 +12,7 @@ from litestar.params import FromPath
 
 from kb.knowledge_base import KnowledgeBase, describe_categories
 from kb.schema import CategoryInfo, CoverageReport, ProjectDetail, ProjectSummary
+from server.errors import error_responses
 from server.request_log import set_index_build
 from server.state import KnowledgeBaseHolder
 
@@ -30,7 +31,7 @@ def projects(knowledge_base: NamedDependency[KnowledgeBase]) -> list[ProjectSumm
     return knowledge_base.projects()
 
 
-@get("/api/projects/{project_id:str}", sync_to_thread=True)
+@get("/api/projects/{project_id:str}", sync_to_thread=True, responses=error_responses(404, 429, 503))
 def project(project_id: FromPath[str], knowledge_base: NamedDependency[KnowledgeBase]) -> ProjectDetail:
     return knowledge_base.project(project_id)
 

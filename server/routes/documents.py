@@ -24,6 +24,7 @@ from kb.errors import InvalidInput
 from kb.knowledge_base import KnowledgeBase
 from kb.schema import DocType, DocumentChange, DocumentDetail, DocumentSummary, ReindexResult, UploadForm
 from kb.settings import Settings
+from server.errors import error_responses
 from server.guards import require_multipart
 from server.request_log import set_index_build
 from server.settings import ServerSettings
@@ -79,12 +80,17 @@ def documents(knowledge_base: NamedDependency[KnowledgeBase]) -> list[DocumentSu
     return knowledge_base.documents()
 
 
-@get("/api/documents/{doc_id:str}", sync_to_thread=True)
+@get("/api/documents/{doc_id:str}", sync_to_thread=True, responses=error_responses(404, 429, 503))
 def document(doc_id: FromPath[str], knowledge_base: NamedDependency[KnowledgeBase]) -> DocumentDetail:
     return knowledge_base.document(doc_id)
 
 
-@post("/api/documents", status_code=201, guards=[require_staff, require_multipart])
+@post(
+    "/api/documents",
+    status_code=201,
+    guards=[require_staff, require_multipart],
+    responses=error_responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+)
 async def add_document(
     data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     documents_service: NamedDependency[DocumentService],
@@ -103,7 +109,13 @@ async def add_document(
     return change
 
 
-@delete("/api/documents/{doc_id:str}", status_code=204, guards=[require_staff], sync_to_thread=True)
+@delete(
+    "/api/documents/{doc_id:str}",
+    status_code=204,
+    guards=[require_staff],
+    sync_to_thread=True,
+    responses=error_responses(400, 401, 403, 404, 409, 429, 503),
+)
 def delete_document(
     doc_id: FromPath[str],
     documents_service: NamedDependency[DocumentService],
@@ -115,7 +127,13 @@ def delete_document(
     set_index_build(request.scope, change.build_id)
 
 
-@post("/api/reindex", status_code=200, guards=[require_staff], sync_to_thread=True)
+@post(
+    "/api/reindex",
+    status_code=200,
+    guards=[require_staff],
+    sync_to_thread=True,
+    responses=error_responses(400, 401, 403, 409, 422, 429, 503),
+)
 def reindex(
     documents_service: NamedDependency[DocumentService],
     holder: NamedDependency[KnowledgeBaseHolder],
