@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -16,20 +17,28 @@ class GoldSetError(ValueError):
     pass
 
 
-def load_gold(path: Path = GOLD_PATH, split: Split | None = None) -> list[GoldItem]:
+Record = TypeVar("Record", bound=BaseModel)
+
+
+def _records(path: Path, model: type[Record]) -> Iterator[tuple[int, Record]]:
+    """(line number, record) for each non-blank JSONL line; a malformed one names its line and field."""
     if not path.is_file():
         raise GoldSetError(f"no gold set at {path}")
-    items: list[GoldItem] = []
-    seen: set[str] = set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            item = GoldItem.model_validate_json(line)
+            yield number, model.model_validate_json(line)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "line"
             raise GoldSetError(f"{path}:{number}: {where}: {first['msg']}") from None
+
+
+def load_gold(path: Path = GOLD_PATH, split: Split | None = None) -> list[GoldItem]:
+    items: list[GoldItem] = []
+    seen: set[str] = set()
+    for number, item in _records(path, GoldItem):
         if item.id in seen:
             raise GoldSetError(f"{path}:{number}: duplicate id {item.id!r}")
         seen.add(item.id)
@@ -62,14 +71,7 @@ def load_translated(
         raise GoldSetError(f"unknown language {language!r}; translated gold sets: {', '.join(LANGUAGES)}")
     sources = {item.id: item for item in load_gold(gold)}
     items: list[GoldItem] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            translated = TranslatedItem.model_validate_json(line)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise GoldSetError(f"{path}:{number}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    for number, translated in _records(path, TranslatedItem):
         source = sources.get(translated.source)
         if source is None or source.split != translated.split:
             raise GoldSetError(f"{path}:{number}: source {translated.source!r} missing or in another split")

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kb.errors import KbError
+from kb.errors import InvalidInput, KbError
 from kb.schema import DocType, SearchFilters, SearchMode, SearchRequest, SearchResponse
 from kb.settings import Settings
 
@@ -34,8 +34,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def fail_validation(exc: ValidationError) -> NoReturn:
-    first = exc.errors()[0]
-    fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+    fail(str(InvalidInput.from_validation(exc)))
 
 
 UploadsOpt = Annotated[Path, typer.Option("--uploads", help="Folder of documents added by staff.")]

@@ -12,25 +12,27 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
+from litestar.types import Guard
 
 
 def _media_type(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return connection.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    media_type = _media_type(connection)
-    if media_type != "application/json":
-        raise HTTPException(
-            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail=f"body: send JSON with Content-Type: application/json (got {media_type or 'none'})",
-        )
+def media_type_guard(expected: str, how: str) -> Guard:
+    """A guard answering 415 unless the body is `expected`; `how` tells the client what to send instead."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        media_type = _media_type(connection)
+        if media_type != expected:
+            raise HTTPException(
+                status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail=f"body: {how} (got {media_type or 'none'})"
+            )
+
+    return guard
 
 
-def require_multipart(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    media_type = _media_type(connection)
-    if media_type != "multipart/form-data":
-        raise HTTPException(
-            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail=f"body: send the document as multipart/form-data with a 'file' part (got {media_type or 'none'})",
-        )
+require_json = media_type_guard("application/json", "send JSON with Content-Type: application/json")
+require_multipart = media_type_guard(
+    "multipart/form-data", "send the document as multipart/form-data with a 'file' part"
+)

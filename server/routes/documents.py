@@ -66,6 +66,12 @@ class DocumentServiceHolder:
         return self._service
 
 
+def _serve_build(holder: KnowledgeBaseHolder, request: Request, build_id: str) -> None:  # type: ignore[type-arg]
+    """Switch this worker to the build a change published, and name it in the response."""
+    holder.refresh()
+    set_index_build(request.scope, build_id)
+
+
 def _form(upload: DocumentUpload) -> UploadForm:
     try:
         return UploadForm(
@@ -104,8 +110,7 @@ async def add_document(
     content = await upload.read()
     filename = upload.filename or "upload"
     change = await anyio.to_thread.run_sync(lambda: documents_service.add(filename, content, form, upload.content_type))
-    await anyio.to_thread.run_sync(holder.refresh)
-    set_index_build(request.scope, change.build_id)
+    await anyio.to_thread.run_sync(_serve_build, holder, request, change.build_id)
     return change
 
 
@@ -122,9 +127,7 @@ def delete_document(
     holder: NamedDependency[KnowledgeBaseHolder],
     request: Request,  # type: ignore[type-arg]
 ) -> None:
-    change = documents_service.remove(doc_id)
-    holder.refresh()
-    set_index_build(request.scope, change.build_id)
+    _serve_build(holder, request, documents_service.remove(doc_id).build_id)
 
 
 @post(
@@ -142,8 +145,7 @@ def reindex(
 ) -> ReindexResult:
     """Rebuild from corpus/ plus uploads when anything changed (`?force=true`: always); vectors are reused."""
     result = documents_service.reindex(force=force)
-    holder.refresh()
-    set_index_build(request.scope, result.build_id)
+    _serve_build(holder, request, result.build_id)
     return result
 
 
