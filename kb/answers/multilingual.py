@@ -276,7 +276,7 @@ def _closest_projects(
     best = max(scores.values(), default=0.0)
     top = [ctx.chunk(r.chunk_id) for r in results[:3]]
     if best < MULTILINGUAL_MIN or unstated_fact(question, top):
-        return _abstain(ctx, question, top[:2], language, draft)
+        return _abstain(top[:2], language, draft)
     draft.say(phrase("closest_projects", language))
     shown: set[str] = set()
     for result in results:
@@ -307,7 +307,7 @@ def _passages(ctx: AnswerContext, request: AskRequest, language: UNLanguage, dra
 
     chunks = [ctx.chunk(r.chunk_id) for r in general]
     if best_of(general + protocol) < MULTILINGUAL_MIN or unstated_fact(question, chunks[:3]):
-        return _abstain(ctx, question, chunks[:2], language, draft)
+        return _abstain(chunks[:2], language, draft)
     if protocol and best_of(protocol) >= best_of(general) - PROTOCOL_MARGIN:
         draft.say(phrase("protocol", language))
         ranked = sorted(protocol, key=lambda r: -scores.get(ids[r.chunk_id], 0.0))[:2]
@@ -339,9 +339,7 @@ def _lead(chunk: Chunk, sentences: int = 2) -> str:
     return text[:end]
 
 
-def _abstain(
-    ctx: AnswerContext, question: str, chunks: list[Chunk], language: UNLanguage, draft: AnswerDraft
-) -> tuple[Intent, bool]:
+def _abstain(chunks: list[Chunk], language: UNLanguage, draft: AnswerDraft) -> tuple[Intent, bool]:
     draft.say(phrase("not_covered", language))
     marks = [f"[{draft.cite(chunk, _lead(chunk, 1), [])}]" for chunk in chunks]
     if marks:
