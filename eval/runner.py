@@ -21,6 +21,7 @@ from eval.schema import (
     QuestionResult,
     RetrievalResult,
 )
+from kb.answers.verification import split_sentences
 from kb.articles import ArticleRef, InvalidArticleRef
 from kb.schema import AskRequest, AskResponse, SearchMode, SearchRequest
 
@@ -85,6 +86,9 @@ def evaluate_answer(item: GoldItem, response: AskResponse, latency: float, backe
         project_f1=_set_f1(projects, set(item.projects)) if item.projects is not None else None,
         citations_valid=citations_valid(response, backend),
         latency_ms=round(latency, 1),
+        style=response.style.value,
+        sentences=len(split_sentences(response.answer)),
+        dropped_sentences=response.dropped_sentences,
     )
 
 

@@ -52,6 +52,9 @@ class AnswerResult(BaseModel):
     project_f1: float | None
     citations_valid: bool
     latency_ms: float
+    style: str = "extractive"  # the style the answer came back in (a generative request can fall back)
+    sentences: int = 0  # sentences in the answer
+    dropped_sentences: int = 0  # generated sentences the verifier removed
 
 
 class QuestionResult(BaseModel):
@@ -79,3 +82,59 @@ class EvalReport(BaseModel):
     answers: dict[str, float]
     answer_latency: LatencySummary | None
     results: list[QuestionResult]
+
+
+# -- verifier calibration (kb calibrate-verifier) ------------------------------------------------------
+
+
+class VerifierSample(BaseModel):
+    """One generated-style sentence checked against passages: supported by construction, or pinned to a wrong one."""
+
+    item: str  # gold item id
+    kind: Literal["answer_sentence", "framed_quote", "wrong_passage", "random_passage"]
+    supported: bool
+    coverage: float
+    cosine: float
+
+
+class ThresholdPoint(BaseModel):
+    min_coverage: float
+    min_cosine: float
+    accept_supported: float  # share of supported sentences kept
+    accept_wrong: float  # share of sentences pinned to the most similar wrong passage kept
+    accept_random: float  # share of sentences pinned to a random wrong passage kept
+
+
+class VerifierCalibration(BaseModel):
+    created_at: str
+    split: str
+    questions: int
+    samples: int
+    max_accept_wrong: float  # the constraint the thresholds were chosen under
+    chosen: ThresholdPoint  # on the calibration split
+    held_out: ThresholdPoint | None  # the chosen thresholds measured on the other split
+    grid: list[ThresholdPoint]
+
+
+# -- answer styles side by side (kb eval --styles extractive,generative) -------------------------------
+
+
+class StyleSummary(BaseModel):
+    requested: str  # the style asked for
+    answers: dict[str, float]  # ANSWER_METRICS
+    latency: LatencySummary
+    generated: int  # answers that came back generative
+    fell_back: int  # generative requests answered extractively (LLM error, timeout, nothing verifiable, abstention)
+    kept_sentences: int
+    dropped_sentences: int
+    dropped_sentence_rate: float  # dropped / (kept + dropped) over generated text
+
+
+class StyleComparison(BaseModel):
+    created_at: str
+    target: str
+    split: str
+    questions: int
+    styles: list[StyleSummary]
+    results: dict[str, list[AnswerResult]]  # requested style -> per-question results, in gold order
+    question_ids: list[str]

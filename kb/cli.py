@@ -217,12 +217,14 @@ def serve(
     """Serve the HTTP API and web chat (uvicorn); the index is loaded once per worker."""
     from pydantic import ValidationError as SettingsError
 
+    from kb.llm.settings import LLMSettings
     from server.app import serve as run_server
     from server.settings import ServerSettings
     from server.staff_auth import StaffKey, StaffKeyError
 
     try:  # a bad setting fails here with one line, not a traceback per worker
         StaffKey.from_settings(ServerSettings())
+        LLMSettings()
     except SettingsError as exc:
         fail_validation(exc)
     except StaffKeyError as exc:
@@ -339,6 +341,10 @@ def evaluate(
     language: Annotated[
         str, typer.Option("--language", help="en (gold.jsonl) or a translated set: ar, zh, fr, ru, es")
     ] = "en",
+    styles: Annotated[
+        str | None,
+        typer.Option("--styles", help="Compare answer styles instead, e.g. extractive,generative (needs an LLM)."),
+    ] = None,
     index: IndexOpt = settings.index_dir,
 ) -> None:
     """Evaluate retrieval and answers on the gold set; write JSON, Markdown and PNG reports to eval/reports/."""
@@ -371,6 +377,9 @@ def evaluate(
         )
     except GoldSetError as exc:
         fail(str(exc))
+    if styles is not None:
+        _compare_styles(items, url, index, styles, split, name)
+        return
     backend = _eval_backend(url, index)
     progress = RichProgress()
     progress.start(f"evaluating {len(items)} {split} questions", len(items))
@@ -403,7 +412,88 @@ def evaluate(
         out.print("gate: all metrics at or above their floors")
 
 
-def _eval_backend(url: str | None, index: Path):  # type: ignore[no-untyped-def]
+@app.command("calibrate-verifier")
+def calibrate_verifier(
+    split: Annotated[str, typer.Option("--split", help="Calibrate on dev or test; the other is held out.")] = "dev",
+    max_accept_wrong: Annotated[
+        float, typer.Option("--max-accept-wrong", min=0.0, max=1.0, help="Share of wrong-passage sentences allowed.")
+    ] = 0.05,
+    out_path: Annotated[Path, typer.Option("--out")] = Path("eval/reports/verifier-calibration.json"),
+    index: IndexOpt = settings.index_dir,
+) -> None:
+    """Calibrate the generated-answer verifier's thresholds on the gold set; write JSON and Markdown reports."""
+    from eval.gold import load_gold
+    from eval.verifier_calibration import calibrate, collect, markdown
+    from kb.answers.verification import CALIBRATED
+    from kb.knowledge_base import KnowledgeBase
+
+    if split not in ("dev", "test"):
+        fail(f"unknown split {split!r}; valid: dev, test")
+    other = "test" if split == "dev" else "dev"
+    try:
+        knowledge_base = KnowledgeBase.open(index)
+    except KbError as exc:
+        fail(str(exc))
+    english = {s: [i for i in load_gold(split=s) if i.answerable] for s in (split, other)}  # type: ignore[arg-type]
+    progress = RichProgress()
+    total = sum(len(v) for v in english.values())
+    progress.start(f"answering {total} gold questions", total)
+    try:
+        samples = {s: collect(items, knowledge_base, lambda n: progress.advance(1)) for s, items in english.items()}
+    finally:
+        progress.stop()
+    try:
+        report = calibrate(samples[split], samples[other], split, len(english[split]), max_accept_wrong)
+    except ValueError as exc:
+        fail(str(exc))
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(report.model_dump_json(indent=1) + "\n")
+    out_path.with_suffix(".md").write_text(markdown(report))
+    out.print(markdown(report).split("## Grid")[0], highlight=False)
+    c = report.chosen
+    if (c.min_coverage, c.min_cosine) != (CALIBRATED.min_coverage, CALIBRATED.min_cosine):
+        out.print(
+            f"kb/answers/verification.py uses coverage {CALIBRATED.min_coverage}, cosine {CALIBRATED.min_cosine}: "
+            "update CALIBRATED to the chosen pair."
+        )
+    out.print(f"reports: {out_path}, {out_path.with_suffix('.md')}")
+
+
+def _compare_styles(items: list, url: str | None, index: Path, styles: str, split: str, name: str | None) -> None:  # type: ignore[type-arg]
+    from eval.styles import compare_styles, markdown
+    from kb.llm.client import ChatClient
+    from kb.llm.settings import LLMSettings
+    from kb.schema import AnswerStyle
+
+    try:
+        wanted = [AnswerStyle(s.strip()) for s in styles.split(",") if s.strip()]
+    except ValueError:
+        fail(f"unknown style in {styles!r}; valid: extractive, generative")
+    llm = None
+    if url is None and AnswerStyle.GENERATIVE in wanted:
+        llm_settings = LLMSettings()
+        if not llm_settings.configured:
+            fail("generative answers in-process need TIPKB_LLM_URL (or evaluate a server with --url)")
+        llm = ChatClient(llm_settings)
+    backend = _eval_backend(url, index, llm)
+    progress = RichProgress()
+    progress.start(f"asking {len(items)} {split} questions in {len(wanted)} styles", len(items))
+    try:
+        report = compare_styles(items, backend, wanted, split, on_item=lambda n: progress.advance(1))
+    except (KbError, RuntimeError) as exc:
+        fail(str(exc))
+    finally:
+        progress.stop()
+    stem = name or f"styles-{report.created_at[:10]}-{split}"
+    reports = Path("eval/reports")
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / f"{stem}.json").write_text(report.model_dump_json(indent=1) + "\n")
+    (reports / f"{stem}.md").write_text(markdown(report))
+    out.print(markdown(report), highlight=False)
+    out.print(f"reports: {reports / stem}.json, {reports / stem}.md")
+
+
+def _eval_backend(url: str | None, index: Path, llm=None):  # type: ignore[no-untyped-def]
     from eval.backends import HttpBackend, HttpError, LocalBackend
     from kb.knowledge_base import KnowledgeBase
 
@@ -415,7 +505,7 @@ def _eval_backend(url: str | None, index: Path):  # type: ignore[no-untyped-def]
             fail(f"the server is not ready: {exc}")
         return backend
     try:
-        return LocalBackend(KnowledgeBase.open(index))
+        return LocalBackend(KnowledgeBase.open(index), llm)
     except KbError as exc:
         fail(str(exc))
 

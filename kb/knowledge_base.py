@@ -6,15 +6,21 @@ It is built once (index, model, catalogues) and shared read-only between threads
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 from kb.answers.engine import AnswerEngine
+from kb.answers.generative import DraftToken, GenerativeAnswerer, resolve_style
+from kb.answers.verification import AnswerVerifier
 from kb.coverage import CoverageService
 from kb.embedding import Embedder
 from kb.errors import UnknownDocument
+from kb.llm.client import ChatClient
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
 from kb.schema import (
+    AnswerStyle,
     ArticleDetail,
     ArticleSummary,
     AskRequest,
@@ -95,8 +101,31 @@ class KnowledgeBase:
     def search(self, request: SearchRequest) -> SearchResponse:
         return self.search_service.search(request)
 
-    def ask(self, request: AskRequest) -> AskResponse:
-        return self.answers.ask(request)
+    def ask(self, request: AskRequest, llm: ChatClient | None = None) -> AskResponse:
+        """The extractive answer, or with an LLM (and unless `style` says extractive) its verified paragraph."""
+        extractive = self.answers.ask(request)
+        style, note = resolve_style(request.style, llm)
+        if style is AnswerStyle.EXTRACTIVE or llm is None:
+            return extractive.model_copy(update={"note": note}) if note else extractive
+        return self._generative(llm).answer(extractive)
+
+    def ask_stream(
+        self, request: AskRequest, llm: ChatClient | None = None
+    ) -> tuple[AskResponse, Iterator[DraftToken | AskResponse]]:
+        """The extractive answer now (its citations head the stream; errors surface before the first byte), and
+        the rest: the LLM's draft tokens, then the final answer."""
+        extractive = self.answers.ask(request)
+        style, note = resolve_style(request.style, llm)
+        if style is AnswerStyle.EXTRACTIVE or llm is None:
+            return extractive, iter([extractive.model_copy(update={"note": note}) if note else extractive])
+        return extractive, self._generative(llm).stream(extractive)
+
+    def _generative(self, llm: ChatClient) -> GenerativeAnswerer:
+        return GenerativeAnswerer(llm, self.verifier, self.provisions)
+
+    @cached_property
+    def verifier(self) -> AnswerVerifier:
+        return AnswerVerifier(self.embedder)
 
     def articles(self) -> list[ArticleSummary]:
         return self.provisions.summaries()

@@ -206,12 +206,21 @@ class Intent(StrEnum):
     PASSAGE_SEARCH = "passage_search"
 
 
+class AnswerStyle(StrEnum):
+    """Extractive: verbatim quotes, no model. Generative: an LLM's paragraph, every sentence checked."""
+
+    EXTRACTIVE = "extractive"
+    GENERATIVE = "generative"
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     top_k: int = Field(default=5, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
+    # None: generative when the server has an LLM (TIPKB_LLM_URL), else extractive.
+    style: AnswerStyle | None = None
 
     _top_k_is_whole = field_validator("top_k", mode="before")(whole_number)
 
@@ -257,6 +266,9 @@ class AskResponse(BaseModel):
     articles: list[ArticleText]
     projects: list[ProjectSummary]
     language: str = "en"  # the question's language (ISO 639-1, one of the six UN languages); quotes stay English
+    style: AnswerStyle = AnswerStyle.EXTRACTIVE  # the style actually used (a generative request can fall back)
+    dropped_sentences: int = 0  # generated sentences removed because their citations did not support them
+    note: str | None = None  # why the answer is not in the style asked for, or what was removed
 
 
 # -- catalogue (articles, categories, projects, coverage, documents) ---------------------------

@@ -23,6 +23,8 @@ from litestar.types import Message, Scope
 
 from kb.embedding import Embedder
 from kb.knowledge_base import KnowledgeBase
+from kb.llm.client import ChatClient
+from kb.llm.settings import LLMSettings
 from kb.settings import Settings
 from server.errors import EXCEPTION_HANDLERS
 from server.request_log import JsonLinesFormatter, RequestIdFilter, request_log_middleware
@@ -96,10 +98,14 @@ def create_app(
     *,
     server_settings: ServerSettings | None = None,
     embedder: Embedder | None = None,
+    llm_settings: LLMSettings | None = None,
 ) -> Litestar:
     """The app; `knowledge_base` (or `embedder`) lets a caller share an already loaded one."""
     settings = settings or Settings()
     server_settings = server_settings or ServerSettings()
+    llm_settings = llm_settings or LLMSettings()
+    # One client (and connection pool) for the app's life; None keeps every answer extractive.
+    llm = ChatClient(llm_settings) if llm_settings.configured else None
     holder = KnowledgeBaseHolder(settings.index_dir, knowledge_base, embedder)
     staff_key = StaffKey.from_settings(server_settings)
     metrics = PrometheusConfig(app_name="tipkb", prefix="tipkb", group_path=True, exclude=["/metrics"])
@@ -113,10 +119,12 @@ def create_app(
             "knowledge_base": Provide(provide_knowledge_base, sync_to_thread=True),
             "kb_settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "server_settings": Provide(lambda: server_settings, use_cache=True, sync_to_thread=False),
+            "llm": Provide(lambda: llm, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_log_middleware, metrics.middleware, rate_limit.middleware],
         lifespan=[knowledge_base_lifespan],
+        on_shutdown=[llm.close] if llm is not None else [],
         state=State({STATE_KEY: holder, STAFF_KEY_STATE: staff_key}),
         openapi_config=OpenAPIConfig(title="tipkb", version=package_version()),
         logging_config=logging_config(),

@@ -73,11 +73,16 @@ def knowledge_base(store: IndexStore, embedder: Embedder):  # -> kb.knowledge_ba
 def client(knowledge_base):  # -> Iterator[litestar.testing.TestClient]
     from litestar.testing import TestClient
 
+    from kb.llm.settings import LLMSettings
     from server.app import create_app
     from server.settings import ServerSettings
 
-    # The rate limit is tested on its own app; this one must not throttle the suite.
-    app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=1_000_000))
+    # The rate limit is tested on its own app; this one must not throttle the suite. No LLM: extractive answers.
+    app = create_app(
+        knowledge_base=knowledge_base,
+        server_settings=ServerSettings(rate_limit_per_minute=1_000_000),
+        llm_settings=LLMSettings(url=None),
+    )
     with TestClient(app) as test_client:
         yield test_client
 

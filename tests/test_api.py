@@ -18,7 +18,20 @@ from server.settings import ServerSettings
 
 from .conftest import SEARCH_RESULT_FIELDS
 
-ASK_FIELDS = {"question", "intent", "abstained", "took_ms", "answer", "citations", "articles", "projects", "language"}
+ASK_FIELDS = {
+    "question",
+    "intent",
+    "abstained",
+    "took_ms",
+    "answer",
+    "citations",
+    "articles",
+    "projects",
+    "language",
+    "style",
+    "dropped_sentences",
+    "note",
+}
 CITATION_FIELDS = {"n", "chunk_id", "doc_id", "doc_title", "section", "quote", "articles", "page"}
 PROJECT_FIELDS = {"id", "title", "categories", "articles", "countries"}
 QUESTION = "Which projects address victim protection?"
@@ -253,7 +266,11 @@ def test_ask_stream_sends_citations_answer_done(client: TestClient, answer: dict
     assert head["citations"] == answer["citations"]
     assert head["intent"] == answer["intent"]
     assert events[1][1] == answer["answer"]
-    assert json.loads(events[2][1])["took_ms"] >= 0
+    done = json.loads(events[2][1])
+    assert done["took_ms"] >= 0
+    # Without an LLM the answer is extractive and nothing is dropped; the tail repeats the final articles.
+    assert (done["style"], done["dropped_sentences"], done["note"]) == ("extractive", 0, None)
+    assert done["articles"] == answer["articles"]
 
 
 def test_questions_are_not_logged_at_info(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:

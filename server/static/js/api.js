@@ -155,10 +155,11 @@ export async function* readEvents(body) {
 }
 
 /**
- * POST /api/ask/stream. Calls `onCitations(head)` when the `citations` event arrives, `onAnswer(text)` for the
- * answer, and resolves with the whole response (the /api/ask shape) after `done`.
+ * POST /api/ask/stream. Calls `onCitations(head)` when the `citations` event arrives, `onDraft(text)` as a language
+ * model's unverified draft grows (`token` events, generative answers only), `onAnswer(text)` for the final answer,
+ * and resolves with the whole response (the /api/ask shape) after `done`.
  */
-export async function askStream(payload, { onCitations, onAnswer, signal } = {}) {
+export async function askStream(payload, { onCitations, onDraft, onAnswer, signal } = {}) {
   if (typeof ReadableStream === "undefined" || typeof TextDecoder === "undefined") {
     throw new StreamUnavailable("this browser cannot read streams");
   }
@@ -173,12 +174,16 @@ export async function askStream(payload, { onCitations, onAnswer, signal } = {})
   if (!type.includes("text/event-stream") || !response.body) throw new StreamUnavailable(`unexpected ${type}`);
 
   let head = null;
+  let draft = "";
   let answer = null;
   let done = null;
   for await (const { event, data } of readEvents(response.body)) {
     if (event === "citations") {
       head = JSON.parse(data);
       await onCitations?.(head);
+    } else if (event === "token") {
+      draft += JSON.parse(data);
+      await onDraft?.(draft);
     } else if (event === "answer") {
       answer = answer === null ? data : `${answer}${data}`;
       await onAnswer?.(answer);
@@ -195,7 +200,7 @@ export async function askStream(payload, { onCitations, onAnswer, signal } = {})
     }
   }
   if (!head || answer === null || !done) throw new StreamUnavailable("the stream ended before the answer was complete");
-  return { question: payload.question, ...head, answer, took_ms: done.took_ms, streamed: true };
+  return { question: payload.question, ...head, answer, ...done, streamed: true };
 }
 
 // -- cached catalogue -----------------------------------------------------------------------------------

@@ -272,6 +272,15 @@ class Turn {
     this.setLoading(t("writing", lang));
   }
 
+  /** A language model's unverified draft, as plain text: the verified answer replaces it. */
+  showDraft(text) {
+    const lang = this.lang;
+    this.body.replaceChildren(
+      h("p", { class: "loading", role: "status", text: t("drafting", lang) }),
+      h("p", { class: "message__draft", text }),
+    );
+  }
+
   showAnswer(text) {
     this.answerText = text;
     const lang = this.lang;
@@ -300,7 +309,12 @@ class Turn {
     const count = (response.citations || []).length;
     const ms = typeof response.took_ms === "number" ? Math.round(response.took_ms) : null;
     const took = ms === null ? "" : t("answeredIn", lang, { ms });
-    this.foot.textContent = [took, count ? t("sourceCount", lang, { n: count }) : ""].filter(Boolean).join(" · ");
+    const style = response.style === "generative" ? t("generated", lang) : "";
+    this.foot.textContent = [style, took, count ? t("sourceCount", lang, { n: count }) : ""]
+      .filter(Boolean)
+      .join(" · ");
+    // Why a generated answer fell back to quotes, or what was removed from it.
+    if (response.note) this.note.textContent = [this.note.textContent, response.note].filter(Boolean).join(" ");
     this.setPhase("done");
   }
 
@@ -379,6 +393,7 @@ export function initChat() {
             await turn.showHead(head);
             await nextFrame(); // let the sources and project cards paint before the answer text
           },
+          onDraft: (text) => turn.showDraft(text),
           onAnswer: (text) => turn.showAnswer(text),
         });
       } catch (error) {

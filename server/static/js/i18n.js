@@ -39,6 +39,8 @@ const MESSAGES = {
     readArticle: "Read the article",
     searching: "Searching the knowledge base…",
     writing: "Writing the answer…",
+    drafting: "Draft by the language model, being checked against the sources…",
+    generated: "Written by a language model from the sources; each sentence checked against its citation",
     tryAgain: "Try again",
     rephraseBefore: "Try rephrasing the question, or ",
     rephraseLink: "search the passages",
