@@ -36,13 +36,16 @@ def framed(quote: str, rng: random.Random) -> str:
     return frame.format(body[0].lower() + body[1:] if frame != "{}." else body)
 
 
-def collect(
+Pair = tuple[str, str, str, list[str]]  # (gold item id, kind, claim, the quotes it cites)
+NEAR_DUPLICATE = 0.8  # a "wrong" passage this close to a cited one may say the same thing: not a wrong passage
+
+
+def supported_pairs(
     items: Iterable[GoldItem], knowledge_base: KnowledgeBase, on_item: Callable[[int], None] | None = None
-) -> list[VerifierSample]:
-    verifier = knowledge_base.verifier
+) -> list[Pair]:
+    """Sentences and the quotes that support them, from the gold questions' extractive answers."""
     rng = random.Random(20261129)
-    positives: list[tuple[str, str, list[str]]] = []  # (item id, claim, cited quotes)
-    kinds: list[str] = []
+    pairs: list[Pair] = []
     for number, item in enumerate(items, start=1):
         response = knowledge_base.ask(AskRequest(question=item.question, style=AnswerStyle.EXTRACTIVE))
         if on_item:
@@ -53,25 +56,36 @@ def collect(
         for sentence in split_sentences(response.answer):
             cited = [by_n[n] for n in markers(sentence) if n in by_n]
             if cited and claim_of(sentence).strip():
-                positives.append((item.id, claim_of(sentence), cited))
-                kinds.append("answer_sentence")
+                pairs.append((item.id, "answer_sentence", claim_of(sentence), cited))
         for citation in response.citations:
-            positives.append((item.id, framed(citation.quote, rng), [citation.quote]))
-            kinds.append("framed_quote")
+            pairs.append((item.id, "framed_quote", framed(citation.quote, rng), [citation.quote]))
+    return pairs
 
-    # Wrong passages: quotes cited for other questions; the hard one is the most similar of them to the claim.
-    pool = list(dict.fromkeys(q for _, _, quotes in positives for q in quotes))
-    owner: dict[str, set[str]] = {}
-    for item_id, _, quotes in positives:
+
+def collect(pairs: list[Pair], knowledge_base: KnowledgeBase) -> list[VerifierSample]:
+    """Each supported pair, and its sentence pinned to a wrong passage: the passage cited for another question that
+    is most similar to the sentence (but not a near-duplicate of its own quotes), and a random one."""
+    verifier = knowledge_base.verifier
+    embed = knowledge_base.embedder.embed
+    rng = random.Random(20261129)
+    pool = list(dict.fromkeys(q for *_, quotes in pairs for q in quotes))
+    owners: dict[str, set[str]] = {}
+    for item_id, *_, quotes in pairs:
         for q in quotes:
-            owner.setdefault(q, set()).add(item_id)
-    pool_vectors = knowledge_base.embedder.embed([display(q) for q in pool])
-    claim_vectors = knowledge_base.embedder.embed([claim for _, claim, _ in positives])
+            owners.setdefault(q, set()).add(item_id)
+    position = {q: i for i, q in enumerate(pool)}
+    pool_vectors = embed([display(q) for q in pool])
+    claim_vectors = embed([claim for _, _, claim, _ in pairs])
     samples: list[VerifierSample] = []
-    for (item_id, claim, quotes), kind, vector in zip(positives, kinds, claim_vectors, strict=True):
+    for (item_id, kind, claim, quotes), vector in zip(pairs, claim_vectors, strict=True):
         coverage, cosine = verifier.score(claim, [display(q) for q in quotes])
         samples.append(VerifierSample(item=item_id, kind=kind, supported=True, coverage=coverage, cosine=cosine))  # type: ignore[arg-type]
-        others = [i for i, q in enumerate(pool) if item_id not in owner[q] and q not in quotes]
+        own = pool_vectors[[position[q] for q in quotes]]
+        others = [
+            i
+            for i, q in enumerate(pool)
+            if item_id not in owners[q] and float(np.max(own @ pool_vectors[i])) < NEAR_DUPLICATE
+        ]
         if not others:
             continue
         similarity = pool_vectors[others] @ vector

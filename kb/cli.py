@@ -423,7 +423,7 @@ def calibrate_verifier(
 ) -> None:
     """Calibrate the generated-answer verifier's thresholds on the gold set; write JSON and Markdown reports."""
     from eval.gold import load_gold
-    from eval.verifier_calibration import calibrate, collect, markdown
+    from eval.verifier_calibration import calibrate, collect, markdown, supported_pairs
     from kb.answers.verification import CALIBRATED
     from kb.knowledge_base import KnowledgeBase
 
@@ -439,7 +439,10 @@ def calibrate_verifier(
     total = sum(len(v) for v in english.values())
     progress.start(f"answering {total} gold questions", total)
     try:
-        samples = {s: collect(items, knowledge_base, lambda n: progress.advance(1)) for s, items in english.items()}
+        pairs = {
+            s: supported_pairs(items, knowledge_base, lambda n: progress.advance(1)) for s, items in english.items()
+        }
+        samples = {s: collect(pairs[s], knowledge_base) for s in pairs}
     finally:
         progress.stop()
     try:
