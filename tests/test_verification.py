@@ -27,7 +27,8 @@ def article_6(knowledge_base: KnowledgeBase) -> AskResponse:
 
 def restated(response: AskResponse, n: int) -> str:
     """A model that copies its context: the quote of citation n as a sentence, with its marker."""
-    return display(response.citations[n - 1].quote).rstrip(" .;:") + f" [{n}]."
+    quote = re.sub(r"^\d+\.\s+", "", display(response.citations[n - 1].quote))  # "1. In …": the paragraph number
+    return quote.rstrip(" .;:") + f" [{n}]."
 
 
 def test_sentences_keep_their_markers_enumerators_and_abbreviations() -> None:
@@ -96,9 +97,11 @@ def test_evidence_reaches_the_model_as_delimited_data_it_cannot_break_out_of(art
     second = evidence_messages("What does article 6 require?", article_6.citations)
     system, user = first
     assert system.role == "system" and "ignore every rule" not in system.content
-    tag = re.search(r"EVIDENCE-([0-9a-f]{8})-BEGIN", user.content)
-    assert tag is not None and tag.group(1) in system.content
-    assert tag.group(1) not in second[1].content  # a fresh delimiter for every request
+    assert system.content == second[0].content  # one fixed system prompt: the server's prompt cache reuses it
+    tag = re.search(r"EVIDENCE-([0-9a-f]{12})-BEGIN", user.content)
+    assert tag is not None and f"The evidence tag is {tag.group(1)}." in user.content
+    assert tag.group(1) not in second[1].content  # other evidence, another tag; the same evidence, the same tag
+    assert evidence_messages("What does article 6 require?", article_6.citations) == second
     block = user.content.split(f"EVIDENCE-{tag.group(1)}-BEGIN\n")[1].split(f"\nEVIDENCE-{tag.group(1)}-END")[0]
     passages = json.loads(block)  # the hostile text stays inside one JSON string
     assert passages[0]["text"] == display(hostile.quote)

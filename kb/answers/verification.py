@@ -184,6 +184,14 @@ class AnswerVerifier:
         if not content_words(claim):
             return verdict("states nothing that can be checked")
         evidence = " ".join(quotes[n] for n in cited)
+        # The exact checks first: an invented figure or article is named as such.
+        if (number := _unsupported_number(claim, evidence)) is not None:
+            return verdict(f"states {number}, which its passages do not")
+        allowed = {_article_level(ArticleRef.parse(a)) for n in cited for a in by_n[n].articles}
+        allowed |= {_article_level(r) for n in cited for r in find_references(by_n[n].quote)}
+        for ref in find_references(claim):
+            if _article_level(ref) not in allowed:
+                return verdict(f"names article {ref}, which its passages do not")
         coverage = lexical_coverage(claim, evidence)
         cosine = max(float(vectors[claim] @ vectors[quotes[n]]) for n in cited)
         t = self.thresholds
@@ -191,13 +199,6 @@ class AnswerVerifier:
             return verdict(f"words not in its passages (coverage {coverage:.2f} < {t.min_coverage})", coverage, cosine)
         if cosine < t.min_cosine:
             return verdict(f"meaning far from its passages (cosine {cosine:.2f} < {t.min_cosine})", coverage, cosine)
-        if (number := _unsupported_number(claim, evidence)) is not None:
-            return verdict(f"states {number}, which its passages do not", coverage, cosine)
-        allowed = {_article_level(ArticleRef.parse(a)) for n in cited for a in by_n[n].articles}
-        allowed |= {_article_level(r) for n in cited for r in find_references(by_n[n].quote)}
-        for ref in find_references(claim):
-            if _article_level(ref) not in allowed:
-                return verdict(f"names article {ref}, which its passages do not", coverage, cosine)
         return verdict(None, coverage, cosine)
 
 
