@@ -32,6 +32,7 @@ from server.settings import ServerSettings
 from tests.llama_server import LlamaServer, free_port
 from tests.test_answers import check_invariants
 from tests.test_api import parse_sse
+from tests.test_browser import CHROMIUM, LAUNCH_ARGS, _check_clean, _open_tab, serve_in_thread
 
 QUESTION = "What does article 6 require of States?"
 
@@ -241,15 +242,15 @@ def test_llm_failures_fall_back_to_the_quoted_answer_with_a_note(
 def test_a_slow_llm_times_out_into_the_quoted_answer(
     knowledge_base: KnowledgeBase, llm_server: LlamaServer, extractive: AskResponse
 ) -> None:
-    endless = {"grammar": 'root ::= ("victims are protected " )+'}
-    llm = settings(llm_server, timeout=1.0, max_tokens=300, extra_body=endless)
+    long_reply = forced("Victims are protected by the Protocol. " * 120)  # ~800 tokens: several seconds to generate
+    llm = settings(llm_server, timeout=1.0, max_tokens=900, extra_body=long_reply)
     with http(knowledge_base, llm) as client:
         started = time.monotonic()
         response = AskResponse.model_validate(client.post("/api/ask", json={"question": QUESTION}).json())
         whole_took = time.monotonic() - started
         events = stream_events(client, {"question": QUESTION})
     assert_fell_back(response, extractive, "within 1 s")
-    assert whole_took < 30  # the deadline cut the generation short (300 tokens take several seconds)
+    assert whole_took < 30  # the deadline cut the generation short (the whole reply takes several seconds)
     assert events[-2] == ("answer", extractive.answer)
     done = json.loads(events[-1][1])
     assert done["style"] == "extractive" and "within 1 s" in done["note"]
@@ -307,3 +308,51 @@ def test_llm_settings_refuse_a_url_that_is_not_http(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="http"):
         LLMSettings(url="ftp://127.0.0.1/v1")
     assert LLMSettings(url="  ").configured is False
+
+
+# -- the web chat ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chat_browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_the_chat_shows_the_draft_then_only_the_verified_sentences_and_says_what_was_removed(
+    knowledge_base: KnowledgeBase, llm_server: LlamaServer, mixed_output: tuple[str, str], chat_browser: Any
+) -> None:
+    text, supported = mixed_output
+    app = create_app(
+        knowledge_base=knowledge_base,
+        server_settings=ServerSettings(rate_limit_per_minute=1_000_000),
+        llm_settings=settings(llm_server, extra_body=forced(text), max_tokens=400),
+    )
+    with serve_in_thread(app) as url:
+        context, tab = _open_tab(chat_browser, url)
+        context.set_default_timeout(300_000)
+        # Remember whether the model's draft was ever on screen before the verified answer replaced it.
+        tab.page.add_init_script(
+            "new MutationObserver(() => { if (document.querySelector('.message__draft')) window.sawDraft = true; })"
+            ".observe(document, {subtree: true, childList: true});"
+        )
+        tab.goto("/")
+        tab.page.get_by_label("Your question").fill(QUESTION)
+        tab.page.get_by_label("Your question").press("Enter")
+        answer = tab.page.locator(".turn .message--answer").first
+        answer.and_(tab.page.locator('[data-phase="done"], [data-phase="error"]')).wait_for(timeout=300_000)
+        body = answer.locator(".message__body").inner_text()
+        assert "privacy and identity of victims" in body
+        assert "5000 dollars" not in body and "Article 19" not in body and "always be protected" not in body
+        assert tab.page.evaluate("window.sawDraft === true")
+        assert answer.locator(".message__draft").count() == 0
+        assert "3 generated sentences were removed" in answer.locator(".message__note").inner_text()
+        assert "Written by a language model" in answer.locator(".message__foot").inner_text()
+        assert answer.locator(".message__body button.cite").count() >= 1
+        tab.screenshot("chat-generative-answer")
+        context.close()
+    _check_clean(tab)
