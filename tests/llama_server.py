@@ -31,7 +31,7 @@ def free_port() -> int:
 
 
 class LlamaServer:
-    def __init__(self, log_path: Path, n_ctx: int = 4096, threads: int = 2) -> None:
+    def __init__(self, log_path: Path, n_ctx: int = 4096, threads: int = 2, api_key: str | None = None) -> None:
         if not LLM_PYTHON.exists():
             raise RuntimeError(f"{LLM_PYTHON} is missing: `make test` builds the LLM server's venv (.venv-llm)")
         self.model = subprocess.run(
@@ -44,6 +44,9 @@ class LlamaServer:
             str(LLM_PYTHON), "-m", "llama_cpp.server", "--model", self.model, "--host", "127.0.0.1",
             "--port", str(self.port), "--n_ctx", str(n_ctx), "--n_threads", str(threads), "--seed", "7",
         ]  # fmt: skip
+        if api_key is not None:
+            self.args += ["--api_key", api_key]
+        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 120.0) -> LlamaServer:
@@ -54,7 +57,7 @@ class LlamaServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the LLM server exited with {self.process.returncode}; see {self.log_path}")
             try:
-                if httpx.get(f"{self.url}/models", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}/models", headers=self.headers, timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

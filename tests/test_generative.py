@@ -256,6 +256,24 @@ def test_a_slow_llm_times_out_into_the_quoted_answer(
     assert done["style"] == "extractive" and "within 1 s" in done["note"]
 
 
+def test_the_api_key_is_sent_and_a_refused_key_falls_back(
+    knowledge_base: KnowledgeBase, extractive: AskResponse, tmp_path: Path, mixed_output: tuple[str, str]
+) -> None:
+    key = "tipkb-test-llm-key-7731"
+    guarded = LlamaServer(tmp_path / "llama-keyed.log", threads=1, api_key=key).start()
+    try:
+        text, supported = mixed_output
+        right = settings(guarded, api_key=key, extra_body=forced(text), max_tokens=400)
+        with http(knowledge_base, right) as client:
+            accepted = AskResponse.model_validate(client.post("/api/ask", json={"question": QUESTION}).json())
+        with http(knowledge_base, settings(guarded, api_key="not-the-key")) as client:
+            refused = AskResponse.model_validate(client.post("/api/ask", json={"question": QUESTION}).json())
+    finally:
+        guarded.stop()
+    assert accepted.style is AnswerStyle.GENERATIVE and accepted.answer == supported
+    assert_fell_back(refused, extractive, "HTTP 401")
+
+
 # -- the style switch ---------------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -35,6 +36,8 @@ that the passages do not contain. If the passages do not answer the question, sa
 
 
 # The model reads at most this much evidence: the first passages of the extractive answer, each cut to a length.
+log = logging.getLogger(__name__)
+
 MAX_PASSAGES = 8
 MAX_PASSAGE_CHARS = 1200
 
@@ -85,7 +88,7 @@ class GenerativeAnswerer:
         try:
             generated = self.client.complete(evidence_messages(extractive.question, evidence(extractive)))
         except LLMFailure as failure:
-            return fallback(extractive, f"The generative answer is unavailable: {failure}. This is the quoted answer.")
+            return self._failed(extractive, failure, started)
         return self.finish(extractive, generated, started)
 
     def stream(self, extractive: AskResponse) -> Iterator[DraftToken | AskResponse]:
@@ -100,13 +103,25 @@ class GenerativeAnswerer:
                 pieces.append(piece)
                 yield DraftToken(piece)
         except LLMFailure as failure:
-            yield fallback(extractive, f"The generative answer is unavailable: {failure}. This is the quoted answer.")
+            yield self._failed(extractive, failure, started)
             return
         yield self.finish(extractive, "".join(pieces), started)
+
+    def _failed(self, extractive: AskResponse, failure: LLMFailure, started: float) -> AskResponse:
+        log.warning("generate: LLM failed kind=%s after %.0f ms", failure.kind, (time.perf_counter() - started) * 1000)
+        return fallback(extractive, f"The generative answer is unavailable: {failure}. This is the quoted answer.")
 
     def finish(self, extractive: AskResponse, generated: str, started: float) -> AskResponse:
         verified = self.verifier.verify(generated, evidence(extractive))
         dropped = len(verified.dropped)
+        # Counts and reasons only: generated text can echo the question, which is never logged at INFO.
+        log.info(
+            "generate: kept=%d dropped=%d llm_ms=%.0f reasons=%s",
+            len(verified.kept),
+            dropped,
+            (time.perf_counter() - started) * 1000,
+            sorted({(c.reason or "").split(" (")[0].split(",")[0] for c in verified.dropped}),
+        )
         if not verified.kept:
             unverified = (
                 f"None of the {dropped} generated sentences was supported by its cited passages"
