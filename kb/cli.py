@@ -172,29 +172,43 @@ def ask(
     question: Annotated[str, typer.Argument(help="A question in plain language.")],
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the /api/ask response as JSON.")] = False,
+    style: Annotated[
+        str | None,
+        typer.Option("--style", help="extractive or generative (default: generative when TIPKB_LLM_URL is set)"),
+    ] = None,
     index: IndexOpt = settings.index_dir,
     corpus: CorpusOpt = settings.corpus_dir,
 ) -> None:
     """Answer a question with citations (the answer engine behind POST /api/ask)."""
+    from kb.llm.client import ChatClient
+    from kb.llm.settings import LLMSettings
     from kb.schema import AskRequest
 
     try:
-        request = AskRequest(question=question, top_k=top_k)
+        request = AskRequest.model_validate({"question": question, "top_k": top_k, "style": style})
+        llm_settings = LLMSettings()
     except ValidationError as exc:
         fail_validation(exc)
     from kb.knowledge_base import KnowledgeBase
 
+    llm = ChatClient(llm_settings) if llm_settings.configured else None
     try:
         kb = KnowledgeBase.open(index, corpus_hash=current_corpus_hash(corpus))
-        response = kb.ask(request)
+        response = kb.ask(request, llm)
     except KbError as exc:
         fail(str(exc))
+    finally:
+        if llm is not None:
+            llm.close()
     if as_json:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")
         return
     flag = " [yellow](abstained)[/]" if response.abstained else ""
-    out.print(f"[dim]{response.intent.value}{flag}, {response.took_ms:.0f} ms[/]", highlight=False)
+    head = f"{response.intent.value}{flag}, {response.style.value}, {response.took_ms:.0f} ms"
+    out.print(f"[dim]{head}[/]", highlight=False)
     out.print(response.answer, highlight=False)
+    if response.note:
+        out.print(f"[dim italic]{response.note}[/]", highlight=False)
     if response.citations:
         out.print("\n[bold]Citations[/]")
     for c in response.citations:
