@@ -187,12 +187,13 @@ class RayEngine:
         self.stop()
 
     def start(self) -> None:
+        if self.address:
+            probe(self.address)
         if ray.is_initialized():
             return  # the caller's cluster (e.g. a test's): used as it is, and left running
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         common: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
         if self.address:
-            probe(self.address)
             try:
                 ray.init(address=self.address, **common)
             except (ConnectionError, RuntimeError, ValueError) as exc:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,6 +129,60 @@ def test_ray_build_ranks_every_gold_question_like_the_single_process_build(
             assert distributed == local, f"{mode.value}: {question!r}"
             compared += 1
     assert compared == 2 * len(questions) >= 2 * 170
+
+
+def _stage_processes(stage: str) -> set[int]:
+    """Pids of the Ray actor processes running `stage` (Ray titles them `ray::MapWorker(MapBatches(<stage>))…`)."""
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if stage in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                    pids.add(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+def test_an_encoder_worker_killed_mid_build_is_retried_and_the_build_completes(
+    built: BuildReport, tmp_path: Path, ray_engine: RayEngine
+) -> None:
+    """SIGKILL one MiniLM actor while it encodes: Ray Data restarts it and re-runs its batch."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy2(CORPUS / "trafficking-in-persons-protocol.md", corpus)
+    killed: list[int] = []
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def killer() -> None:
+        while not stop.is_set():
+            pids = _stage_processes("MapBatches(EncodeStage)")
+            seen.update(pids)
+            if pids and not killed:
+                time.sleep(3)  # the model loaded, batches on their way
+                victim = min(pids)
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=killer, daemon=True)
+    watcher.start()
+    try:
+        report = build_index(corpus, tmp_path / "index", engine=ray_engine)
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert killed, f"no encoder worker was running to kill (saw {sorted(seen)})"
+    local_vectors = _vectors(built.index_dir, index_layout.FAISS_FILE)
+    local_ids = {row[0]: i for i, row in enumerate(_rows(built.index_dir, "SELECT chunk_id FROM chunks ORDER BY id"))}
+    ray_ids = [row[0] for row in _rows(report.index_dir, "SELECT chunk_id FROM chunks ORDER BY id")]
+    np.testing.assert_allclose(
+        _vectors(report.index_dir, index_layout.FAISS_FILE),
+        local_vectors[[local_ids[c] for c in ray_ids]],
+        atol=VECTOR_ATOL,
+        rtol=0,
+    )
 
 
 def _closed_port() -> int:
