@@ -165,16 +165,22 @@ def _distributed(d: DistributedBench) -> list[str]:
         f"| single process | {d.local_seconds:.1f} | {d.local_chunks_per_s:.2f} | 1.00x |",
         f"| Ray | {d.ray_seconds:.1f} | {d.ray_chunks_per_s:.2f} | {d.ray_to_local_ratio:.2f}x |",
         "",
-        "| stage | single process s | Ray s | Ray chunks/s per worker |",
-        "|---|---:|---:|---:|",
+        "| stage | single process s | Ray s | Ray floor s | Ray chunks/s per worker (after the floor) |",
+        "|---|---:|---:|---:|---:|",
     ]
     for stage in dict.fromkeys([*d.local_stages, *d.ray_stages]):
-        rate = d.chunks_per_s_per_worker.get(stage)
+        rate, floor = d.chunks_per_s_per_worker.get(stage), d.stage_floors.get(stage)
         lines.append(
             f"| {stage} | {d.local_stages.get(stage, 0.0):.1f} | {d.ray_stages.get(stage, 0.0):.1f} "
-            f"| {'' if rate is None else f'{rate:.1f}'} |"
+            f"| {'' if floor is None else f'{floor:.1f}'} | {'' if rate is None else f'{rate:.1f}'} |"
         )
-    lines += ["", "Estimated hours for a million chunks (parallel stages at the per-worker rates, write serial):", ""]
+    lines += [
+        "",
+        "Estimated hours for a million chunks (each stage's floor plus its per-worker rate times N, the write on the "
+        f"driver scaled linearly; no network or stragglers, so a lower bound). One process here: "
+        f"{d.single_process_hours_per_million_chunks:.1f} h.",
+        "",
+    ]
     lines += ["| workers | hours |", "|---:|---:|"]
     lines += [f"| {n} | {h:.2f} |" for n, h in d.estimated_hours_per_million_chunks.items()]
     return lines

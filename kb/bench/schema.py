@@ -182,6 +182,8 @@ class DistributedBench(BaseModel):
     ray_to_local_ratio: float  # throughput; 1.0 = as fast as one process
     local_stages: dict[str, float]
     ray_stages: dict[str, float]
-    chunks_per_s_per_worker: dict[str, float]  # the parallel stages on Ray, per worker: the unit of scaling
-    estimated_hours_per_million_chunks: dict[str, float]  # workers -> hours, parallel stages scaled, write serial
+    stage_floors: dict[str, float]  # each Ray stage on one small document: its fixed cost whatever the corpus
+    chunks_per_s_per_worker: dict[str, float]  # the parallel stages on Ray, floor taken off: the unit of scaling
+    estimated_hours_per_million_chunks: dict[str, float]  # workers -> hours: floors + rate x N, write serial
+    single_process_hours_per_million_chunks: float
     note: str = ""
