@@ -196,7 +196,7 @@ class RayEngine:
         if self.address:
             try:
                 ray.init(address=self.address, **common)
-            except (ConnectionError, RuntimeError, ValueError) as exc:
+            except (ConnectionError, RuntimeError, ValueError, ImportError) as exc:  # ray:// needs ray[client]
                 raise RayUnavailable(f"cannot connect to the Ray cluster at {self.address}: {exc}") from None
         else:
             ray.init(
