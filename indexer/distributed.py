@@ -17,6 +17,8 @@ back to write one index; that bounds the corpus by the driver's memory (about 3.
 
 from __future__ import annotations
 
+import importlib.util
+import ipaddress
 import logging
 import os
 import socket
@@ -28,7 +30,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-import ray
 from pydantic import BaseModel
 
 from indexer.build import chunk_and_tag
@@ -43,6 +44,23 @@ LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT_S = 3.0
 EMBED_BATCH = 64  # rows per actor call; the encoders batch by 32 inside it, as in the local build
 INSTALL_HINT = "install the optional extra: pip install 'tipkb[distributed]'"
+LOOPBACK_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+if importlib.util.find_spec("ray") is None:
+    raise ImportError(f"ray is not installed; {INSTALL_HINT}")
+
+
+def import_ray(loopback: bool) -> Any:
+    """Ray, imported only when a cluster is started or joined. Ray reads RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER once, at
+    import: set to 0 it takes 127.0.0.1 as this node's address. Without it Ray swaps a 127.0.0.1 cluster address for
+    the machine's network address and waits for a cluster that does not listen there; with it a multi-node cluster
+    could not be joined, so it is set for loopback clusters only."""
+    if loopback:
+        os.environ.setdefault(LOOPBACK_ONLY_ENV, "0")
+    import ray
+    import ray.data
+
+    return ray
 
 
 class RayUnavailable(KbError):
@@ -177,6 +195,7 @@ class RayEngine:
         self.cpus_per_worker = cpus_per_worker
         self.stage_seconds: dict[str, float] = {}  # Ray Data execution only, per stage
         self._started_here = False
+        self._ray: Any = None
 
     # -- cluster -----------------------------------------------------------------------------------------------
     def __enter__(self) -> RayEngine:
@@ -189,15 +208,19 @@ class RayEngine:
     def start(self) -> None:
         if self.address:
             probe(self.address)
+        ray = self._ray = import_ray(loopback=self.address is None or is_loopback(self.address))
         if ray.is_initialized():
             return  # the caller's cluster (e.g. a test's): used as it is, and left running
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         common: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
         if self.address:
             try:
                 ray.init(address=self.address, **common)
             except (ConnectionError, RuntimeError, ValueError, ImportError) as exc:  # ray:// needs ray[client]
-                raise RayUnavailable(f"cannot connect to the Ray cluster at {self.address}: {exc}") from None
+                raise RayUnavailable(
+                    f"cannot connect to the Ray cluster at {self.address}: {exc} (a cluster with token authentication, "
+                    "Ray's default since 2.52, needs RAY_AUTH_MODE=token and its token in RAY_AUTH_TOKEN or "
+                    "~/.ray/auth_token)"
+                ) from None
         else:
             ray.init(
                 num_cpus=self.num_cpus or os.cpu_count() or 1,
@@ -213,12 +236,12 @@ class RayEngine:
 
     def stop(self) -> None:
         if self._started_here:
-            ray.shutdown()  # stops the local cluster we started; only disconnects from an existing one
+            self._ray.shutdown()  # stops the local cluster we started; only disconnects from an existing one
             self._started_here = False
 
     @property
     def cluster_cpus(self) -> float:
-        return float(ray.cluster_resources().get("CPU", 1))
+        return float(self._ray.cluster_resources().get("CPU", 1))
 
     @property
     def workers(self) -> int:
@@ -246,7 +269,7 @@ class RayEngine:
                     )
                 )
         with self._stage("read"):
-            rows = ray.data.from_items([s.model_dump() for s in sources]).map(read_source, num_cpus=1).take_all()
+            rows = self._ray.data.from_items([s.model_dump() for s in sources]).map(read_source, num_cpus=1).take_all()
         documents = sorted((DocumentRecord.model_validate_json(r["document"]) for r in rows), key=lambda d: d.i)
         return check_documents([d.source() for d in documents])
 
@@ -254,11 +277,11 @@ class RayEngine:
         items = [{"document": DocumentRecord.of(i, d).model_dump_json()} for i, d in enumerate(documents)]
         with self._stage("chunk_tag"):
             rows = (
-                ray.data.from_items(items)
+                self._ray.data.from_items(items)
                 .map_batches(
                     ChunkTagStage,
                     batch_size=1,  # documents differ a lot in length: one per call balances the workers
-                    compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(items))),
+                    compute=self._ray.data.ActorPoolStrategy(size=min(self.workers, len(items))),
                     num_cpus=self.cpus_per_worker,
                     batch_format="numpy",
                 )
@@ -283,11 +306,11 @@ class RayEngine:
         items = [{"i": i, "text": texts[i]} for i in sorted(range(len(texts)), key=lambda i: len(texts[i]))]
         actors = min(self.workers, max(1, -(-len(items) // EMBED_BATCH)))
         with self._stage("embed_english" if model == MODEL_NAME else "embed_multilingual"):
-            dataset = ray.data.from_items(items).map_batches(
+            dataset = self._ray.data.from_items(items).map_batches(
                 EncodeStage,
                 fn_constructor_kwargs={"model": model, "threads": self.cpus_per_worker},
                 batch_size=EMBED_BATCH,
-                compute=ray.data.ActorPoolStrategy(size=actors),
+                compute=self._ray.data.ActorPoolStrategy(size=actors),
                 num_cpus=self.cpus_per_worker,
                 batch_format="numpy",
             )
@@ -319,6 +342,14 @@ def _own_error(exc: BaseException) -> BaseException:
             return seen
         seen = getattr(seen, "cause", None) or seen.__cause__
     return exc
+
+
+def is_loopback(address: str) -> bool:
+    host = urlsplit(address if "://" in address else f"ray://{address}").hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def probe(address: str) -> None:
