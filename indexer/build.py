@@ -13,8 +13,8 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -69,6 +69,7 @@ class BuildReport:
     index_dir: Path
     manifest: Manifest
     skipped: bool = False
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # STAGES -> wall seconds (empty when skipped)
 
     @property
     def encoded_chunks(self) -> int:
@@ -146,18 +147,24 @@ def embedding_hash(model_name: str, text: str) -> str:
     return hashlib.sha256(f"{model_name}\n{text}".encode()).hexdigest()
 
 
-class VectorModel(Protocol):
-    """What the build needs of an embedder: MiniLM (`Embedder`) and the multilingual one both fit."""
+class ModelId(Protocol):
+    """A model's identity as the manifest records it; enough to decide whether stored vectors can be reused."""
 
-    name: str
-    dimension: int
+    @property
+    def name(self) -> str: ...
+    @property
+    def dimension(self) -> int: ...
+
+
+class VectorModel(ModelId, Protocol):
+    """What the build needs of an embedder: MiniLM (`Embedder`), the multilingual one and Ray's adapters all fit."""
 
     def embed(
         self, texts: Sequence[str], batch_size: int = 32, on_batch: Callable[[int], None] | None = None
     ) -> np.ndarray: ...
 
 
-def stored_vectors(index: Path, vector_file: str, model: VectorModel) -> dict[str, np.ndarray]:
+def stored_vectors(index: Path, vector_file: str, model: ModelId) -> dict[str, np.ndarray]:
     """The vectors of `vector_file` in the build at `index`, by embedding hash (the embedded text's identity);
     empty when there is no build, it used another model, or it cannot be trusted."""
     manifest_path = index / index_layout.MANIFEST
@@ -270,6 +277,55 @@ def sources_hash(corpus_dir: Path, uploads_dir: Path | None) -> str:
     return corpus_hash(corpus_dir, UploadStore(uploads_dir).hashes() if uploads_dir is not None else None)
 
 
+STAGES = ("read", "chunk_tag", "embed_english", "embed_multilingual", "write")
+
+
+class BuildEngine(Protocol):
+    """Where a build's computation runs: reading and converting the sources, chunking and tagging, the two encoders.
+
+    `build_index` does everything else (lock, current check, vector reuse, files, manifest, atomic publish), so every
+    engine writes the same index: the single-process `LocalEngine` here, `indexer.distributed.RayEngine` on Ray.
+    """
+
+    def read(self, corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocument]: ...
+    def chunk_and_tag(self, documents: list[SourceDocument]) -> list[Chunk]: ...
+    def english(self) -> VectorModel: ...
+    def multilingual(self) -> VectorModel: ...
+
+
+class LocalEngine:
+    """Everything in this process; models are loaded on first use, so a build with nothing to encode loads none."""
+
+    def __init__(self, embedder: Embedder | None = None, multilingual: VectorModel | None = None) -> None:
+        self._embedder = embedder
+        self._multilingual = multilingual
+
+    def read(self, corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocument]:
+        return load_sources(corpus_dir, uploads_dir)
+
+    def chunk_and_tag(self, documents: list[SourceDocument]) -> list[Chunk]:
+        return chunk_and_tag(documents, DocumentChunker(self.english().count_wordpieces), Tagger())
+
+    def english(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder()
+        return self._embedder
+
+    def multilingual(self) -> VectorModel:
+        if self._multilingual is None:
+            self._multilingual = MultilingualEmbedder()
+        return self._multilingual
+
+
+@contextlib.contextmanager
+def _timed(stages: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[stage] = round(stages.get(stage, 0.0) + time.perf_counter() - started, 3)
+
+
 def build_index(
     corpus_dir: Path,
     index: Path,
@@ -279,6 +335,7 @@ def build_index(
     force: bool = False,
     embedder: Embedder | None = None,
     multilingual: VectorModel | None = None,
+    engine: BuildEngine | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda _: None,
     lock_wait: float | None = 0.0,
@@ -287,13 +344,17 @@ def build_index(
 
     Chunks whose embedded text is unchanged since the current build reuse its vectors, so adding one document
     encodes only that document's chunks. `documents` replaces reading the sources (the document service passes
-    the set it is about to commit). One build at a time per index: a second waits up to `lock_wait` seconds
-    (None: the caller already holds the build lock).
+    the set it is about to commit). `engine` runs the computation elsewhere (default: this process, with
+    `embedder` and `multilingual` when given). One build at a time per index: a second waits up to `lock_wait`
+    seconds (None: the caller already holds the build lock).
     """
     progress = progress or SilentProgress()
+    engine = engine or LocalEngine(embedder, multilingual)
     started = time.perf_counter()
+    stages: dict[str, float] = {}
     if documents is None:
-        documents = load_sources(corpus_dir, uploads_dir)  # validates everything before anything is written
+        with _timed(stages, "read"):
+            documents = engine.read(corpus_dir, uploads_dir)  # validates everything before anything is written
     digest = documents_hash(documents)
     model_name = Embedder.name
     with index_layout.build_lock(index, wait=lock_wait) if lock_wait is not None else contextlib.nullcontext():
@@ -302,31 +363,38 @@ def build_index(
             manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
             return BuildReport(index_dir=index.resolve(), manifest=manifest, skipped=True)
 
-        embedder = embedder or Embedder()
-        chunker = DocumentChunker(embedder.count_wordpieces)
         log(f"chunking and tagging {len(documents)} documents")
-        chunks = chunk_and_tag(documents, chunker, Tagger())
+        with _timed(stages, "chunk_tag"):
+            chunks = engine.chunk_and_tag(documents)
         texts = [embedding_text(c) for c in chunks]
-        hashes = [embedding_hash(embedder.name, t) for t in texts]  # the embedded text's identity, for both models
-        previous = stored_vectors(index, index_layout.FAISS_FILE, embedder)
-        vectors, encoded = embed_missing(texts, hashes, embedder, previous, progress, "embedding")
-        multilingual = multilingual or MultilingualEmbedder()
-        previous_ml = stored_vectors(index, index_layout.MULTILINGUAL_FAISS_FILE, multilingual)
-        ml_vectors, _ = embed_missing(texts, hashes, multilingual, previous_ml, progress, "embedding (multilingual)")
+        with _timed(stages, "embed_english"):
+            english = engine.english()
+            hashes = [embedding_hash(english.name, t) for t in texts]  # the embedded text's identity, for both models
+            previous = stored_vectors(index, index_layout.FAISS_FILE, english)
+            vectors, encoded = embed_missing(texts, hashes, english, previous, progress, "embedding")
+        with _timed(stages, "embed_multilingual"):
+            multilingual = engine.multilingual()
+            previous_ml = stored_vectors(index, index_layout.MULTILINGUAL_FAISS_FILE, multilingual)
+            ml_vectors, _ = embed_missing(
+                texts, hashes, multilingual, previous_ml, progress, "embedding (multilingual)"
+            )
         if previous:
             log(f"encoded {encoded} chunks, reused {len(chunks) - encoded} stored vectors")
 
         build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-        return _write_build(
-            index,
-            build_id,
-            documents,
-            chunks,
-            BuildVectors(vectors, ml_vectors, hashes, encoded),
-            digest,
-            (embedder, multilingual),
-            started,
-        )
+        with _timed(stages, "write"):
+            report = _write_build(
+                index,
+                build_id,
+                documents,
+                chunks,
+                BuildVectors(vectors, ml_vectors, hashes, encoded),
+                digest,
+                (english, multilingual),
+                started,
+            )
+        report.stage_seconds = stages
+        return report
 
 
 def _write_build(
@@ -336,7 +404,7 @@ def _write_build(
     chunks: list[Chunk],
     vectors: BuildVectors,
     digest: str,
-    models: tuple[VectorModel, VectorModel],
+    models: tuple[ModelId, ModelId],
     started: float,
 ) -> BuildReport:
     partial = index_layout.new_partial_dir(index, build_id)

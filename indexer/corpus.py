@@ -64,9 +64,10 @@ def documents_hash(documents: list[SourceDocument]) -> str:
     return _combine([(d.key, d.content_hash) for d in documents])
 
 
-def parse_document(path: Path, text: str | None = None) -> SourceDocument:
+def parse_document(path: Path, text: str | None = None, raw: bytes | None = None) -> SourceDocument:
+    """`raw`: the file's bytes, read elsewhere (a Ray worker may not see the driver's files)."""
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         raise CorpusError(str(path), "file", f"cannot be read: {exc.strerror}") from None
     try:
@@ -107,7 +108,11 @@ def load_corpus(corpus_dir: Path, uploads: list[SourceDocument] | None = None) -
     documents = [parse_document(p) for p in corpus_files(corpus_dir)]
     if not documents:
         raise CorpusError(str(corpus_dir), "corpus", f"no {CORPUS_GLOB} documents found")
-    documents += uploads or []
+    return check_documents(documents + (uploads or []))
+
+
+def check_documents(documents: list[SourceDocument]) -> list[SourceDocument]:
+    """Ids unique across corpus and uploads, at most one text per treaty: the checks that need every document."""
     seen: dict[str, Path] = {}
     treaties: dict[str, Path] = {}
     for doc in documents:

@@ -80,14 +80,40 @@ def index(
     index: IndexOpt = settings.index_dir,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
     uploads: UploadsOpt = settings.uploads_dir,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (this process) or ray (reading, chunking, tagging, encoding on Ray).")
+    ] = "local",
+    address: Annotated[
+        str | None, typer.Option("--address", help="Ray cluster (host:port or ray://host:port); default: a local one.")
+    ] = None,
 ) -> None:
     """Build the index from the corpus and the uploaded documents, unless it is already current."""
-    from indexer.build import build_index
+    from contextlib import ExitStack
 
+    from indexer.build import BuildEngine, build_index
+
+    if engine not in ("local", "ray"):
+        fail(f"unknown engine {engine!r}; valid: local, ray")
+    if address is not None and engine != "ray":
+        fail("--address needs --engine ray")
     try:
-        report = build_index(
-            corpus, index, uploads_dir=uploads, force=force, progress=RichProgress(), log=lambda m: err.print(m)
-        )
+        with ExitStack() as stack:
+            runner: BuildEngine | None = None
+            if engine == "ray":
+                try:
+                    from indexer.distributed import RayEngine
+                except ImportError as exc:
+                    fail(f"--engine ray needs Ray ({exc}): pip install 'tipkb[distributed]'")
+                runner = stack.enter_context(RayEngine(address))
+            report = build_index(
+                corpus,
+                index,
+                uploads_dir=uploads,
+                force=force,
+                engine=runner,
+                progress=RichProgress(),
+                log=lambda m: err.print(m),
+            )
     except KbError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -535,7 +561,9 @@ def bench(
     ] = None,
     scale: Annotated[bool, typer.Option("--scale", help="Also run the scale sweep (about 10 minutes).")] = False,
     sizes: Annotated[str | None, typer.Option("--sizes", help="Sweep sizes, e.g. 10000,100000,1000000.")] = None,
-    sections: Annotated[str | None, typer.Option("--sections", help="Any of build,inprocess,http,scale.")] = None,
+    sections: Annotated[
+        str | None, typer.Option("--sections", help="Any of build,inprocess,http,scale,distributed.")
+    ] = None,
     index: IndexOpt = settings.index_dir,
     corpus: CorpusOpt = settings.corpus_dir,
 ) -> None:

@@ -39,9 +39,15 @@ def verify_files(index: Path, manifest: Manifest) -> None:
             )
 
 
+# Vectors are memory-mapped, not copied: replicas serving one index directory share the page cache's copy, and
+# a process's RSS does not grow with the index. IO_FLAG_MMAP_IFC maps flat and IVF indexes alike in faiss-cpu
+# 1.15 (plain IO_FLAG_MMAP still copies a flat index). Builds are never written in place, so a mapping stays valid.
+FAISS_READ_FLAGS = faiss.IO_FLAG_MMAP_IFC
+
+
 def _read_faiss(path: Path) -> faiss.Index:
     try:
-        return faiss.read_index(str(path))
+        return faiss.read_index(str(path), FAISS_READ_FLAGS)
     except RuntimeError as exc:
         raise IndexCorrupt(f"index file {path} cannot be read by FAISS: {str(exc).splitlines()[0]}") from None
 

@@ -5,12 +5,14 @@ response and attached to every log record written while the request runs, includ
 variable follows the handler into its worker thread). Responses that used the index name its build in
 `X-Index-Build`, so a client can tell which index answered while a re-index is switching builds. One access line
 per request is logged at INFO: method, route template, status, duration, build; never a body or a question.
+Replicas behind a load balancer name themselves in `X-Replica` when `TIPKB_REPLICA_NAME` is set.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -21,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
 INDEX_BUILD_HEADER = "x-index-build"
+REPLICA_HEADER = "x-replica"
 SCOPE_BUILD_KEY = "tipkb_index_build"
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -69,6 +72,8 @@ def _request_id(scope: Scope) -> str:
 
 
 def request_log_middleware(app: ASGIApp) -> ASGIApp:
+    replica = os.environ.get("TIPKB_REPLICA_NAME", "").encode("latin-1", "replace")
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
@@ -87,6 +92,8 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
                 build = scope.get("state", {}).get(SCOPE_BUILD_KEY)
                 if build:
                     headers.append((INDEX_BUILD_HEADER.encode(), str(build).encode()))
+                if replica:
+                    headers.append((REPLICA_HEADER.encode(), replica))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -120,3 +120,21 @@ def test_bench_refuses_an_unknown_section() -> None:
     result = runner.invoke(app, ["bench", "--sections", "gpu"])
     assert result.exit_code == 2
     assert "valid: build, inprocess, http, scale" in result.output
+
+
+def test_distributed_estimate_divides_the_parallel_stages_by_workers_and_keeps_floors_and_write_serial() -> None:
+    from kb.bench.distributed import estimate_hours
+
+    per_worker, floors = {"embed_english": 10.0}, {"embed_english": 36.0}  # chunks/s per worker; fixed seconds
+    assert estimate_hours(1, per_worker, floors, 0.0) == round((36 + 100_000) / 3600, 2)
+    assert estimate_hours(10, per_worker, floors, 0.0) == round((36 + 10_000) / 3600, 2)
+    assert estimate_hours(10, per_worker, floors, 0.0036) == round((36 + 10_000 + 3_600) / 3600, 2)
+
+
+def test_committed_distributed_bench_report_loads_and_renders_its_stages() -> None:
+    report = bench_report.load(bench_report.REPORTS_DIR / "bench-distributed-2026-11-29.json")
+    assert report.distributed is not None and report.distributed.chunks > 0
+    text = bench_report.markdown(report)
+    assert "## Distributed build (Ray)" in text
+    for stage in ("read", "chunk_tag", "embed_english", "embed_multilingual", "write"):
+        assert f"| {stage} |" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kb.bench.schema import BatchSearch, BenchReport, Latency
+from kb.bench.schema import BatchSearch, BenchReport, DistributedBench, Latency
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "eval" / "reports"
 
@@ -147,7 +147,43 @@ def markdown(report: BenchReport) -> str:
                 f"| {pt.recall_at_10:.3f} | {pt.recall_at_10_questions:.3f} | {pt.recall_at_10_perturbed:.3f} |"
             )
         lines += ["", "Batched search at each size:", "", *_batch_rows([b for pt in s.points for b in pt.batch])]
+    if report.distributed:
+        lines += _distributed(report.distributed)
     return "\n".join(lines) + "\n"
+
+
+def _distributed(d: DistributedBench) -> list[str]:
+    lines = [
+        "",
+        "## Distributed build (Ray) against the single-process build",
+        "",
+        f"{d.documents} documents, {d.chunks} chunks; local Ray cluster of {d.cluster_cpus} CPUs, {d.workers} workers "
+        f"per stage, started in {d.cluster_start_seconds:.1f} s (not counted below). {d.note}",
+        "",
+        "| build | seconds | chunks/s | throughput vs single process |",
+        "|---|---:|---:|---:|",
+        f"| single process | {d.local_seconds:.1f} | {d.local_chunks_per_s:.2f} | 1.00x |",
+        f"| Ray | {d.ray_seconds:.1f} | {d.ray_chunks_per_s:.2f} | {d.ray_to_local_ratio:.2f}x |",
+        "",
+        "| stage | single process s | Ray s | Ray floor s | Ray chunks/s per worker (after the floor) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for stage in dict.fromkeys([*d.local_stages, *d.ray_stages]):
+        rate, floor = d.chunks_per_s_per_worker.get(stage), d.stage_floors.get(stage)
+        lines.append(
+            f"| {stage} | {d.local_stages.get(stage, 0.0):.1f} | {d.ray_stages.get(stage, 0.0):.1f} "
+            f"| {'' if floor is None else f'{floor:.1f}'} | {'' if rate is None else f'{rate:.1f}'} |"
+        )
+    lines += [
+        "",
+        "Estimated hours for a million chunks (each stage's floor plus its per-worker rate times N, the write on the "
+        f"driver scaled linearly; no network or stragglers, so a lower bound). One process here: "
+        f"{d.single_process_hours_per_million_chunks:.1f} h.",
+        "",
+    ]
+    lines += ["| workers | hours |", "|---:|---:|"]
+    lines += [f"| {n} | {h:.2f} |" for n, h in d.estimated_hours_per_million_chunks.items()]
+    return lines
 
 
 def write(report: BenchReport, out: Path) -> list[Path]:

