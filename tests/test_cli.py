@@ -100,6 +100,9 @@ def test_kb_ask_json_is_the_api_response(index_path: Path) -> None:
         "articles",
         "projects",
         "language",
+        "style",
+        "dropped_sentences",
+        "note",
     }
 
 
