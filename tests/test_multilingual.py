@@ -122,3 +122,25 @@ def test_english_questions_keep_the_english_engine(knowledge_base: Any) -> None:
     response = knowledge_base.ask(AskRequest(question="Which projects address victim protection?"))
     assert response.language == "en"
     assert {p.id for p in response.projects} == {"central-america-project", "india-project"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Qué medidas deben considerar los Estados para la recuperación física, psicológica y social de las víctimas?",
+        "Quelles mesures les États doivent-ils prévoir pour le rétablissement physique et psychologique des victimes ?",
+        "Какие меры должны принимать государства для физической и психологической реабилитации жертв?",
+    ],
+)
+def test_a_lead_in_is_quoted_with_its_item_in_other_languages(knowledge_base: Any, question: str) -> None:
+    response = knowledge_base.ask(AskRequest(question=question))
+    check_invariants(knowledge_base, response)
+    by_n = {c.n: c for c in response.citations}
+    lead_ins = [c for c in response.citations if c.quote.rstrip().endswith(":")]
+    assert lead_ins, "the recovery question should quote article 6(3), whose lead-in ends with a colon"
+    for lead_in in lead_ins:
+        line = next(line for line in response.answer.splitlines() if f"[{lead_in.n}]" in line)
+        after = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", line.split(f"[{lead_in.n}]", 1)[1])]
+        assert after, f"the lead-in [{lead_in.n}] is quoted without the item it introduces"
+        ref = lead_in.chunk_id.rsplit(":", 1)[-1]
+        assert after[0].chunk_id.rsplit(":", 1)[-1].startswith(f"{ref}("), (lead_in.chunk_id, after[0].chunk_id)

@@ -311,13 +311,19 @@ def _passages(ctx: AnswerContext, request: AskRequest, language: UNLanguage, dra
     if protocol and best_of(protocol) >= best_of(general) - PROTOCOL_MARGIN:
         draft.say(phrase("protocol", language))
         ranked = sorted(protocol, key=lambda r: -scores.get(ids[r.chunk_id], 0.0))[:2]
+        shown: set[str] = set()
         for result in ranked:
-            chunk = ctx.chunk(result.chunk_id)
+            parts = _with_lead_in(ctx, question, ctx.chunk(result.chunk_id))
+            if any(p.chunk_id in shown for p in parts):
+                continue  # a lead-in and its item ranked both: quoted together once
+            shown.update(p.chunk_id for p in parts)
+            chunk = parts[-1]
             ref = ArticleRef.parse(chunk.ref) if chunk.ref else None
             label = f"{article_label(ref, language)} — {ctx.provisions.title(ref)}" if ref else chunk.section
             if ref is not None:
                 draft.article(ref)
-            draft.say(f"- {label}: “{chunk.text}” [{draft.cite(chunk, chunk.text)}]")
+            quotes = " ".join(f"“{p.text}” [{draft.cite(p, p.text)}]" for p in parts)
+            draft.say(f"- {label}: {quotes}")
         return Intent.PROTOCOL_QUESTION, False
     draft.say(phrase("closest", language))
     for chunk in chunks[:3]:
@@ -325,6 +331,30 @@ def _passages(ctx: AnswerContext, request: AskRequest, language: UNLanguage, dra
         quote = _lead(chunk)
         draft.say(f"- {title}: “{quote}” [{draft.cite(chunk, quote)}]")
     return Intent.PASSAGE_SEARCH, False
+
+
+def _is_lead_in(chunk: Chunk) -> bool:
+    return chunk.text.rstrip().endswith(":")
+
+
+def _with_lead_in(ctx: AnswerContext, question: str, chunk: Chunk) -> list[Chunk]:
+    """A provision as it reads: an item after the lead-in that introduces it ("… the provision of:" + "(c) …"), and
+    a lead-in with its item closest to the question (cross-lingual similarity); anything else on its own."""
+    if not chunk.ref:
+        return [chunk]
+    ref = ArticleRef.parse(chunk.ref)
+    if _is_lead_in(chunk):
+        items = [u for u in ctx.provisions.units(ref) if u.chunk_id != chunk.chunk_id and not _is_lead_in(u)]
+        if not items:
+            return [chunk]
+        item_ids = ctx.store.chunk_ids_by_name([u.chunk_id for u in items])
+        similarity = ctx.search.multilingual_similarity(question, list(item_ids.values()))
+        return [chunk, max(items, key=lambda u: similarity.get(item_ids[u.chunk_id], 0.0))]
+    parent = ref.parent
+    if parent is None or not parent.path or not ctx.provisions.exists(parent):
+        return [chunk]
+    lead_in = next((u for u in ctx.provisions.units(parent) if u.ref == parent.locator), None)
+    return [lead_in, chunk] if lead_in is not None and _is_lead_in(lead_in) else [chunk]
 
 
 def _lead(chunk: Chunk, sentences: int = 2) -> str:
