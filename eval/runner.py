@@ -23,7 +23,7 @@ from eval.schema import (
 )
 from kb.answers.verification import split_sentences
 from kb.articles import ArticleRef, InvalidArticleRef
-from kb.schema import AskRequest, AskResponse, SearchMode, SearchRequest
+from kb.schema import AnswerStyle, AskRequest, AskResponse, SearchMode, SearchRequest
 
 MEASURES = {"nDCG@10": nDCG @ 10, "R@5": R @ 5, "R@10": R @ 10, "RR@10": RR @ 10}
 TOP_K = 10
@@ -49,7 +49,7 @@ def _set_f1(predicted: set[str], expected: set[str]) -> float:
     return _f1(hits / len(predicted) if predicted else 0.0, hits / len(expected) if expected else 0.0)
 
 
-def _latency(values: list[float]) -> LatencySummary:
+def latency_summary(values: list[float]) -> LatencySummary:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return LatencySummary(p50_ms=round(statistics.median(ordered), 1), p95_ms=round(p95, 1))
@@ -90,6 +90,13 @@ def evaluate_answer(item: GoldItem, response: AskResponse, latency: float, backe
         sentences=len(split_sentences(response.answer)),
         dropped_sentences=response.dropped_sentences,
     )
+
+
+def ask_and_score(item: GoldItem, backend: Backend, style: AnswerStyle | None = None) -> AnswerResult:
+    """Ask one gold question (in `style`, or the server's default) and score the answer, timed."""
+    started = time.perf_counter()
+    reply = backend.ask(AskRequest(question=item.question, style=style))
+    return evaluate_answer(item, reply, (time.perf_counter() - started) * 1000, backend)
 
 
 def _failures(item: GoldItem, retrieval: list[RetrievalResult], answer: AnswerResult | None) -> list[str]:
@@ -148,7 +155,7 @@ def run(
             per_query.setdefault(metric.query_id, {})[names[str(metric.measure)]] = round(metric.value, 4)
         aggregate = ir_measures.calc_aggregate(list(MEASURES.values()), qrels, run_docs)
         retrieval[mode.value] = {name: round(aggregate[m], 4) for name, m in MEASURES.items()}
-        retrieval_latency[mode.value] = _latency(latencies)
+        retrieval_latency[mode.value] = latency_summary(latencies)
         for item, latency in zip(answered, latencies, strict=True):
             metrics = {name: per_query.get(item.id, {}).get(name, 0.0) for name in MEASURES}
             per_item[item.id].append(
@@ -160,9 +167,7 @@ def run(
     for number, item in enumerate(items, start=1):
         answer = None
         if answers:
-            started = time.perf_counter()
-            reply = backend.ask(AskRequest(question=item.question))
-            answer = evaluate_answer(item, reply, (time.perf_counter() - started) * 1000, backend)
+            answer = ask_and_score(item, backend)
             answer_results.append((item, answer))
         results.append(
             QuestionResult(
@@ -185,7 +190,7 @@ def run(
         retrieval=retrieval,
         retrieval_latency=retrieval_latency,
         answers=summarise_answers(answer_results) if answers else {},
-        answer_latency=_latency([a.latency_ms for _, a in answer_results]) if answer_results else None,
+        answer_latency=latency_summary([a.latency_ms for _, a in answer_results]) if answer_results else None,
         results=results,
     )
 

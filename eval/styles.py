@@ -8,13 +8,12 @@ sentences the verifier dropped.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 
 from eval.backends import Backend
-from eval.runner import _latency, evaluate_answer, summarise_answers
+from eval.runner import ask_and_score, latency_summary, summarise_answers
 from eval.schema import AnswerResult, GoldItem, StyleComparison, StyleSummary
-from kb.schema import AnswerStyle, AskRequest
+from kb.schema import AnswerStyle
 
 
 def compare_styles(
@@ -27,9 +26,7 @@ def compare_styles(
     results: dict[str, list[AnswerResult]] = {s.value: [] for s in styles}
     for number, item in enumerate(items, start=1):
         for style in styles:  # interleaved, so a slow spell of the machine falls on both styles alike
-            started = time.perf_counter()
-            reply = backend.ask(AskRequest(question=item.question, style=style))
-            results[style.value].append(evaluate_answer(item, reply, (time.perf_counter() - started) * 1000, backend))
+            results[style.value].append(ask_and_score(item, backend, style))
         if on_item:
             on_item(number)
     return StyleComparison(
@@ -50,7 +47,7 @@ def summarise(style: AnswerStyle, items: list[GoldItem], answers: list[AnswerRes
     return StyleSummary(
         requested=style.value,
         answers=summarise_answers(list(zip(items, answers, strict=True))),
-        latency=_latency([a.latency_ms for a in answers]),
+        latency=latency_summary([a.latency_ms for a in answers]),
         generated=len(generated),
         fell_back=len(answers) - len(generated) if style is AnswerStyle.GENERATIVE else 0,
         kept_sentences=kept,

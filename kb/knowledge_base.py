@@ -103,25 +103,25 @@ class KnowledgeBase:
 
     def ask(self, request: AskRequest, llm: ChatClient | None = None) -> AskResponse:
         """The extractive answer, or with an LLM (and unless `style` says extractive) its verified paragraph."""
-        extractive = self.answers.ask(request)
-        style, note = resolve_style(request.style, llm)
-        if style is AnswerStyle.EXTRACTIVE or llm is None:
-            return extractive.model_copy(update={"note": note}) if note else extractive
-        return self._generative(llm).answer(extractive)
+        extractive, generative = self._plan(request, llm)
+        return generative.answer(extractive) if generative is not None else extractive
 
     def ask_stream(
         self, request: AskRequest, llm: ChatClient | None = None
     ) -> tuple[AskResponse, Iterator[DraftToken | AskResponse]]:
         """The extractive answer now (its citations head the stream; errors surface before the first byte), and
         the rest: the LLM's draft tokens, then the final answer."""
+        extractive, generative = self._plan(request, llm)
+        return extractive, generative.stream(extractive) if generative is not None else iter([extractive])
+
+    def _plan(self, request: AskRequest, llm: ChatClient | None) -> tuple[AskResponse, GenerativeAnswerer | None]:
+        """The extractive answer (noted when a generative one was asked for but cannot be had) and, when the
+        answer is to be generated, who generates it."""
         extractive = self.answers.ask(request)
         style, note = resolve_style(request.style, llm)
-        if style is AnswerStyle.EXTRACTIVE or llm is None:
-            return extractive, iter([extractive.model_copy(update={"note": note}) if note else extractive])
-        return extractive, self._generative(llm).stream(extractive)
-
-    def _generative(self, llm: ChatClient) -> GenerativeAnswerer:
-        return GenerativeAnswerer(llm, self.verifier, self.provisions)
+        if style is AnswerStyle.GENERATIVE and llm is not None:
+            return extractive, GenerativeAnswerer(llm, self.verifier, self.provisions)
+        return (extractive.model_copy(update={"note": note}) if note else extractive), None
 
     @cached_property
     def verifier(self) -> AnswerVerifier:

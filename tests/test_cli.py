@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from kb.cli import app
 
 from .conftest import CORPUS
+from .test_api import ASK_FIELDS
 
 runner = CliRunner()
 
@@ -90,20 +91,7 @@ def test_kb_ask_json_is_the_api_response(index_path: Path) -> None:
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert body["abstained"] is True
-    assert set(body) == {
-        "question",
-        "intent",
-        "abstained",
-        "took_ms",
-        "answer",
-        "citations",
-        "articles",
-        "projects",
-        "language",
-        "style",
-        "dropped_sentences",
-        "note",
-    }
+    assert set(body) == ASK_FIELDS
 
 
 def test_kb_ask_refuses_an_empty_question() -> None:

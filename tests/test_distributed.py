@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import pytest
 
 from indexer.build import BuildReport, build_index
 from kb import index_layout
+from kb.bench.server_process import free_port
 from kb.embedding import Embedder
 from kb.multilingual import MultilingualEmbedder
 from kb.schema import SearchMode, SearchRequest
@@ -193,14 +193,8 @@ def test_ray_build_ranks_every_gold_question_like_the_single_process_build(
     assert compared == 2 * len(questions) >= 2 * 170
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # closed again when the socket is: nothing listens there
-
-
 def test_kb_index_with_an_unreachable_ray_address_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
-    address = f"127.0.0.1:{_closed_port()}"
+    address = f"127.0.0.1:{free_port()}"  # a free port: nothing listens there
     started = time.monotonic()
     done = subprocess.run(
         [str(KB), "index", "--engine", "ray", "--address", address, "--index", str(tmp_path / "index")],
@@ -219,7 +213,7 @@ def test_kb_index_with_an_unreachable_ray_address_fails_fast_with_a_clear_messag
 def test_an_unreachable_address_is_refused_before_ray_retries() -> None:
     started = time.monotonic()
     with pytest.raises(RayUnavailable, match="cannot reach the Ray cluster"):
-        RayEngine(address=f"ray://127.0.0.1:{_closed_port()}").start()
+        RayEngine(address=f"ray://127.0.0.1:{free_port()}").start()
     assert time.monotonic() - started < 5
 
 

@@ -22,6 +22,7 @@ from eval.backends import LocalBackend
 from eval.gold import load_gold
 from eval.styles import compare_styles, markdown
 from kb.answers.verification import split_sentences
+from kb.bench.server_process import free_port
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient, ChatMessage, LLMFailure
 from kb.llm.settings import LLMSettings
@@ -29,7 +30,7 @@ from kb.quotes import display
 from kb.schema import AnswerStyle, AskRequest, AskResponse
 from server.app import create_app
 from server.settings import ServerSettings
-from tests.llama_server import LlamaServer, free_port
+from tests.llama_server import LlamaServer
 from tests.test_answers import check_invariants
 from tests.test_api import parse_sse
 from tests.test_browser import CHROMIUM, LAUNCH_ARGS, _check_clean, _open_tab, serve_in_thread
@@ -320,7 +321,7 @@ def test_the_harness_reports_both_styles_side_by_side(knowledge_base: KnowledgeB
     assert "| dropped-sentence rate |" in table and "| article_f1 |" in table
 
 
-def test_llm_settings_refuse_a_url_that_is_not_http(tmp_path: Path) -> None:
+def test_llm_settings_refuse_a_url_that_is_not_http() -> None:
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="http"):

@@ -11,7 +11,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +25,9 @@ import httpx
 import pytest
 
 from kb import index_layout
+from kb.bench.server_process import free_port
 from tests.conftest import CORPUS, STAFF_KEY, copy_index
+from tests.live_server import wait_until_healthy
 
 KB = Path(sys.executable).parent / "kb"
 STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
@@ -36,12 +37,6 @@ MARKER_DOC = (
     "# Quokka lantern outreach\n\n"
     f"{MARKER} from the Andaman trawlers to shelters run by the district victim assistance unit.\n"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -62,7 +57,7 @@ def live(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     root = tmp_path_factory.mktemp("live")
     index = copy_index(index_path, root)
     uploads = root / "uploads"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "TIPKB_CORPUS_DIR": str(CORPUS),
@@ -77,17 +72,7 @@ def live(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             [str(KB), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=sink, stderr=sink
         )
     server = LiveServer(f"http://127.0.0.1:{port}", process, index, uploads, env, log)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(server.url + "/health", timeout=5).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"kb serve did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
+    wait_until_healthy(server.url, process, log, "kb serve", timeout=120)
     yield server
     process.send_signal(signal.SIGTERM)
     try:

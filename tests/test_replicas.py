@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,8 +23,10 @@ import httpx
 import pytest
 
 from kb import index_layout
+from kb.bench.server_process import free_port
 from server.replicas import ReplicaSet
 from tests.conftest import CORPUS, copy_index
+from tests.live_server import wait_until_healthy
 
 NGINX = Path("/usr/sbin/nginx")
 KB = Path(sys.executable).parent / "kb"
@@ -34,12 +35,6 @@ if not NGINX.exists():
     if os.environ.get("CI") == "true":
         pytest.fail(f"{NGINX} is missing: `make test` installs Debian's nginx", pytrace=False)
     pytest.skip(f"{NGINX} is missing: apt-get install nginx (or `make test`)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -61,20 +56,6 @@ class Cluster:
     index: Path
     env: dict[str, str]
     run_dir: Path
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, what: str) -> None:
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(url + "/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"{what} did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
 
 
 def _stop(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> None:
@@ -101,7 +82,7 @@ def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     replicas: list[Replica] = []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log = root / f"replica-{name}.log"
             with log.open("wb") as sink:
                 process = subprocess.Popen(
@@ -112,8 +93,8 @@ def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 )
             replicas.append(Replica(name, f"http://127.0.0.1:{port}", process, log))
         for replica in replicas:  # both load at once
-            _wait_until_up(replica.url, replica.process, replica.log, f"replica {replica.name}")
-        listen = _free_port()
+            wait_until_healthy(replica.url, replica.process, replica.log, f"replica {replica.name}")
+        listen = free_port()
         run_dir = root / "nginx"
         config = ReplicaSet(
             replicas=[r.url.removeprefix("http://") for r in replicas],
@@ -127,7 +108,7 @@ def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 [str(NGINX), "-p", str(run_dir), "-c", str(config), "-g", "daemon off;"], stdout=sink, stderr=sink
             )
         url = f"http://127.0.0.1:{listen}"
-        _wait_until_up(url, nginx, nginx_log, "nginx")
+        wait_until_healthy(url, nginx, nginx_log, "nginx")
         yield Cluster(url, replicas, nginx, index, env, run_dir)
         _stop(nginx, signal.SIGQUIT)  # graceful: finish requests, then exit
     finally:
