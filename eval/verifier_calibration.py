@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from eval.schema import GoldItem, ThresholdPoint, VerifierCalibration, VerifierSample
-from kb.answers.verification import claim_of, markers, split_sentences
+from kb.answers.verification import claim_of, markers, split_sentences, support
 from kb.knowledge_base import KnowledgeBase
 from kb.quotes import display
 from kb.schema import AnswerStyle, AskRequest
@@ -65,7 +65,6 @@ def supported_pairs(
 def collect(pairs: list[Pair], knowledge_base: KnowledgeBase) -> list[VerifierSample]:
     """Each supported pair, and its sentence pinned to a wrong passage: the passage cited for another question that
     is most similar to the sentence (but not a near-duplicate of its own quotes), and a random one."""
-    verifier = knowledge_base.verifier
     embed = knowledge_base.embedder.embed
     rng = random.Random(20261129)
     pool = list(dict.fromkeys(q for *_, quotes in pairs for q in quotes))
@@ -78,9 +77,9 @@ def collect(pairs: list[Pair], knowledge_base: KnowledgeBase) -> list[VerifierSa
     claim_vectors = embed([claim for _, _, claim, _ in pairs])
     samples: list[VerifierSample] = []
     for (item_id, kind, claim, quotes), vector in zip(pairs, claim_vectors, strict=True):
-        coverage, cosine = verifier.score(claim, [display(q) for q in quotes])
-        samples.append(VerifierSample(item=item_id, kind=kind, supported=True, coverage=coverage, cosine=cosine))  # type: ignore[arg-type]
         own = pool_vectors[[position[q] for q in quotes]]
+        coverage, cosine = support(claim, vector, [display(q) for q in quotes], own)
+        samples.append(VerifierSample(item=item_id, kind=kind, supported=True, coverage=coverage, cosine=cosine))  # type: ignore[arg-type]
         others = [
             i
             for i, q in enumerate(pool)
@@ -93,7 +92,7 @@ def collect(pairs: list[Pair], knowledge_base: KnowledgeBase) -> list[VerifierSa
             ("wrong_passage", others[int(np.argmax(similarity))]),
             ("random_passage", rng.choice(others)),
         ):
-            coverage, cosine = verifier.score(claim, [display(pool[index])])
+            coverage, cosine = support(claim, vector, [display(pool[index])], pool_vectors[[index]])
             samples.append(
                 VerifierSample(item=item_id, kind=wrong_kind, supported=False, coverage=coverage, cosine=cosine)  # type: ignore[arg-type]
             )

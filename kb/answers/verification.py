@@ -131,6 +131,13 @@ def lexical_coverage(claim: str, evidence: str) -> float:
     return len(words & _stems(evidence)) / len(words)
 
 
+def support(
+    claim: str, claim_vector: np.ndarray, quotes: Sequence[str], quote_vectors: np.ndarray
+) -> tuple[float, float]:
+    """The two calibrated measures of a claim against the quotes it cites: lexical coverage and the best cosine."""
+    return lexical_coverage(claim, " ".join(quotes)), float(np.max(quote_vectors @ claim_vector))
+
+
 def _article_level(ref: ArticleRef) -> ArticleRef:
     return ArticleRef(ref.article, (), ref.instrument)
 
@@ -150,12 +157,6 @@ class AnswerVerifier:
         for sentence, claim in zip(sentences, claims, strict=True):
             checks.append(self._check(sentence, claim, by_n, quotes, vectors))
         return VerifiedAnswer(checks)
-
-    def score(self, claim: str, quotes: Sequence[str]) -> tuple[float, float]:
-        """(lexical coverage, best cosine) of a claim against quotes: the two calibrated measures."""
-        vectors = self.embedder.embed([claim, *quotes])
-        cosine = float(np.max(vectors[1:] @ vectors[0])) if quotes else 0.0
-        return lexical_coverage(claim, " ".join(quotes)), cosine
 
     def _vectors(self, claims: list[str], quotes: dict[int, str]) -> dict[str, np.ndarray]:
         texts = list(dict.fromkeys([*claims, *quotes.values()]))
@@ -192,8 +193,8 @@ class AnswerVerifier:
         for ref in find_references(claim):
             if _article_level(ref) not in allowed:
                 return verdict(f"names article {ref}, which its passages do not")
-        coverage = lexical_coverage(claim, evidence)
-        cosine = max(float(vectors[claim] @ vectors[quotes[n]]) for n in cited)
+        cited_quotes = [quotes[n] for n in cited]
+        coverage, cosine = support(claim, vectors[claim], cited_quotes, np.stack([vectors[q] for q in cited_quotes]))
         t = self.thresholds
         if coverage < t.min_coverage:
             return verdict(f"words not in its passages (coverage {coverage:.2f} < {t.min_coverage})", coverage, cosine)
