@@ -84,7 +84,7 @@ class GenerativeAnswerer:
     def answer(self, extractive: AskResponse) -> AskResponse:
         started = time.perf_counter()
         if (refusal := refusal_note(extractive)) is not None:
-            return fallback(extractive, refusal)
+            return fallback(extractive, refusal, started)
         try:
             generated = self.client.complete(evidence_messages(extractive.question, evidence(extractive)))
         except LLMFailure as failure:
@@ -95,7 +95,7 @@ class GenerativeAnswerer:
         """The model's tokens as they arrive, then the verified answer (or the extractive one with a note)."""
         started = time.perf_counter()
         if (refusal := refusal_note(extractive)) is not None:
-            yield fallback(extractive, refusal)
+            yield fallback(extractive, refusal, started)
             return
         pieces: list[str] = []
         try:
@@ -109,7 +109,8 @@ class GenerativeAnswerer:
 
     def _failed(self, extractive: AskResponse, failure: LLMFailure, started: float) -> AskResponse:
         log.warning("generate: LLM failed kind=%s after %.0f ms", failure.kind, (time.perf_counter() - started) * 1000)
-        return fallback(extractive, f"The generative answer is unavailable: {failure}. This is the quoted answer.")
+        note = f"The generative answer is unavailable: {failure}. This is the quoted answer."
+        return fallback(extractive, note, started)
 
     def finish(self, extractive: AskResponse, generated: str, started: float) -> AskResponse:
         verified = self.verifier.verify(generated, evidence(extractive))
@@ -128,14 +129,13 @@ class GenerativeAnswerer:
                 if verified.checks
                 else "The LLM wrote no answer"
             ) + ", so this is the quoted answer."
-            return fallback(extractive, unverified, dropped)
+            return fallback(extractive, unverified, started, dropped)
         note: str | None = None
         if dropped:
             note = (
                 f"{dropped} generated sentence{'s were' if dropped > 1 else ' was'} removed because "
                 f"{'their' if dropped > 1 else 'its'} cited passages did not support {'them' if dropped > 1 else 'it'}."
             )
-        took = extractive.took_ms + (time.perf_counter() - started) * 1000
         return extractive.model_copy(
             update={
                 "answer": verified.text,
@@ -143,7 +143,7 @@ class GenerativeAnswerer:
                 "style": AnswerStyle.GENERATIVE,
                 "dropped_sentences": dropped,
                 "note": note,
-                "took_ms": round(took, 2),
+                "took_ms": _took(extractive, started),
             }
         )
 
@@ -184,5 +184,11 @@ def refusal_note(extractive: AskResponse) -> str | None:
     return None
 
 
-def fallback(extractive: AskResponse, note: str, dropped: int = 0) -> AskResponse:
-    return extractive.model_copy(update={"style": AnswerStyle.EXTRACTIVE, "note": note, "dropped_sentences": dropped})
+def fallback(extractive: AskResponse, note: str, started: float, dropped: int = 0) -> AskResponse:
+    """The quoted answer with a note; `took_ms` counts the time spent on the LLM too (a timeout is not free)."""
+    update = {"style": AnswerStyle.EXTRACTIVE, "note": note, "dropped_sentences": dropped}
+    return extractive.model_copy(update={**update, "took_ms": _took(extractive, started)})
+
+
+def _took(extractive: AskResponse, started: float) -> float:
+    return round(extractive.took_ms + (time.perf_counter() - started) * 1000, 2)
