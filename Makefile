@@ -28,9 +28,11 @@ index: $(VENV)/.installed
 run: index
 	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 
+# ruff, the architecture contracts of pyproject.toml (import-linter) and mypy over every package.
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kb indexer server eval tests
-	$(BIN)/ruff format --check kb indexer server eval tests
+	$(BIN)/ruff check cli kb indexer server eval tests
+	$(BIN)/ruff format --check cli kb indexer server eval tests
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 # The browser tests (tests/test_browser.py) drive Debian's Chromium, never a downloaded browser: installed from apt

@@ -11,10 +11,10 @@ from typing import Protocol
 
 import httpx
 
+from kb.api import ArticleDetail, AskRequest, AskResponse, DocumentDetail, SearchRequest, SearchResponse
 from kb.errors import InvalidInput, NotFound
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
-from kb.schema import ArticleDetail, AskRequest, AskResponse, DocumentDetail, SearchRequest, SearchResponse
 
 
 class Backend(Protocol):

@@ -22,8 +22,8 @@ from eval.schema import (
     RetrievalResult,
 )
 from kb.answers.verification import split_sentences
-from kb.articles import ArticleRef, InvalidArticleRef
-from kb.schema import AnswerStyle, AskRequest, AskResponse, SearchMode, SearchRequest
+from kb.api import AnswerStyle, AskRequest, AskResponse, SearchMode, SearchRequest
+from kb.refs import ArticleRef, InvalidArticleRef
 
 MEASURES = {"nDCG@10": nDCG @ 10, "R@5": R @ 5, "R@10": R @ 10, "RR@10": RR @ 10}
 TOP_K = 10

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from eval.backends import Backend
 from eval.runner import ask_and_score, latency_summary, summarise_answers
 from eval.schema import AnswerResult, GoldItem, StyleComparison, StyleSummary
-from kb.schema import AnswerStyle
+from kb.api import AnswerStyle
 
 
 def compare_styles(

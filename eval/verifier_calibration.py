@@ -18,9 +18,9 @@ import numpy as np
 
 from eval.schema import GoldItem, ThresholdPoint, VerifierCalibration, VerifierSample
 from kb.answers.verification import claim_of, markers, split_sentences, support
+from kb.api import AnswerStyle, AskRequest
 from kb.knowledge_base import KnowledgeBase
 from kb.quotes import display
-from kb.schema import AnswerStyle, AskRequest
 
 COVERAGE_GRID = [round(0.3 + 0.05 * i, 2) for i in range(14)]  # 0.30 … 0.95
 COSINE_GRID = [round(0.3 + 0.05 * i, 2) for i in range(13)]  # 0.30 … 0.90

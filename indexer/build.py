@@ -26,34 +26,16 @@ from indexer.corpus import SourceDocument, corpus_hash, documents_hash, load_cor
 from indexer.tagger import Tagger
 from indexer.uploads import UploadStore
 from kb import index_layout
-from kb.articles import ArticleRef, Instrument
 from kb.embedding import Embedder, sha256_file
 from kb.errors import IndexCorrupt
-from kb.multilingual import MultilingualEmbedder
-from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentStats, Manifest
+from kb.index_layout import SCHEMA_VERSION
+from kb.index_tables import DocumentRow, embedding_hashes, write_tables
+from kb.multilingual_embedder import MultilingualEmbedder
+from kb.records import Chunk, DocType, DocumentStats, Manifest
+from kb.refs import ArticleRef, Instrument
 from kb.store import verify_files
 from kb.taxonomy import articles_for_categories, categories_covering
 from kb.vector_index import EXACT_SEARCH_LIMIT, make_vector_index
-
-SQL_SCHEMA = """
-CREATE TABLE documents (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, type TEXT NOT NULL, meta_json TEXT NOT NULL,
-    body TEXT NOT NULL, source_path TEXT NOT NULL, content_hash TEXT NOT NULL
-);
-CREATE TABLE chunks (
-    id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(id),
-    ordinal INTEGER NOT NULL, section TEXT NOT NULL, ref TEXT, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, context TEXT NOT NULL, page INTEGER, embed_hash TEXT NOT NULL
-);
-CREATE INDEX chunks_doc ON chunks(doc_id, ordinal);
-CREATE INDEX chunks_ref ON chunks(ref);
-CREATE TABLE chunk_tags (
-    chunk INTEGER NOT NULL REFERENCES chunks(id), kind TEXT NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY (chunk, kind, value)
-) WITHOUT ROWID;
-CREATE INDEX chunk_tags_value ON chunk_tags(kind, value, chunk);
-CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, tokenize='porter unicode61');
-"""
 
 
 @dataclass(frozen=True)
@@ -179,11 +161,7 @@ def stored_vectors(index: Path, vector_file: str, model: ModelId) -> dict[str, n
             return {}
         verify_files(index, manifest)
         vectors = faiss.read_index(str(index / vector_file))
-        con = sqlite3.connect(f"{(index / index_layout.SQLITE_FILE).resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = con.execute("SELECT id, embed_hash FROM chunks").fetchall()
-        finally:
-            con.close()
+        rows = embedding_hashes(index / index_layout.SQLITE_FILE)
     except (OSError, ValueError, RuntimeError, IndexCorrupt, sqlite3.DatabaseError):
         return {}
     if not rows:
@@ -224,46 +202,6 @@ def embed_missing(
 
 def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
     return make_vector_index(vectors, exact_limit=EXACT_SEARCH_LIMIT)
-
-
-def write_sqlite(path: Path, documents: list[SourceDocument], chunks: list[Chunk], hashes: list[str]) -> None:
-    con = sqlite3.connect(path)
-    try:
-        con.executescript(SQL_SCHEMA)
-        con.executemany(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    d.meta.id,
-                    d.meta.title,
-                    d.meta.type.value,
-                    d.meta.model_dump_json(),
-                    d.body,
-                    d.key,
-                    d.content_hash,
-                )
-                for d in documents
-            ],
-        )
-        con.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (i, c.chunk_id, c.doc_id, c.ordinal, c.section, c.ref, c.start, c.end, c.text, c.context, c.page, h)
-                for i, (c, h) in enumerate(zip(chunks, hashes, strict=True))
-            ],
-        )
-        con.executemany(
-            "INSERT OR IGNORE INTO chunk_tags VALUES (?, ?, ?)",
-            [(i, kind, value) for i, c in enumerate(chunks) for kind in TAG_KINDS for value in getattr(c, kind)],
-        )
-        con.executemany(
-            "INSERT INTO chunks_fts(rowid, context, text) VALUES (?, ?, ?)",
-            [(i, c.context, c.text) for i, c in enumerate(chunks)],
-        )
-        con.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
-        con.commit()
-    finally:
-        con.close()
 
 
 def load_sources(corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocument]:
@@ -413,7 +351,8 @@ def _write_build(
     faiss.write_index(faiss_index, str(partial / index_layout.FAISS_FILE))
     ml_index, _ = make_faiss_index(vectors.multilingual)
     faiss.write_index(ml_index, str(partial / index_layout.MULTILINGUAL_FAISS_FILE))
-    write_sqlite(partial / index_layout.SQLITE_FILE, documents, chunks, vectors.hashes)
+    rows = [DocumentRow(d.meta, d.body, d.key, d.content_hash) for d in documents]
+    write_tables(partial / index_layout.SQLITE_FILE, rows, chunks, vectors.hashes)
 
     counts = {d.meta.id: 0 for d in documents}
     for c in chunks:

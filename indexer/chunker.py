@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import spacy
 from spacy.language import Language
 
-from kb.articles import ArticleRef, Instrument
-from kb.schema import Chunk
+from kb.records import Chunk
+from kb.refs import ArticleRef, Instrument
 
 INSTRUMENT_NAMES = {
     Instrument.PROTOCOL: "Trafficking in Persons Protocol",

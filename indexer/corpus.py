@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from kb.errors import CorpusError
-from kb.schema import DocumentMeta
+from kb.records import DocumentMeta
 
 CORPUS_GLOB = "*.md"
 NOT_DOCUMENTS = {"README.md"}

@@ -37,8 +37,8 @@ from indexer.corpus import SourceDocument, check_documents, corpus_files, parse_
 from indexer.uploads import UploadRecord, UploadStore
 from kb.embedding import DIMENSION, MODEL_NAME
 from kb.errors import CorpusError, KbError
-from kb.multilingual import MULTILINGUAL_DIMENSION, MULTILINGUAL_MODEL_NAME
-from kb.schema import Chunk, DocumentMeta
+from kb.multilingual_embedder import MULTILINGUAL_DIMENSION, MULTILINGUAL_MODEL_NAME
+from kb.records import Chunk, DocumentMeta
 
 LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT_S = 3.0
@@ -159,7 +159,7 @@ class EncodeStage:
 
             self._model: Any = Embedder(threads=threads)
         else:
-            from kb.multilingual import MultilingualEmbedder
+            from kb.multilingual_embedder import MultilingualEmbedder
 
             self._model = MultilingualEmbedder(threads=threads)
 

@@ -17,18 +17,25 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from indexer.build import BuildReport, build_index, load_sources
+from indexer.build import BuildReport, build_index, load_sources, sources_hash
 from indexer.converters import convert_document
 from indexer.corpus import SourceDocument, corpus_files, load_corpus, parse_document
 from indexer.uploads import UploadStore, as_source_document, document_id_for, new_record
 from kb import index_layout
+from kb.api import DocumentChange, ReindexResult, UploadForm
 from kb.embedding import Embedder
 from kb.errors import DocumentConflict, DocumentTooLarge, InvalidInput, UnknownDocument
-from kb.schema import DocumentChange, DocumentMeta, ReindexResult, UploadForm
+from kb.records import DocumentMeta
 
 UPLOAD_LICENCE = "as provided by the uploader"
 LOCK_WAIT_SECONDS = 300.0
 ChangeStatus = Literal["added", "updated", "unchanged", "deleted"]
+
+
+def current_sources_hash(corpus_dir: Path, uploads_dir: Path | None) -> str | None:
+    """The corpus hash a build made now would carry (corpus files plus upload records), for the staleness check
+    (`kb.store.corpus_stale_reason`); None when there is no corpus folder to compare with."""
+    return sources_hash(corpus_dir, uploads_dir) if corpus_dir.is_dir() else None
 
 
 class DocumentService:

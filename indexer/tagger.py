@@ -1,7 +1,7 @@
 """The spaCy tagging pipeline: a blank English pipeline with our own rule components.
 
 Components (registered factories, so the pipeline is inspectable with `nlp.pipe_names`):
-- `tipkb_article_refs`: article references, instrument-aware, ranges expanded (kb.articles);
+- `tipkb_article_refs`: article references, instrument-aware, ranges expanded (kb.refs);
 - `tipkb_categories`: the six categories of technical assistance, from explicit labels and phrasing
   (PhraseMatcher over the taxonomy's lexicon);
 - `tipkb_places`: countries and regions from the gazetteer (PhraseMatcher);
@@ -18,8 +18,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kb.articles import ArticleRef, Instrument, iter_references, sort_refs
 from kb.gazetteer import ORGANISATIONS, REGIONS, country_names
+from kb.refs import ArticleRef, Instrument, iter_references, sort_refs
 from kb.taxonomy import CATEGORIES
 
 for _name, _default in (

@@ -22,7 +22,7 @@ from indexer.converters import ConvertedDocument, DocumentFormat, convert_docume
 from indexer.corpus import SourceDocument
 from kb.errors import CorpusError, InvalidInput
 from kb.index_layout import fsync_dir
-from kb.schema import DocumentMeta
+from kb.records import DocumentMeta
 
 RECORD_FILE = "record.json"
 DOC_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")  # DocumentMeta.id's pattern

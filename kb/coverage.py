@@ -8,19 +8,12 @@ call to fill it are seen together.
 
 from __future__ import annotations
 
-from kb.articles import ArticleRef, Instrument, iter_references
+from kb.api import ArticleCoverage, CategoryCoverage, CoverageCell, CoverageReport, CoverageVia, Passage
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
 from kb.quotes import sentence_containing
-from kb.schema import (
-    ArticleCoverage,
-    CategoryCoverage,
-    CoverageCell,
-    CoverageReport,
-    CoverageVia,
-    DocType,
-    Passage,
-)
+from kb.records import DocType
+from kb.refs import ArticleRef, Instrument, iter_references
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES, CATEGORY_BY_ID
 

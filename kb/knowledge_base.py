@@ -13,13 +13,7 @@ from pathlib import Path
 from kb.answers.engine import AnswerEngine
 from kb.answers.generative import DraftToken, GenerativeAnswerer, resolve_style
 from kb.answers.verification import AnswerVerifier
-from kb.coverage import CoverageService
-from kb.embedding import Embedder
-from kb.errors import UnknownDocument
-from kb.llm.client import ChatClient
-from kb.projects import ProjectCatalog
-from kb.provisions import ProvisionLibrary
-from kb.schema import (
+from kb.api import (
     AnswerStyle,
     ArticleDetail,
     ArticleSummary,
@@ -36,6 +30,12 @@ from kb.schema import (
     SearchRequest,
     SearchResponse,
 )
+from kb.coverage import CoverageService
+from kb.embedding import Embedder
+from kb.errors import UnknownDocument
+from kb.llm.client import ChatClient
+from kb.projects import ProjectCatalog
+from kb.provisions import ProvisionLibrary
 from kb.search import SearchService
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES

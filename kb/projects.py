@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kb.articles import ArticleRef, Instrument, sort_refs
+from kb.api import ProjectDetail, ProjectSummary
 from kb.errors import UnknownDocument
 from kb.quotes import sentences
-from kb.schema import Chunk, DocType, DocumentMeta, ProjectDetail, ProjectSummary
+from kb.records import Chunk, DocType, DocumentMeta
+from kb.refs import ArticleRef, Instrument, sort_refs
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORY_BY_ID, Category, articles_for_categories
 

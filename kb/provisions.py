@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.articles import ArticleRef, Instrument, InvalidArticleRef
+from kb.api import ArticleDetail, ArticleSummary, ArticleText
 from kb.errors import InvalidInput, UnknownArticle
-from kb.schema import ArticleDetail, ArticleSummary, ArticleText, Chunk, DocType
+from kb.records import Chunk, DocType
+from kb.refs import ArticleRef, Instrument, InvalidArticleRef
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES
 

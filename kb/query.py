@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.articles import ArticleRef, Instrument, InvalidArticleRef, find_references, parse_refs
-from kb.schema import DocType
+from kb.records import DocType
+from kb.refs import ArticleRef, Instrument, InvalidArticleRef, find_references, parse_refs
 from kb.taxonomy import categories_in
 
 # Instrument named in a question → the doc ids of that instrument in the corpus (by front matter).

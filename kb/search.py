@@ -11,14 +11,15 @@ import threading
 import time
 from pathlib import Path
 
-from kb.articles import ArticleRef, InvalidArticleRef, sort_refs
+from kb.api import SearchFilters, SearchMode, SearchRequest, SearchResponse, SearchResult
 from kb.embedding import Embedder
 from kb.errors import InvalidFilter
 from kb.language import UNLanguage, detect_language
-from kb.multilingual import MultilingualEmbedder
+from kb.multilingual_embedder import MultilingualEmbedder
 from kb.query import QueryAnalysis, analyse_query, instrument_of
+from kb.records import Chunk, DocType
+from kb.refs import ArticleRef, InvalidArticleRef, sort_refs
 from kb.retrieval import DenseRetriever, Hit, HybridRetriever, LexicalRetriever, Retriever
-from kb.schema import Chunk, DocType, SearchFilters, SearchMode, SearchRequest, SearchResponse, SearchResult
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORY_BY_ID
 

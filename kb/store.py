@@ -20,10 +20,20 @@ from pydantic import ValidationError
 from kb import index_layout
 from kb.embedding import MODEL_NAME, sha256_file
 from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
-from kb.schema import SCHEMA_VERSION, TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest
+from kb.index_layout import SCHEMA_VERSION
+from kb.records import TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest
 from kb.vector_index import search_parameters
 
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+def corpus_stale_reason(index: Path, manifest: Manifest, corpus_hash: str | None) -> str | None:
+    """Why the index no longer matches the documents (`corpus_hash`: what a build made now would carry; None when
+    there is no corpus to compare with). The one staleness check: the CLI refuses a stale index with it, the server
+    names it in /health."""
+    if corpus_hash is None or corpus_hash == manifest.corpus_hash:
+        return None
+    return f"index at {index} was built from another version of the corpus; run `kb index`"
 
 
 def verify_files(index: Path, manifest: Manifest) -> None:
@@ -103,8 +113,9 @@ class IndexStore:
             )
         if manifest.model != model:
             raise IndexStale(f"index at {index} was built with model {manifest.model!r}, configured model is {model!r}")
-        if corpus_hash is not None and corpus_hash != manifest.corpus_hash:
-            raise IndexStale(f"index at {index} was built from another version of the corpus; run `kb index`")
+        stale = corpus_stale_reason(index, manifest, corpus_hash)
+        if stale is not None:
+            raise IndexStale(stale)
         verify_files(index, manifest)
         faiss_path = index / index_layout.FAISS_FILE
         faiss_index = _read_faiss(faiss_path)

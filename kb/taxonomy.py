@@ -11,7 +11,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from kb.articles import ArticleRef, parse_refs, sort_refs
+from kb.refs import ArticleRef, parse_refs, sort_refs
 
 PROTOCOL_ARTICLES = range(1, 21)
 

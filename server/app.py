@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio.to_thread
 from litestar import Litestar, Request
@@ -21,16 +22,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.types import Message, Scope
 
+from indexer.documents import current_sources_hash
 from kb.embedding import Embedder
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
-from kb.llm.settings import LLMSettings
-from kb.settings import Settings
+from kb.settings import LoggingSettings, ServerSettings, Settings
 from server.errors import EXCEPTION_HANDLERS
 from server.request_log import JsonLinesFormatter, RequestIdFilter, request_log_middleware
 from server.routes import ROUTE_HANDLERS
 from server.routes.documents import documents_router
-from server.settings import ServerSettings
 from server.staff_auth import STATE_KEY as STAFF_KEY_STATE
 from server.staff_auth import StaffKey
 from server.state import STATE_KEY, KnowledgeBaseHolder, provide_holder, provide_knowledge_base
@@ -55,11 +55,11 @@ async def knowledge_base_lifespan(app: Litestar) -> AsyncIterator[None]:
         holder.close()
 
 
-def logging_config() -> LoggingConfig:
+def logging_config(settings: LoggingSettings) -> LoggingConfig:
     """JSON lines with request ids for `server.*` (access, index loading, 500 tracebacks) and `kb.*` (answers);
     the root logger is left to the host process."""
     handler = {"class": "logging.StreamHandler", "formatter": "json_lines", "filters": ["request_id"]}
-    logger = {"level": "INFO", "handlers": ["json_console"], "propagate": True}
+    logger = {"level": settings.level, "handlers": ["json_console"], "propagate": True}
     return LoggingConfig(
         configure_root_logger=False,
         formatters={"json_lines": {"()": JsonLinesFormatter}},
@@ -96,41 +96,38 @@ def create_app(
     settings: Settings | None = None,
     knowledge_base: KnowledgeBase | None = None,
     *,
-    server_settings: ServerSettings | None = None,
     embedder: Embedder | None = None,
-    llm_settings: LLMSettings | None = None,
 ) -> Litestar:
-    """The app; `knowledge_base` (or `embedder`) lets a caller share an already loaded one."""
+    """The app; `settings` default to the environment (read here, once per worker), and `knowledge_base` (or
+    `embedder`) lets a caller share an already loaded one."""
     settings = settings or Settings()
-    server_settings = server_settings or ServerSettings()
-    llm_settings = llm_settings or LLMSettings()
     # One client (and connection pool) for the app's life; None keeps every answer extractive.
-    llm = ChatClient(llm_settings) if llm_settings.configured else None
-    holder = KnowledgeBaseHolder(settings.index_dir, knowledge_base, embedder)
-    staff_key = StaffKey.from_settings(server_settings)
+    llm = ChatClient(settings.llm) if settings.llm.configured else None
+    paths = settings.index
+    sources_hash = partial(current_sources_hash, paths.corpus_dir, paths.uploads_dir)  # the CLI's staleness check
+    holder = KnowledgeBaseHolder(paths.index_dir, knowledge_base, embedder, sources_hash)
+    staff_key = StaffKey.from_settings(settings.staff)
     metrics = PrometheusConfig(app_name="tipkb", prefix="tipkb", group_path=True, exclude=["/metrics"])
     rate_limit = RateLimitConfig(
-        rate_limit=("minute", server_settings.rate_limit_per_minute), check_throttle_handler=_is_api_request
+        rate_limit=("minute", settings.server.rate_limit_per_minute), check_throttle_handler=_is_api_request
     )
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, documents_router(settings, server_settings)],
+        route_handlers=[*ROUTE_HANDLERS, documents_router(settings.index, settings.server)],
         dependencies={
             "holder": Provide(provide_holder, sync_to_thread=False),
             "knowledge_base": Provide(provide_knowledge_base, sync_to_thread=True),
-            "kb_settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
-            "server_settings": Provide(lambda: server_settings, use_cache=True, sync_to_thread=False),
             "llm": Provide(lambda: llm, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_log_middleware, metrics.middleware, rate_limit.middleware],
+        middleware=[request_log_middleware(settings.server.replica_name), metrics.middleware, rate_limit.middleware],
         lifespan=[knowledge_base_lifespan],
         on_shutdown=[llm.close] if llm is not None else [],
         state=State({STATE_KEY: holder, STAFF_KEY_STATE: staff_key}),
         openapi_config=OpenAPIConfig(title="tipkb", version=package_version()),
-        logging_config=logging_config(),
-        cors_config=cors_config(server_settings),
+        logging_config=logging_config(settings.logging),
+        cors_config=cors_config(settings.server),
         before_send=[no_sniffing],
-        request_max_body_size=server_settings.max_json_bytes,
+        request_max_body_size=settings.server.max_json_bytes,
     )
 
 

@@ -5,17 +5,18 @@ response and attached to every log record written while the request runs, includ
 variable follows the handler into its worker thread). Responses that used the index name its build in
 `X-Index-Build`, so a client can tell which index answered while a re-index is switching builds. One access line
 per request is logged at INFO: method, route template, status, duration, build; never a body or a question.
-Replicas behind a load balancer name themselves in `X-Replica` when `TIPKB_REPLICA_NAME` is set.
+Replicas behind a load balancer name themselves in `X-Replica` when `TIPKB_REPLICA_NAME` is set
+(`ServerSettings.replica_name`, passed in by the app factory).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -71,8 +72,17 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def request_log_middleware(app: ASGIApp) -> ASGIApp:
-    replica = os.environ.get("TIPKB_REPLICA_NAME", "").encode("latin-1", "replace")
+def request_log_middleware(replica_name: str = "") -> Callable[[ASGIApp], ASGIApp]:
+    """The middleware factory; `replica_name` (may be empty) goes into every response's X-Replica header."""
+    replica = replica_name.encode("latin-1", "replace")
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        return _request_log(app, replica)
+
+    return wrap
+
+
+def _request_log(app: ASGIApp, replica: bytes) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -18,7 +18,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_403_FORBIDDEN
 
-from server.settings import ServerSettings
+from kb.settings import StaffSettings
 
 STATE_KEY = "staff_key"
 MIN_KEY_CHARS = 16
@@ -37,7 +37,7 @@ class StaffKey:
     digest: bytes | None  # None: no key configured, staff routes disabled
 
     @classmethod
-    def from_settings(cls, settings: ServerSettings) -> StaffKey:
+    def from_settings(cls, settings: StaffSettings) -> StaffKey:
         key = settings.admin_key
         if key is None and settings.admin_key_file is not None:
             try:

@@ -9,6 +9,10 @@ worker) is loaded in a background thread while requests keep using the previous 
 When loading fails (no index, stale, corrupt, bad model) the app still starts: routes that need the index answer
 503 with the loader's message, which says how to build the index. A damaged current build never replaces a good one
 already loaded, and at start the newest complete build that loads is served instead, with the reason in /health.
+
+A build older than the documents (corpus/ or uploads changed since) is served, and /health says so: the check is the
+CLI's own (`kb.store.corpus_stale_reason` over the sources hash the write path computes), the CLI refusing where a
+running server keeps answering.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from litestar import Request
@@ -26,6 +31,7 @@ from kb import index_layout
 from kb.embedding import Embedder
 from kb.errors import IndexCorrupt, KbError
 from kb.knowledge_base import KnowledgeBase
+from kb.store import corpus_stale_reason
 from server.request_log import set_index_build
 
 logger = logging.getLogger(__name__)
@@ -48,9 +54,15 @@ class KnowledgeBaseHolder:
     """Owns the app's current KnowledgeBase, or the reason there is none."""
 
     def __init__(
-        self, index_dir: Path, knowledge_base: KnowledgeBase | None = None, embedder: Embedder | None = None
+        self,
+        index_dir: Path,
+        knowledge_base: KnowledgeBase | None = None,
+        embedder: Embedder | None = None,
+        sources_hash: Callable[[], str | None] | None = None,
     ) -> None:
+        """`sources_hash`: the corpus hash a build made now would carry (None: no staleness check)."""
         self.index_dir = index_dir
+        self._sources_hash = sources_hash
         self._kb = knowledge_base
         self._embedder = embedder or (knowledge_base.embedder if knowledge_base is not None else None)
         # A knowledge base passed in belongs to the caller: it is served as is, never swapped or closed here.
@@ -64,6 +76,16 @@ class KnowledgeBaseHolder:
     def error(self) -> str | None:
         """Why there is no knowledge base, or why an older build is being served."""
         return self._error
+
+    def stale_reason(self, kb: KnowledgeBase) -> str | None:
+        """Why `kb` no longer matches the documents, if it does not (computed per call: about a millisecond)."""
+        if self._sources_hash is None:
+            return None
+        try:
+            current = self._sources_hash()
+        except KbError as exc:
+            return f"cannot tell whether the index is current: {exc}"
+        return corpus_stale_reason(self.index_dir, kb.store.manifest, current)
 
     def load(self) -> None:
         """Open the index (at start); on a KbError remember the message instead of failing the app."""

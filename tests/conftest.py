@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from indexer.build import BuildReport, build_index
 from kb.embedding import Embedder
 from kb.search import SearchService
+from kb.settings import IndexSettings, LLMSettings, ServerSettings, Settings, StaffSettings
 from kb.store import IndexStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +31,23 @@ SEARCH_RESULT_FIELDS = {
     "categories",
     "countries",
 }
+
+
+def app_settings(
+    index: IndexSettings | None = None,
+    *,
+    staff_key: str | None = None,
+    llm: LLMSettings | None = None,
+    **server: Any,
+) -> Settings:
+    """Settings for a test's app: unthrottled unless `rate_limit_per_minute` is given, no LLM unless one is, the
+    staff key only when given; other server fields (`max_json_bytes`, `cors_origins`...) as keywords."""
+    return Settings(
+        index=index or IndexSettings(),
+        server=ServerSettings(**{"rate_limit_per_minute": 1_000_000, **server}),
+        staff=StaffSettings(admin_key=staff_key),
+        llm=llm or LLMSettings(url=None),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -73,16 +92,10 @@ def knowledge_base(store: IndexStore, embedder: Embedder):  # -> kb.knowledge_ba
 def client(knowledge_base):  # -> Iterator[litestar.testing.TestClient]
     from litestar.testing import TestClient
 
-    from kb.llm.settings import LLMSettings
     from server.app import create_app
-    from server.settings import ServerSettings
 
     # The rate limit is tested on its own app; this one must not throttle the suite. No LLM: extractive answers.
-    app = create_app(
-        knowledge_base=knowledge_base,
-        server_settings=ServerSettings(rate_limit_per_minute=1_000_000),
-        llm_settings=LLMSettings(url=None),
-    )
+    app = create_app(app_settings(), knowledge_base=knowledge_base)
     with TestClient(app) as test_client:
         yield test_client
 

@@ -1,13 +1,21 @@
-"""Waiting for a server the tests started in a child process (`kb serve`, nginx) to answer `/health`."""
+"""Servers the tests start in child processes (`kb serve`, nginx, llama.cpp): a free port, and waiting for `/health`."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def wait_until_healthy(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from kb.bench.server_process import free_port
+from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LLM_PYTHON = Path(os.environ.get("TIPKB_TEST_LLM_PYTHON", ROOT / ".venv-llm" / "bin" / "python"))

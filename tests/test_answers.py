@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from kb.articles import ArticleRef, find_references
+from kb.api import AskRequest, AskResponse, Intent
 from kb.knowledge_base import KnowledgeBase
 from kb.quotes import display
-from kb.schema import AskRequest, AskResponse, Intent
+from kb.refs import ArticleRef, find_references
 
 # Plain-language questions, worded unlike the articles. Each must be answered (not abstained).
 ANSWERABLE = [
@@ -200,7 +200,8 @@ def test_unknown_article_in_a_question_is_said_plainly(knowledge_base: Knowledge
 
 
 def test_answer_does_not_abstain_when_a_filter_narrows_to_projects(knowledge_base: KnowledgeBase) -> None:
-    from kb.schema import DocType, SearchFilters
+    from kb.api import SearchFilters
+    from kb.records import DocType
 
     request = AskRequest(question="law enforcement training", filters=SearchFilters(doc_type=[DocType.PROJECT]))
     response = knowledge_base.ask(request)

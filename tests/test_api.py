@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from kb.settings import Settings
+from kb.settings import IndexSettings, ServerSettings
 from server.app import create_app
-from server.settings import ServerSettings
 
-from .conftest import SEARCH_RESULT_FIELDS
+from .conftest import SEARCH_RESULT_FIELDS, app_settings
 
 ASK_FIELDS = {
     "question",
@@ -87,7 +86,7 @@ def test_health_reports_the_loaded_index(client: TestClient) -> None:
 
 @pytest.fixture
 def no_index_client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(index_dir=tmp_path / "missing"))) as test_client:
+    with TestClient(create_app(app_settings(IndexSettings(index_dir=tmp_path / "missing")))) as test_client:
         yield test_client
 
 
@@ -128,7 +127,7 @@ def test_an_index_built_after_start_is_loaded_on_the_next_request(
     tmp_path: Path, index_path: Path, embedder: Any
 ) -> None:
     index_dir = tmp_path / "index"
-    with TestClient(create_app(Settings(index_dir=index_dir), embedder=embedder)) as test_client:
+    with TestClient(create_app(app_settings(IndexSettings(index_dir=index_dir)), embedder=embedder)) as test_client:
         assert test_client.get("/health").status_code == 503
         index_dir.symlink_to(index_path.resolve(), target_is_directory=True)
         assert test_client.get("/health").json()["status"] == "ok"
@@ -406,7 +405,7 @@ def test_unexpected_errors_are_500_without_details(store: Any, embedder: Any, ca
 
 
 def test_rate_limit_answers_429_on_api_only(knowledge_base: Any) -> None:
-    app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=2))
+    app = create_app(app_settings(rate_limit_per_minute=2), knowledge_base=knowledge_base)
     with TestClient(app) as test_client:
         assert [test_client.get("/api/categories").status_code for _ in range(2)] == [200, 200]
         limited = test_client.get("/api/categories")

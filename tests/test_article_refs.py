@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.articles import ArticleRef, Instrument, InvalidArticleRef, find_references, iter_references, parse_refs
+from kb.refs import ArticleRef, Instrument, InvalidArticleRef, find_references, iter_references, parse_refs
 
 
 def refs(text: str) -> list[str]:

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import app
+from eval.bench import report as bench_report
+from eval.bench.queries import gold_questions
+from eval.bench.records import BenchReport
+from eval.bench.scale import corpus_texts, dataset
 from indexer.build import BuildReport
-from kb.bench import report as bench_report
-from kb.bench.queries import gold_questions
-from kb.bench.scale import corpus_texts, dataset
-from kb.bench.schema import BenchReport
-from kb.cli import app
 from kb.embedding import Embedder
 from kb.store import IndexStore
 from kb.vector_index import (
@@ -123,7 +123,7 @@ def test_bench_refuses_an_unknown_section() -> None:
 
 
 def test_distributed_estimate_divides_the_parallel_stages_by_workers_and_keeps_floors_and_write_serial() -> None:
-    from kb.bench.distributed import estimate_hours
+    from eval.bench.distributed import estimate_hours
 
     per_worker, floors = {"embed_english": 10.0}, {"embed_english": 36.0}  # chunks/s per worker; fixed seconds
     assert estimate_hours(1, per_worker, floors, 0.0) == round((36 + 100_000) / 3600, 2)

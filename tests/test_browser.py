@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kb.bench.server_process import free_port
+from tests.conftest import app_settings
+from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,7 +53,7 @@ def _ci() -> bool:
 
 
 def _expected(knowledge_base: Any, question: str) -> Any:
-    from kb.schema import AskRequest
+    from kb.api import AskRequest
 
     return knowledge_base.ask(AskRequest(question=question))
 
@@ -94,9 +95,8 @@ def base_url(knowledge_base: Any) -> Iterator[str]:
     """A real uvicorn server on a free port, in a thread, serving the app over the session's test index."""
 
     from server.app import create_app
-    from server.settings import ServerSettings
 
-    app = create_app(knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=1_000_000))
+    app = create_app(app_settings(), knowledge_base=knowledge_base)
     with serve_in_thread(app) as url:
         yield url
 
@@ -492,10 +492,10 @@ def hostile_url(index_path: Path, tmp_path_factory: pytest.TempPathFactory, embe
     """A server over a copy of the index with one uploaded project whose title and text carry markup."""
 
     from indexer.documents import DocumentService
-    from kb.schema import DocType, UploadForm
-    from kb.settings import Settings
+    from kb.api import UploadForm
+    from kb.records import DocType
+    from kb.settings import IndexSettings
     from server.app import create_app
-    from server.settings import ServerSettings
     from tests.conftest import CORPUS, copy_index
 
     root = tmp_path_factory.mktemp("hostile")
@@ -503,8 +503,8 @@ def hostile_url(index_path: Path, tmp_path_factory: pytest.TempPathFactory, embe
     service = DocumentService(CORPUS, index, root / "uploads", embedder=embedder)
     form = UploadForm(type=DocType.PROJECT, title=XSS_TITLE, country=["India"], category=["victim_protection"])
     service.add("zebrafinch-probe.md", XSS_BODY.encode(), form)
-    settings = Settings(corpus_dir=CORPUS, index_dir=index, uploads_dir=root / "uploads")
-    app = create_app(settings, server_settings=ServerSettings(rate_limit_per_minute=1_000_000), embedder=embedder)
+    settings = app_settings(IndexSettings(corpus_dir=CORPUS, index_dir=index, uploads_dir=root / "uploads"))
+    app = create_app(settings, embedder=embedder)
     with serve_in_thread(app) as url:
         yield url
 

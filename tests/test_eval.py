@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import app
 from eval import gate, report
 from eval.backends import HttpBackend, LocalBackend
-from eval.gold import load_gold
+from eval.gold_set import load_gold
 from eval.judgments import expand
 from eval.runner import run
 from eval.schema import EvalReport
-from kb.cli import app
+from kb.api import SearchMode
 from kb.knowledge_base import KnowledgeBase
-from kb.schema import SearchMode
 
 runner = CliRunner()
 

@@ -23,7 +23,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import ROOT, STAFF_KEY
+from tests.conftest import ROOT, STAFF_KEY, app_settings
 
 EXAMPLES = int(os.environ.get("TIPKB_FUZZ_EXAMPLES", "100"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
@@ -32,15 +32,13 @@ ARTEFACT = ROOT / "var" / "artefacts" / "fuzz-requests.json"
 
 @pytest.fixture(scope="module")
 def api_schema(knowledge_base: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from kb.settings import Settings
+    from kb.settings import IndexSettings
     from server.app import create_app
-    from server.settings import ServerSettings
 
     scratch = tmp_path_factory.mktemp("fuzz")
     app = create_app(
-        Settings(index_dir=scratch / "index", uploads_dir=scratch / "uploads"),
+        app_settings(IndexSettings(index_dir=scratch / "index", uploads_dir=scratch / "uploads"), staff_key=STAFF_KEY),
         knowledge_base=knowledge_base,
-        server_settings=ServerSettings(rate_limit_per_minute=1_000_000, admin_key=STAFF_KEY),
     )
     return schemathesis.openapi.from_asgi("/schema/openapi.json", app)
 

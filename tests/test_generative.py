@@ -19,17 +19,17 @@ import pytest
 from litestar.testing import TestClient
 
 from eval.backends import LocalBackend
-from eval.gold import load_gold
+from eval.gold_set import load_gold
 from eval.styles import compare_styles, markdown
 from kb.answers.verification import split_sentences
-from kb.bench.server_process import free_port
+from kb.api import AnswerStyle, AskRequest, AskResponse
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient, ChatMessage, LLMFailure
-from kb.llm.settings import LLMSettings
 from kb.quotes import display
-from kb.schema import AnswerStyle, AskRequest, AskResponse
+from kb.settings import LLMSettings
 from server.app import create_app
-from server.settings import ServerSettings
+from tests.conftest import app_settings
+from tests.live_server import free_port
 from tests.llama_server import LlamaServer
 from tests.test_answers import check_invariants
 from tests.test_api import parse_sse
@@ -78,11 +78,7 @@ def mixed_output(extractive: AskResponse) -> tuple[str, str]:
 
 
 def http(knowledge_base: KnowledgeBase, llm: LLMSettings) -> TestClient:  # type: ignore[type-arg]
-    app = create_app(
-        knowledge_base=knowledge_base,
-        server_settings=ServerSettings(rate_limit_per_minute=1_000_000),
-        llm_settings=llm,
-    )
+    app = create_app(app_settings(llm=llm), knowledge_base=knowledge_base)
     return TestClient(app)
 
 
@@ -348,9 +344,7 @@ def test_the_chat_shows_the_draft_then_only_the_verified_sentences_and_says_what
 ) -> None:
     text, supported = mixed_output
     app = create_app(
-        knowledge_base=knowledge_base,
-        server_settings=ServerSettings(rate_limit_per_minute=1_000_000),
-        llm_settings=settings(llm_server, extra_body=forced(text), max_tokens=400),
+        app_settings(llm=settings(llm_server, extra_body=forced(text), max_tokens=400)), knowledge_base=knowledge_base
     )
     with serve_in_thread(app) as url:
         context, tab = _open_tab(chat_browser, url)

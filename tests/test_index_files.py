@@ -11,9 +11,9 @@ import pytest
 from indexer.build import BuildReport, build_index, embedding_text
 from indexer.corpus import corpus_hash
 from kb import index_layout
+from kb.api import SearchMode, SearchRequest
 from kb.embedding import Embedder
 from kb.errors import CorpusError, IndexCorrupt, IndexNotBuilt, IndexStale
-from kb.schema import SearchMode, SearchRequest
 from kb.search import SearchService
 from kb.store import IndexStore
 

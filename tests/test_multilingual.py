@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from kb.api import AskRequest, SearchRequest
 from kb.language import UNLanguage, detect_language
-from kb.schema import AskRequest, SearchRequest
 from tests.test_answers import check_invariants
 
 

@@ -25,9 +25,8 @@ import httpx
 import pytest
 
 from kb import index_layout
-from kb.bench.server_process import free_port
-from tests.conftest import CORPUS, STAFF_KEY, copy_index
-from tests.live_server import wait_until_healthy
+from tests.conftest import CORPUS, STAFF_KEY, app_settings, copy_index
+from tests.live_server import free_port, wait_until_healthy
 
 KB = Path(sys.executable).parent / "kb"
 STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
@@ -212,7 +211,7 @@ def test_a_build_killed_with_sigkill_leaves_the_previous_index_serving(live: Liv
 
 def _publish_damaged_copy(index: Path, damage: str) -> str:
     """A complete-looking new build whose FAISS file, SQLite file or checksum is wrong, published as current."""
-    from kb.schema import Manifest
+    from kb.records import Manifest
 
     current = index.resolve()
     build_id = f"damaged-{damage}-{time.time_ns()}"
@@ -245,15 +244,13 @@ def test_a_damaged_new_build_is_refused_and_the_last_good_one_kept(
 ) -> None:
     from litestar.testing import TestClient
 
-    from kb.settings import Settings
+    from kb.settings import IndexSettings
     from server.app import create_app
-    from server.settings import ServerSettings
 
     index = copy_index(index_path, tmp_path)
     good = index.resolve().name
-    settings = Settings(corpus_dir=CORPUS, index_dir=index, uploads_dir=tmp_path / "uploads")
-    server_settings = ServerSettings(rate_limit_per_minute=1_000_000)
-    app = create_app(settings, server_settings=server_settings, embedder=embedder)
+    settings = app_settings(IndexSettings(corpus_dir=CORPUS, index_dir=index, uploads_dir=tmp_path / "uploads"))
+    app = create_app(settings, embedder=embedder)
     with TestClient(app) as client:
         assert client.get("/health").json()["index"]["build_id"] == good
         bad = _publish_damaged_copy(index, damage)
@@ -266,7 +263,7 @@ def test_a_damaged_new_build_is_refused_and_the_last_good_one_kept(
         assert response.status_code == 200 and response.headers["x-index-build"] == good
 
     # A restart finds the damaged build current: it serves the newest good build and says why.
-    with TestClient(create_app(settings, server_settings=server_settings, embedder=embedder)) as client:
+    with TestClient(create_app(settings, embedder=embedder)) as client:
         health = client.get("/health").json()
         assert health["status"] == "ok" and health["index"]["build_id"] == good
         assert "damaged" in health["detail"]

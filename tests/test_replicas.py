@@ -23,10 +23,9 @@ import httpx
 import pytest
 
 from kb import index_layout
-from kb.bench.server_process import free_port
 from server.replicas import ReplicaSet
 from tests.conftest import CORPUS, copy_index
-from tests.live_server import wait_until_healthy
+from tests.live_server import free_port, wait_until_healthy
 
 NGINX = Path("/usr/sbin/nginx")
 KB = Path(sys.executable).parent / "kb"

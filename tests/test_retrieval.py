@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from kb.api import SearchFilters, SearchMode, SearchRequest
 from kb.errors import InvalidFilter
-from kb.schema import DocType, SearchFilters, SearchMode, SearchRequest
+from kb.records import DocType
 from kb.search import SearchService
 
 from .conftest import SEARCH_RESULT_FIELDS

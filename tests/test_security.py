@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from kb.settings import StaffSettings
 from server.app import create_app
-from server.settings import ServerSettings
 from server.staff_auth import StaffKey, StaffKeyError
-from tests.conftest import STAFF_KEY
+from tests.conftest import STAFF_KEY, app_settings
 
 STAFF_ROUTES = [
     ("post", "/api/reindex"),
@@ -22,15 +22,13 @@ STAFF_ROUTES = [
 ]
 
 
-def _app(knowledge_base: Any, **settings: Any) -> Any:
-    return create_app(
-        knowledge_base=knowledge_base, server_settings=ServerSettings(rate_limit_per_minute=1_000_000, **settings)
-    )
+def _app(knowledge_base: Any, staff_key: str | None = None, **server: Any) -> Any:
+    return create_app(app_settings(staff_key=staff_key, **server), knowledge_base=knowledge_base)
 
 
 @pytest.fixture(scope="module")
 def guarded(knowledge_base: Any) -> Iterator[TestClient]:
-    with TestClient(_app(knowledge_base, admin_key=STAFF_KEY)) as client:
+    with TestClient(_app(knowledge_base, staff_key=STAFF_KEY)) as client:
         yield client
 
 
@@ -77,18 +75,18 @@ def test_the_right_key_passes_the_guard(guarded: TestClient) -> None:
 def test_the_key_is_kept_hashed_and_may_come_from_a_file(tmp_path: Path) -> None:
     key_file = tmp_path / "staff.key"
     key_file.write_text(STAFF_KEY + "\n")
-    staff_key = StaffKey.from_settings(ServerSettings(admin_key_file=key_file))
+    staff_key = StaffKey.from_settings(StaffSettings(admin_key_file=key_file))
     assert staff_key.enabled and staff_key.accepts(STAFF_KEY) and not staff_key.accepts(STAFF_KEY[:-1])
     assert STAFF_KEY.encode() not in repr(staff_key).encode() and staff_key.digest != STAFF_KEY.encode()
-    assert STAFF_KEY not in repr(ServerSettings(admin_key=STAFF_KEY))
+    assert STAFF_KEY not in repr(StaffSettings(admin_key=STAFF_KEY))
 
 
 @pytest.mark.parametrize("problem", ["short", "unreadable"])
 def test_an_unusable_key_stops_the_server_from_starting(tmp_path: Path, problem: str) -> None:
     settings = (
-        ServerSettings(admin_key="short")
+        StaffSettings(admin_key="short")
         if problem == "short"
-        else ServerSettings(admin_key_file=tmp_path / "missing.key")
+        else StaffSettings(admin_key_file=tmp_path / "missing.key")
     )
     with pytest.raises(StaffKeyError):
         StaffKey.from_settings(settings)
@@ -129,7 +127,7 @@ def test_each_limit_is_a_400_naming_the_field(client: TestClient, path: str, bod
 
 
 def test_uploads_over_the_configured_size_are_413(knowledge_base: Any) -> None:
-    app = _app(knowledge_base, admin_key=STAFF_KEY, max_upload_bytes=4096)
+    app = _app(knowledge_base, staff_key=STAFF_KEY, max_upload_bytes=4096)
     with TestClient(app) as client:
         response = client.post(
             "/api/documents",

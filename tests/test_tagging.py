@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexer.tagger import Tagger, build_pipeline
-from kb.articles import Instrument
+from kb.refs import Instrument
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORY_BY_ID
 

@@ -11,9 +11,9 @@ import pytest
 from eval.schema import VerifierCalibration
 from kb.answers.generative import evidence_messages
 from kb.answers.verification import CALIBRATED, split_sentences
+from kb.api import AnswerStyle, AskRequest, AskResponse
 from kb.knowledge_base import KnowledgeBase
 from kb.quotes import display
-from kb.schema import AnswerStyle, AskRequest, AskResponse
 
 CALIBRATION_REPORT = Path(__file__).resolve().parents[1] / "eval" / "reports" / "verifier-calibration.json"
 

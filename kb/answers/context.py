@@ -14,7 +14,7 @@ from kb.embedding import Embedder
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
 from kb.quotes import Span, sentences
-from kb.schema import Chunk, DocType
+from kb.records import Chunk, DocType
 from kb.search import SearchService
 from kb.store import IndexStore
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
 from kb.answers.taxonomy_answer import category_source
-from kb.articles import ArticleRef
 from kb.coverage import format_refs
 from kb.gazetteer import find_places
 from kb.projects import Project
 from kb.query import QueryAnalysis
+from kb.refs import ArticleRef
 from kb.taxonomy import CATEGORY_BY_ID
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-from kb.articles import ArticleRef, Instrument, find_references, sort_refs
+from kb.api import AskResponse, Citation, Intent, ProjectSummary
 from kb.provisions import ProvisionLibrary
 from kb.quotes import display
-from kb.schema import AskResponse, Chunk, Citation, Intent, ProjectSummary
+from kb.records import Chunk
+from kb.refs import ArticleRef, Instrument, find_references, sort_refs
 from kb.store import IndexStore
 
 _QUOTED = re.compile(r"“[^”]*”")

@@ -17,17 +17,17 @@ from kb.answers.coverage_answer import answer_coverage
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck
 from kb.answers.intent import classify
-from kb.answers.multilingual import answer_in_language
 from kb.answers.passages import answer_from_passages
+from kb.answers.phrasing import answer_in_language
 from kb.answers.project_finder import answer_projects
 from kb.answers.taxonomy_answer import answer_taxonomy
+from kb.api import AskRequest, AskResponse, Intent
 from kb.coverage import CoverageService
 from kb.embedding import Embedder
 from kb.language import UNLanguage, detect_language
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
 from kb.query import QueryAnalysis, analyse_query
-from kb.schema import AskRequest, AskResponse, Intent
 from kb.search import SearchService
 from kb.spelling import Speller
 from kb.store import IndexStore

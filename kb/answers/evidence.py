@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from kb.articles import iter_references
 from kb.gazetteer import ORGANISATIONS, find_places, place_covers
 from kb.glossary import glossary_knows
-from kb.schema import Chunk
+from kb.records import Chunk
+from kb.refs import iter_references
 from kb.stemming import stem, stems
 
 DENSE_MIN = 0.2  # below: nothing in the corpus is about this (0.25 → 0.2 on the dev split: abstention precision up)

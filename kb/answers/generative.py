@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kb.answers.verification import AnswerVerifier, VerifiedAnswer
-from kb.articles import ArticleRef, find_references, sort_refs
+from kb.api import AnswerStyle, ArticleText, AskResponse, Citation
 from kb.llm.client import ChatClient, ChatMessage, LLMFailure
 from kb.provisions import ProvisionLibrary
 from kb.quotes import display
-from kb.schema import AnswerStyle, ArticleText, AskResponse, Citation
+from kb.refs import ArticleRef, find_references, sort_refs
 
 SYSTEM_PROMPT = """\
 You answer questions about the UN Trafficking in Persons Protocol for government delegates.

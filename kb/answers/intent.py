@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from kb.api import Intent
 from kb.gazetteer import find_places
 from kb.query import QueryAnalysis
-from kb.schema import Intent
 
 _COVERAGE = re.compile(
     r"\b(?:not|never)\s+(?:yet\s+)?(?:been\s+)?(?:addressed|covered|implemented|targeted|dealt\s+with)\b"

@@ -12,20 +12,12 @@ import re
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import Verdict
-from kb.articles import ArticleRef, Instrument
+from kb.api import MAX_QUESTION_CHARS, AskRequest, Intent, SearchFilters, SearchRequest, SearchResult
 from kb.glossary import expand, topic_of
 from kb.query import QueryAnalysis
 from kb.quotes import display, sentences
-from kb.schema import (
-    MAX_QUESTION_CHARS,
-    AskRequest,
-    Chunk,
-    DocType,
-    Intent,
-    SearchFilters,
-    SearchRequest,
-    SearchResult,
-)
+from kb.records import Chunk, DocType
+from kb.refs import ArticleRef, Instrument
 
 PROTOCOL_MIN = 0.35  # best Protocol paragraph's similarity needed to answer from the Protocol
 SEE_ALSO_MARGIN = 0.04  # a second paragraph this close to the best is cited too

@@ -14,12 +14,12 @@ from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
 from kb.answers.evidence import content_words
 from kb.answers.intent import NEGATED_FINDER
-from kb.articles import ArticleRef, Instrument
 from kb.gazetteer import ORGANISATIONS, find_places, place_covers
 from kb.projects import Project
 from kb.query import QueryAnalysis
 from kb.quotes import sentences
-from kb.schema import Chunk
+from kb.records import Chunk
+from kb.refs import ArticleRef, Instrument
 from kb.stemming import stems
 from kb.taxonomy import CATEGORY_BY_ID, Category, categories_in
 

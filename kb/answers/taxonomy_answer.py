@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
-from kb.articles import ArticleRef, Instrument
 from kb.projects import category_entry
 from kb.query import QueryAnalysis
-from kb.schema import Chunk
+from kb.records import Chunk
+from kb.refs import ArticleRef, Instrument
 from kb.taxonomy import CATEGORIES, CATEGORY_BY_ID, Category
 
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kb.answers.evidence import content_words, without_references
-from kb.articles import ArticleRef, find_references
+from kb.api import Citation
 from kb.embedding import Embedder
 from kb.quotes import display
-from kb.schema import Citation
+from kb.refs import ArticleRef, find_references
 from kb.stemming import stem
 
 # `[1]`, `[1, 2]`, `[1][3]`: the citation markers the prompt asks for.

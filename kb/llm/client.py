@@ -15,7 +15,7 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from kb.llm.settings import LLMSettings
+from kb.settings import LLMSettings
 
 FailureKind = Literal["unreachable", "timeout", "server_error", "malformed"]
 

@@ -9,8 +9,8 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
+from kb.api import ArticleDetail, ArticleSummary
 from kb.knowledge_base import KnowledgeBase
-from kb.schema import ArticleDetail, ArticleSummary
 from server.errors import error_responses
 
 

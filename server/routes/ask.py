@@ -17,9 +17,9 @@ from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from kb.answers.generative import DraftToken
+from kb.api import AskRequest, AskResponse
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
-from kb.schema import AskRequest, AskResponse
 from server.errors import error_responses
 from server.guards import require_json
 

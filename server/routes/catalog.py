@@ -10,8 +10,8 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
+from kb.api import CategoryInfo, CoverageReport, ProjectDetail, ProjectSummary
 from kb.knowledge_base import KnowledgeBase, describe_categories
-from kb.schema import CategoryInfo, CoverageReport, ProjectDetail, ProjectSummary
 from server.errors import error_responses
 from server.request_log import set_index_build
 from server.state import KnowledgeBaseHolder

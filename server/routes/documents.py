@@ -20,14 +20,14 @@ from litestar.params import Body, FromPath, FromQuery
 from pydantic import ValidationError
 
 from indexer.documents import DocumentService
+from kb.api import DocumentChange, DocumentDetail, DocumentSummary, ReindexResult, UploadForm
 from kb.errors import InvalidInput
 from kb.knowledge_base import KnowledgeBase
-from kb.schema import DocType, DocumentChange, DocumentDetail, DocumentSummary, ReindexResult, UploadForm
-from kb.settings import Settings
+from kb.records import DocType
+from kb.settings import IndexSettings, ServerSettings
 from server.errors import error_responses
 from server.guards import require_multipart
 from server.request_log import set_index_build
-from server.settings import ServerSettings
 from server.staff_auth import require_staff
 from server.state import KnowledgeBaseHolder
 
@@ -49,7 +49,7 @@ class DocumentUpload:
 class DocumentServiceHolder:
     """One DocumentService per app, sharing the serving knowledge base's model (created on first use)."""
 
-    def __init__(self, settings: Settings, server_settings: ServerSettings) -> None:
+    def __init__(self, settings: IndexSettings, server_settings: ServerSettings) -> None:
         self.settings, self.server_settings = settings, server_settings
         self._service: DocumentService | None = None
 
@@ -149,7 +149,7 @@ def reindex(
     return result
 
 
-def documents_router(settings: Settings, server_settings: ServerSettings) -> Router:
+def documents_router(settings: IndexSettings, server_settings: ServerSettings) -> Router:
     """Built per app: the upload size limit and the service depend on its settings."""
     services = DocumentServiceHolder(settings, server_settings)
 

@@ -1,4 +1,4 @@
-"""GET /health: the loaded index's counts and model, or 503 with how to build the index."""
+"""GET /health: the loaded index's counts and model (and why it may be out of date), or 503 with how to build it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
-from kb.schema import Health
+from kb.api import Health
 from server.request_log import set_index_build
 from server.state import BUILD_HINT, KnowledgeBaseHolder
 
@@ -30,8 +30,10 @@ def health(holder: NamedDependency[KnowledgeBaseHolder], request: Request) -> Re
         detail = holder.error or f"no index loaded; {BUILD_HINT}"
         return Response(HealthUnavailable(status="unavailable", index=None, detail=detail), status_code=503)
     set_index_build(request.scope, kb.build_id)
-    # An older build served because the newest one is damaged is still "ok", with the reason in `detail`.
-    return Response(kb.health().model_copy(update={"detail": holder.error}))
+    # An older build served because the newest one is damaged, or a build older than the documents, is still "ok",
+    # with the reason in `detail`.
+    reasons = [r for r in (holder.error, holder.stale_reason(kb)) if r]
+    return Response(kb.health().model_copy(update={"detail": "; ".join(reasons) or None}))
 
 
 ROUTES = [health]

@@ -6,8 +6,8 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from kb.api import SearchRequest, SearchResponse
 from kb.knowledge_base import KnowledgeBase
-from kb.schema import SearchRequest, SearchResponse
 from server.errors import error_responses
 from server.guards import require_json
 

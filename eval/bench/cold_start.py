@@ -6,9 +6,9 @@ import time
 
 import httpx
 
-from kb.bench.schema import ColdStart
-from kb.bench.server_process import Server
-from kb.bench.stats import latency, ratio
+from eval.bench.records import ColdStart
+from eval.bench.server_process import Server
+from eval.bench.stats import latency, ratio
 
 READY_TIMEOUT_S = 180.0
 

@@ -6,7 +6,7 @@ from those and perturbed (Gaussian noise, renormalised). The report states how m
 truly encoded. Each size is built in one child process and served from another, so peak RSS is per size; the
 index comes from `make_vector_index`, the function the indexer uses.
 
-Child modes: `python -m kb.bench.scale build|serve WORK SIZE` print one JSON line.
+Child modes: `python -m eval.bench.scale build|serve WORK SIZE` print one JSON line.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import faiss
 import numpy as np
 from pydantic import BaseModel
 
-from kb.bench.batch import measure_batch
-from kb.bench.queries import gold_questions
-from kb.bench.schema import BatchSearch, Latency, ScaleBench, ScalePoint
-from kb.bench.stats import current_rss_mib, latency, peak_rss_mib
+from eval.bench.batch import measure_batch
+from eval.bench.queries import gold_questions
+from eval.bench.records import BatchSearch, Latency, ScaleBench, ScalePoint
+from eval.bench.stats import current_rss_mib, latency, peak_rss_mib
 from kb.vector_index import exact_neighbours, make_vector_index, perturb, recall_at_k
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -189,7 +189,7 @@ def child_serve(work: Path, size: int) -> ServeResult:
 
 def _child(mode: str, work: Path, size: int) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "kb.bench.scale", mode, str(work), str(size)], capture_output=True, text=True
+        [sys.executable, "-m", "eval.bench.scale", mode, str(work), str(size)], capture_output=True, text=True
     )
     if done.returncode != 0:
         raise RuntimeError(f"scale {mode} of {size} failed: {done.stderr.strip()[-2000:]}")

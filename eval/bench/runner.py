@@ -9,12 +9,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.bench import build, cold_start, http_load, inprocess, scale
-from kb.bench.queries import gold_questions
-from kb.bench.schema import BenchReport, ColdStart, HttpBench, HttpRun
-from kb.bench.server_process import serve
-from kb.bench.stats import machine, ratio
-from kb.bench.targets import evaluate
+from eval.bench import build, cold_start, http_load, inprocess, scale
+from eval.bench.queries import gold_questions
+from eval.bench.records import BenchReport, ColdStart, HttpBench, HttpRun
+from eval.bench.server_process import serve
+from eval.bench.stats import machine, ratio
+from eval.bench.targets import evaluate
 
 SECTIONS = ("build", "inprocess", "http", "scale", "distributed")
 DEFAULT_SECTIONS = ("build", "inprocess", "http")
@@ -127,7 +127,7 @@ def run(
     if "scale" in sections:
         report.scale = scale.run(corpus, scale_work, sizes or list(scale.DEFAULT_SIZES), encode_budget_s, log)
     if "distributed" in sections:
-        from kb.bench import distributed  # needs the optional extra tipkb[distributed] (Ray)
+        from eval.bench import distributed  # needs the optional extra tipkb[distributed] (Ray)
 
         report.distributed = distributed.run(corpus, quick, log)
     report.machine = machine()

@@ -8,7 +8,7 @@ import time
 import faiss
 import numpy as np
 
-from kb.bench.schema import BatchSearch
+from eval.bench.records import BatchSearch
 from kb.vector_index import BLAS_THRESHOLD, search_batch
 
 FAISS_DEFAULT_BLAS_THRESHOLD = 128_000  # faiss-cpu 1.15's default (DESIGN §5)

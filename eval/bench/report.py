@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kb.bench.schema import BatchSearch, BenchReport, DistributedBench, Latency
-
-REPORTS_DIR = Path(__file__).resolve().parents[2] / "eval" / "reports"
+from eval.bench.records import BatchSearch, BenchReport, DistributedBench, Latency
+from eval.report import REPORTS_DIR
 
 
 def default_path(today: dt.date | None = None) -> Path:

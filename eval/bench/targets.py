@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.bench.schema import BenchReport, Target
+from eval.bench.records import BenchReport, Target
 
 HYBRID_TO_FLOOR = 1.3
 WORKER_SCALING = 1.6

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from kb.bench.schema import Latency, Machine
+from eval.bench.records import Latency, Machine
 
 T = TypeVar("T")
 

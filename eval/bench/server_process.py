@@ -41,7 +41,7 @@ def serve(index: Path, workers: int) -> Iterator[Server]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     env["TIPKB_INDEX_DIR"] = str(index.resolve())
     env["TIPKB_RATE_LIMIT_PER_MINUTE"] = UNTHROTTLED
-    command = [sys.executable, "-m", "kb.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers)]
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()

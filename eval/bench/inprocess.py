@@ -17,11 +17,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from kb.bench.batch import measure_batch
-from kb.bench.schema import BatchSearch, CacheInfo, InProcessBench, Latency
-from kb.bench.stats import latency, ratio, timed
+from eval.bench.batch import measure_batch
+from eval.bench.records import BatchSearch, CacheInfo, InProcessBench, Latency
+from eval.bench.stats import latency, ratio, timed
+from kb.api import AskRequest, SearchMode, SearchRequest
 from kb.knowledge_base import SERVING_TORCH_THREADS, KnowledgeBase
-from kb.schema import AskRequest, SearchMode, SearchRequest
 from kb.vector_index import perturb
 
 OPERATIONS = ("dense", "lexical", "hybrid", "ask")

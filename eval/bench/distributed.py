@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.bench.build import QUICK_DOCUMENTS, quick_corpus
-from kb.bench.schema import DistributedBench
-from kb.bench.stats import ratio
+from eval.bench.build import QUICK_DOCUMENTS, quick_corpus
+from eval.bench.records import DistributedBench
+from eval.bench.stats import ratio
 
 if TYPE_CHECKING:
     from indexer.corpus import SourceDocument

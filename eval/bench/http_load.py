@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 
-from kb.bench.schema import HttpRun
-from kb.bench.server_process import Server
-from kb.bench.stats import latency
+from eval.bench.records import HttpRun
+from eval.bench.server_process import Server
+from eval.bench.stats import latency
 
 ENDPOINTS = ("/api/search", "/api/ask")
 

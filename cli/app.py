@@ -1,0 +1,45 @@
+"""The `kb` Typer application: reads the settings once, then runs one command from the modules beside it."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import ValidationError
+
+from cli import bench, documents, evaluate, index, query, serve
+from cli.console import fail_validation
+from kb.settings import Settings
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="tipkb: the Trafficking in Persons Protocol knowledge base."
+)
+
+
+@app.callback()
+def read_settings(ctx: typer.Context) -> None:
+    """tipkb: the Trafficking in Persons Protocol knowledge base."""
+    try:
+        ctx.obj = Settings()
+    except ValidationError as exc:  # a bad TIPKB_* variable: one line naming it, not a traceback
+        fail_validation(exc)
+
+
+# In the order of the pipeline: build, ask, serve, manage documents, measure.
+app.command()(index.index)
+app.command()(query.search)
+app.command()(query.ask)
+app.command()(serve.serve)
+app.command()(documents.add)
+app.command()(documents.remove)
+app.command()(documents.documents)
+app.command("eval")(evaluate.evaluate)
+app.command("calibrate-verifier")(evaluate.calibrate_verifier)
+app.command()(bench.bench)
+app.command()(index.info)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
