@@ -15,7 +15,7 @@ from kb.settings import LLMSettings
 
 if TYPE_CHECKING:
     from eval.backends import Backend
-    from eval.schema import GoldItem
+    from eval.records import GoldItem
     from kb.llm.client import ChatClient
 
 

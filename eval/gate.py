@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.schema import EvalReport
+from eval.records import EvalReport
 
 FLOORS_PATH = Path(__file__).resolve().parent / "floors.json"
 MARGIN = 0.03  # one question changing outcome moves a test-split mean by about 0.02

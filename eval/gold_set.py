@@ -8,7 +8,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from eval.schema import GoldItem, Split
+from eval.records import GoldItem, Split
 
 GOLD_PATH = Path(__file__).resolve().parent / "gold" / "gold.jsonl"
 

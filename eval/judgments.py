@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from eval.backends import Backend
-from eval.schema import GoldItem
+from eval.records import GoldItem
 
 _LOCATOR = re.compile(r"^(protocol|untoc|coe):(\d+(?:\([0-9a-z]+\))*)$")
 

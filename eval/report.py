@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.schema import ANSWER_METRICS, RETRIEVAL_METRICS, EvalReport
+from eval.records import ANSWER_METRICS, RETRIEVAL_METRICS, EvalReport
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 

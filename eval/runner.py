@@ -13,7 +13,7 @@ from ir_measures import RR, R, nDCG
 
 from eval.backends import Backend
 from eval.judgments import expand
-from eval.schema import (
+from eval.records import (
     AnswerResult,
     EvalReport,
     GoldItem,

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from eval.backends import Backend
+from eval.records import AnswerResult, GoldItem, StyleComparison, StyleSummary
 from eval.runner import ask_and_score, latency_summary, summarise_answers
-from eval.schema import AnswerResult, GoldItem, StyleComparison, StyleSummary
 from kb.api import AnswerStyle
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from eval.schema import GoldItem, ThresholdPoint, VerifierCalibration, VerifierSample
+from eval.records import GoldItem, ThresholdPoint, VerifierCalibration, VerifierSample
 from kb.answers.verification import claim_of, markers, split_sentences, support
 from kb.api import AnswerStyle, AskRequest
 from kb.knowledge_base import KnowledgeBase

@@ -13,8 +13,8 @@ from eval import gate, report
 from eval.backends import HttpBackend, LocalBackend
 from eval.gold_set import load_gold
 from eval.judgments import expand
+from eval.records import EvalReport
 from eval.runner import run
-from eval.schema import EvalReport
 from kb.api import SearchMode
 from kb.knowledge_base import KnowledgeBase
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.schema import VerifierCalibration
+from eval.records import VerifierCalibration
 from kb.answers.generative import evidence_messages
 from kb.answers.verification import CALIBRATED, split_sentences
 from kb.api import AnswerStyle, AskRequest, AskResponse
