@@ -36,16 +36,31 @@ def add(
     country: Annotated[list[str] | None, typer.Option("--country")] = None,
     category: Annotated[list[str] | None, typer.Option("--category", help="A taxonomy id, e.g. prosecution")] = None,
     date: Annotated[str | None, typer.Option("--date", help="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    doc_id: Annotated[
+        str | None,
+        typer.Option("--id", help="The document's id (default: from the file name); an upload's id replaces it."),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the upload the file name maps to, even if another file made it.")
+    ] = False,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     uploads: UploadsOpt = None,
 ) -> None:
     """Add (or update) documents: converted, tagged and indexed; only their new chunks are embedded."""
-    if title is not None and len(files) > 1:
-        fail("--title names one document: give one file with it")
+    if (title is not None or doc_id is not None) and len(files) > 1:
+        fail("--title and --id name one document: give one file with them")
     try:
         form = UploadForm.model_validate(
-            {"type": doc_type, "title": title, "country": country or [], "category": category or [], "date": date}
+            {
+                "type": doc_type,
+                "title": title,
+                "country": country or [],
+                "category": category or [],
+                "date": date,
+                "id": doc_id,
+                "replace": replace,
+            }
         )
     except ValidationError as exc:
         fail_validation(exc)

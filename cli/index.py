@@ -31,6 +31,7 @@ def index(
 ) -> None:
     """Build the index from the corpus and the uploaded documents, unless it is already current."""
     from indexer.build import BuildEngine, build_index
+    from indexer.documents import DocumentService
 
     paths = settings_of(ctx).index
     corpus, index, uploads = corpus or paths.corpus_dir, index or paths.index_dir, uploads or paths.uploads_dir
@@ -39,6 +40,9 @@ def index(
     if address is not None and engine != "ray":
         fail("--address needs --engine ray")
     try:
+        recovered = DocumentService(corpus, index, uploads).recover()  # a document change a crash interrupted
+        if recovered:
+            err.print(recovered, highlight=False)
         with ExitStack() as stack:
             runner: BuildEngine | None = None
             if engine == "ray":

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import sqlite3
 import time
 import uuid
@@ -36,6 +37,8 @@ from kb.refs import ArticleRef, Instrument
 from kb.store import verify_files
 from kb.taxonomy import articles_for_categories, categories_covering
 from kb.vector_index import EXACT_SEARCH_LIMIT, make_vector_index
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -205,8 +208,11 @@ def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
 
 
 def load_sources(corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocument]:
-    """corpus/ plus the uploaded documents, all validated (and uploads converted) before anything is written."""
-    uploads = UploadStore(uploads_dir).load() if uploads_dir is not None else []
+    """corpus/ plus the uploaded documents, all validated (and uploads converted) before anything is written; an
+    upload that no longer converts is left out with a warning line rather than blocking the build."""
+    uploads, skipped = UploadStore(uploads_dir).load() if uploads_dir is not None else ([], [])
+    for line in skipped:
+        logger.warning(line)
     return load_corpus(corpus_dir, uploads)
 
 

@@ -10,6 +10,7 @@ costs the encoding of the changed document only. Used by `kb add/remove` and the
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from pathlib import Path
@@ -17,15 +18,17 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from indexer.build import BuildReport, build_index, load_sources, sources_hash
+from indexer.build import BuildReport, build_index, sources_hash
 from indexer.converters import convert_document
-from indexer.corpus import SourceDocument, corpus_files, load_corpus, parse_document
-from indexer.uploads import UploadStore, as_source_document, document_id_for, new_record
+from indexer.corpus import SourceDocument, corpus_files, documents_hash, load_corpus, parse_document
+from indexer.uploads import PendingChange, UploadStore, as_source_document, document_id_for, new_record
 from kb import index_layout
 from kb.api import DocumentChange, ReindexResult, UploadForm
 from kb.embedding import Embedder
 from kb.errors import DocumentConflict, DocumentTooLarge, InvalidInput, UnknownDocument
-from kb.records import DocumentMeta
+from kb.records import DocType, DocumentMeta, Manifest
+
+logger = logging.getLogger(__name__)
 
 UPLOAD_LICENCE = "as provided by the uploader"
 LOCK_WAIT_SECONDS = 300.0
@@ -58,38 +61,39 @@ class DocumentService:
 
     # -- changes ----------------------------------------------------------------------------
     def add(self, filename: str, data: bytes, form: UploadForm, content_type: str | None = None) -> DocumentChange:
-        """Add a document, or update the uploaded document of the same file name."""
+        """Add a document, or update one: the upload of the same file name, or the id the form names (`id`, or
+        `replace=true` for the id the file name maps to). Any other upload with that id is a 409."""
         if len(data) > self.max_upload_bytes:
             raise DocumentTooLarge(
                 f"file: {len(data)} bytes is over the upload limit of {self.max_upload_bytes} bytes "
                 f"({self.max_upload_bytes >> 20} MiB)"
             )
         converted = convert_document(filename, data, content_type)  # 415 / 422 before anything is written
-        doc_id = document_id_for(filename)
+        doc_id = form.id or document_id_for(filename)
         if doc_id in self._corpus_ids():
             raise DocumentConflict(
-                f"file: {doc_id!r} is the id of a corpus document; rename the file to upload it as a new document"
+                f"file: {doc_id!r} is the id of a corpus document; rename the file (or give another id) to upload it "
+                "as a new document"
             )
         meta = self._meta(doc_id, filename, converted.title, form)
         record = new_record(meta, filename, converted, data)
         with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
-            self.uploads.clean_leftovers()
+            self._recover_locked()
             existing = self.uploads.get(doc_id)
+            if existing is not None and not (form.replace or form.id or existing.filename == record.filename):
+                raise DocumentConflict(
+                    f"file: {filename[:120]!r} maps to the id {doc_id!r}, already the upload of "
+                    f"{existing.filename[:120]!r}; send replace=true to replace it, or id=<another id> to keep both"
+                )
+            if existing is not None and existing.content_hash == record.content_hash:
+                report = self._build(self._sources(replace=None, extra=None))  # nothing to change in the uploads
+                status: ChangeStatus = "unchanged" if report.skipped else "updated"
+                return self._change(doc_id, status, report)
             new_source = as_source_document(record, converted, self.uploads.root / doc_id / record.original_name)
             documents = self._sources(replace=doc_id, extra=new_source)
-            staging = self.uploads.stage(record, data)
-            try:
-                report = self._build(documents)
-            except BaseException:
-                self.uploads.discard(staging)
-                raise
-            unchanged = existing is not None and existing.content_hash == record.content_hash and report.skipped
-            if unchanged:
-                self.uploads.discard(staging)  # the same file and metadata again: nothing to change
-            else:
-                self.uploads.commit(staging, doc_id)
-        status: ChangeStatus = "added" if existing is None else "unchanged" if unchanged else "updated"
-        return self._change(doc_id, status, report)
+            change = self.uploads.begin_put(record, data, documents_hash(documents))
+            report = self._publish(change, documents)
+        return self._change(doc_id, "added" if existing is None else "updated", report)
 
     def remove(self, doc_id: str) -> DocumentChange:
         if doc_id in self._corpus_ids():
@@ -97,20 +101,24 @@ class DocumentService:
                 f"{doc_id!r} is a corpus document (a file in {self.corpus_dir}/): remove the file and run `kb index`"
             )
         with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
-            self.uploads.clean_leftovers()
+            self._recover_locked()
             if self.uploads.get(doc_id) is None:
                 raise UnknownDocument(f"no uploaded document {doc_id!r}; GET /api/documents lists them")
             documents = self._sources(replace=doc_id, extra=None)
-            report = self._build(documents)
-            self.uploads.remove(doc_id)
+            change = self.uploads.begin_delete(doc_id, documents_hash(documents))
+            report = self._publish(change, documents)
         return self._change(doc_id, "deleted", report)
 
     def reindex(self, force: bool = False) -> ReindexResult:
-        """Rebuild from corpus/ plus uploads if anything changed (or `force`); vectors are reused where possible."""
+        """Rebuild from corpus/ plus uploads if anything changed (or `force`); vectors are reused where possible.
+        An upload that cannot be rebuilt is left out and named in `skipped`; it never blocks the others."""
         started = time.perf_counter()
         with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
-            self.uploads.clean_leftovers()
-            report = self._build(load_sources(self.corpus_dir, self.uploads.root), force=force)
+            self._recover_locked()
+            uploads, skipped = self.uploads.load()
+            for line in skipped:
+                logger.warning(line)
+            report = self._build(load_corpus(self.corpus_dir, uploads), force=force)
         m = report.manifest
         return ReindexResult(
             status="unchanged" if report.skipped else "rebuilt",
@@ -119,7 +127,48 @@ class DocumentService:
             chunks=m.chunks,
             encoded_chunks=report.encoded_chunks,
             seconds=round(time.perf_counter() - started, 2),
+            skipped=skipped,
         )
+
+    def recover(self) -> str | None:
+        """Finish or undo an upload change a crash interrupted (at start: the server's lifespan, `kb index`); what
+        was done, or None when nothing was pending."""
+        if self.uploads.pending() is None:  # the common case, without taking the build lock
+            return None
+        with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
+            return self._recover_locked()
+
+    def _recover_locked(self) -> str | None:
+        change = self.uploads.pending()
+        outcome = None
+        if change is not None:
+            if self._published(change.expected_corpus_hash):
+                self.uploads.finish(change)
+                outcome = f"interrupted {change.op} of {change.doc_id!r} was published: finished"
+            else:
+                self.uploads.undo(change)
+                outcome = f"interrupted {change.op} of {change.doc_id!r} was never published: undone"
+            logger.warning(outcome)
+        self.uploads.clean_leftovers()
+        return outcome
+
+    def _publish(self, change: PendingChange, documents: list[SourceDocument]) -> BuildReport:
+        """Build and publish the index showing `change`, then finish it; any failure before the switch undoes it."""
+        try:
+            report = self._build(documents)
+        except BaseException:
+            if not self._published(change.expected_corpus_hash):
+                self.uploads.undo(change)
+            raise
+        self.uploads.finish(change)
+        return report
+
+    def _published(self, corpus_hash: str) -> bool:
+        try:
+            manifest = Manifest.model_validate_json((self.index_dir / index_layout.MANIFEST).read_text())
+        except (OSError, ValueError):
+            return False
+        return manifest.corpus_hash == corpus_hash
 
     # -- helpers ----------------------------------------------------------------------------
     def _build(self, documents: list[SourceDocument], force: bool = False) -> BuildReport:
@@ -132,10 +181,13 @@ class DocumentService:
             lock_wait=None,  # held by the caller, around the upload's staging and commit too
         )
 
-    def _sources(self, replace: str, extra: SourceDocument | None) -> list[SourceDocument]:
-        uploads = [self.uploads.source_document(r) for r in self.uploads.records() if r.meta.id != replace]
-        if extra is not None:
-            uploads.append(extra)
+    def _sources(self, replace: str | None, extra: SourceDocument | None) -> list[SourceDocument]:
+        """The corpus and the uploads as they will be: `replace` left out, `extra` added; an upload that no longer
+        converts is left out with a warning (it must not block this change)."""
+        uploads, skipped = self.uploads.load()
+        for line in skipped:
+            logger.warning(line)
+        uploads = [d for d in uploads if d.meta.id != replace] + ([extra] if extra is not None else [])
         return load_corpus(self.corpus_dir, uploads)
 
     def _corpus_ids(self) -> set[str]:
@@ -146,7 +198,7 @@ class DocumentService:
             return DocumentMeta(
                 id=doc_id,
                 title=form.title or found_title or Path(filename).stem,
-                type=form.type,
+                type=DocType(form.type.value),
                 source=f"uploaded file {Path(filename).name}",
                 licence=UPLOAD_LICENCE,
                 date=form.date or dt.date.today().isoformat(),

@@ -6,12 +6,15 @@ prints them (`--json`), the evaluation harness reads them back. The index's own 
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from kb.gazetteer import form_place_names
 from kb.records import DocType, DocumentMeta, known_categories
 
 FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
@@ -263,18 +266,68 @@ class DocumentSummary(BaseModel):
     chunks: int
 
 
+class UploadType(StrEnum):
+    """What staff may upload: never the Protocol, which is a corpus document known by its id."""
+
+    PRACTICE = "practice"
+    PROJECT = "project"
+    EVENT = "event"
+    INSTRUMENT = "instrument"
+
+
+# Controls (NUL among them) and the bidirectional overrides and isolates that make a title display as other text.
+_UNSAFE_TITLE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 class UploadForm(BaseModel):
     """The metadata staff send with a document (form fields of POST /api/documents, options of `kb add`)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    type: DocType = DocType.PRACTICE
+    type: UploadType = UploadType.PRACTICE
     title: str | None = Field(default=None, min_length=1, max_length=300)
     country: list[FilterValue] = Field(default_factory=list, max_length=50)
     category: list[str] = Field(default_factory=list, max_length=6)
     date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    # The document's id: default from the file name; giving an existing upload's id replaces that document.
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)
+    # Replace the upload whose id the file name maps to (otherwise a different file with that id is a 409).
+    replace: bool = False
 
     _known_categories = field_validator("category")(known_categories)
+
+    @field_validator("title")
+    @classmethod
+    def _displayable_title(cls, value: str | None) -> str | None:
+        if value is not None:
+            if bad := _UNSAFE_TITLE_CHARS.search(value):
+                raise ValueError(f"must not contain control or bidirectional-override characters (U+{ord(bad[0]):04X})")
+            if is_blank(value):
+                raise ValueError("must not be empty")
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            year, month, day = ([int(p) for p in value.split("-")] + [1, 1])[:3]
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _known_places(cls, value: list[str]) -> list[str]:
+        names = form_place_names()
+        unknown = [v for v in value if " ".join(v.split()).lower() not in names]
+        if unknown:
+            raise ValueError(
+                f"unknown country or region {unknown[:5]}; give a country's English name (e.g. 'Kenya') or a region "
+                "(e.g. 'Eastern Africa')"
+            )
+        return list(dict.fromkeys(names[" ".join(v.split()).lower()] for v in value))
 
 
 class DocumentChange(BaseModel):
@@ -294,6 +347,9 @@ class ReindexResult(BaseModel):
     chunks: int
     encoded_chunks: int
     seconds: float
+    # Uploads that could not be rebuilt (a damaged original...), left out of this build with the reason; the others
+    # were indexed.
+    skipped: list[str] = Field(default_factory=list)
 
 
 class DocumentDetail(DocumentSummary):

@@ -130,6 +130,19 @@ def country_names() -> dict[str, str]:
 
 
 @cache
+def form_place_names() -> dict[str, str]:
+    """Lower-cased name -> canonical country or region, for metadata staff type in (the ambiguous words that
+    `country_names` leaves out of running text, "Jordan" or "Chad", are countries here)."""
+    names = {k.lower(): v for k, v in country_names().items()}
+    for country in pycountry.countries:
+        canonical = getattr(country, "common_name", None) or country.name
+        for attr in ("name", "common_name", "official_name"):
+            if value := getattr(country, attr, None):
+                names.setdefault(value.lower(), canonical)
+    return names | {k.lower(): v for k, v in REGIONS.items()}
+
+
+@cache
 def _place_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     names = {**{k.lower(): v for k, v in country_names().items()}, **{k.lower(): v for k, v in REGIONS.items()}}
     alternatives = sorted(names, key=len, reverse=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kb.api import ArticleDetail, ArticleSummary, ArticleText
 from kb.errors import InvalidInput, UnknownArticle
-from kb.records import Chunk, DocType
+from kb.records import Chunk
 from kb.refs import ArticleRef, Instrument, InvalidArticleRef
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES
@@ -38,10 +38,10 @@ class ProvisionLibrary:
     def __init__(self, store: IndexStore) -> None:
         self.store = store
         self._doc_of: dict[Instrument, str] = {}
+        # A treaty's text is the corpus document whose front matter names it (`instrument:`, at most one per treaty,
+        # never set on an upload); a document's type alone never makes it the Protocol.
         for doc_id, info in store.documents.items():
-            if info.meta.type is DocType.PROTOCOL:
-                self._doc_of.setdefault(Instrument.PROTOCOL, doc_id)
-            elif info.meta.type is DocType.INSTRUMENT and info.meta.instrument is not None:
+            if info.meta.instrument is not None:
                 self._doc_of.setdefault(Instrument(info.meta.instrument), doc_id)
         self._articles: dict[tuple[Instrument, int], _Article] = {}
         self._chunks: dict[Instrument, list[tuple[ArticleRef, Chunk]]] = {}

@@ -7,8 +7,9 @@ home page; the knowledge base is opened once in the lifespan hook (or passed in 
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 
 import anyio.to_thread
@@ -22,11 +23,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.types import Message, Scope
 
-from indexer.documents import current_sources_hash
+from indexer.documents import DocumentService, current_sources_hash
 from kb.embedding import Embedder
+from kb.errors import KbError
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
-from kb.settings import LoggingSettings, ServerSettings, Settings
+from kb.settings import IndexSettings, LoggingSettings, ServerSettings, Settings
 from server.errors import EXCEPTION_HANDLERS
 from server.request_log import JsonLinesFormatter, RequestIdFilter, request_log_middleware
 from server.routes import ROUTE_HANDLERS
@@ -36,6 +38,7 @@ from server.staff_auth import StaffKey
 from server.state import STATE_KEY, KnowledgeBaseHolder, provide_holder, provide_knowledge_base
 
 API_PREFIX = "/api/"
+logger = logging.getLogger(__name__)
 
 
 def package_version() -> str:
@@ -45,14 +48,27 @@ def package_version() -> str:
         return "0.0.0"
 
 
-@asynccontextmanager
-async def knowledge_base_lifespan(app: Litestar) -> AsyncIterator[None]:
-    holder: KnowledgeBaseHolder = app.state[STATE_KEY]
-    await anyio.to_thread.run_sync(holder.load)  # loading the model and index is blocking work
+def knowledge_base_lifespan(paths: IndexSettings) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """At start: finish or undo a document change a crash interrupted, then load the index (both blocking work)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        holder: KnowledgeBaseHolder = app.state[STATE_KEY]
+        await anyio.to_thread.run_sync(recover_interrupted_change, paths)
+        await anyio.to_thread.run_sync(holder.load)
+        try:
+            yield
+        finally:
+            holder.close()
+
+    return lifespan
+
+
+def recover_interrupted_change(paths: IndexSettings) -> None:
     try:
-        yield
-    finally:
-        holder.close()
+        DocumentService(paths.corpus_dir, paths.index_dir, paths.uploads_dir).recover()
+    except KbError as exc:  # the server still starts; /health and the next change say what is wrong
+        logger.error("an interrupted document change could not be recovered: %s", exc)
 
 
 def logging_config(settings: LoggingSettings) -> LoggingConfig:
@@ -120,7 +136,7 @@ def create_app(
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_log_middleware(settings.server.replica_name), metrics.middleware, rate_limit.middleware],
-        lifespan=[knowledge_base_lifespan],
+        lifespan=[knowledge_base_lifespan(settings.index)],
         on_shutdown=[llm.close] if llm is not None else [],
         state=State({STATE_KEY: holder, STAFF_KEY_STATE: staff_key}),
         openapi_config=OpenAPIConfig(title="tipkb", version=package_version()),

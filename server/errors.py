@@ -103,6 +103,8 @@ def _field_message(item: Any) -> str:
     for prefix in _PYDANTIC_PREFIXES:
         message = message.removeprefix(prefix)
     key = item.get("key")
+    if message.startswith("Unsupported type"):  # msgspec's words for a form part of the wrong kind
+        message = "must be a file part with a filename" if key == "file" else "a value of the wrong kind"
     if key in (None, BODY_PARAM):  # the body as a whole: missing, or not a JSON object
         key = "body"
         if message == repr(BODY_PARAM):  # litestar's KeyError text for an empty body

@@ -35,13 +35,17 @@ _CONVERTERS = {
 }
 
 
-def convert_document(filename: str, data: bytes, content_type: str | None = None) -> ConvertedDocument:
-    """Detect the format of an upload and convert it to a body the chunker can index.
+def convert_document(
+    filename: str, data: bytes, content_type: str | None = None, fmt: DocumentFormat | None = None
+) -> ConvertedDocument:
+    """Detect the format of an upload (unless `fmt`, the format recorded when it was accepted, says it) and convert
+    it to a body the chunker can index.
 
     Raises `UnsupportedDocumentType` for formats we do not read and `UnreadableDocument` for files in a
-    supported format that yield no text (corrupt, encrypted, scanned, wrong encoding, empty).
+    supported format that yield no text (corrupt, encrypted, scanned, wrong encoding, empty) or that would expand
+    past the decompression limits (`indexer.converters.archive`).
     """
-    fmt = detect_format(filename, data, content_type)
+    fmt = fmt or detect_format(filename, data, content_type)
     name = display_name(filename)
     if not data.strip():
         raise UnreadableDocument(f"{name}: the file is empty")

@@ -18,6 +18,9 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+# Decompression bombs: pypdf caps each stream (75 MB inflated); these cap the document as a whole.
+MAX_PAGES = 2_000
+MAX_TEXT_CHARS = 20_000_000
 
 
 def convert_pdf(name: str, data: bytes, content_type: str | None = None) -> ConvertedDocument:
@@ -28,7 +31,14 @@ def convert_pdf(name: str, data: bytes, content_type: str | None = None) -> Conv
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise unreadable(name, "the PDF is encrypted and needs a password; upload an unprotected copy")
-        pages = [_page_paragraphs(page.extract_text() or "") for page in reader.pages]
+        if len(reader.pages) > MAX_PAGES:
+            raise unreadable(name, f"the PDF has {len(reader.pages)} pages, over the limit of {MAX_PAGES}")
+        pages, extracted = [], 0
+        for page in reader.pages:
+            pages.append(_page_paragraphs(page.extract_text() or ""))
+            extracted += len(pages[-1])
+            if extracted > MAX_TEXT_CHARS:
+                raise unreadable(name, f"the PDF's text is over the limit of {MAX_TEXT_CHARS:,} characters")
         metadata = reader.metadata
         title = one_line(str(metadata.title)) if metadata is not None and metadata.title else ""
     except UnreadableDocument:

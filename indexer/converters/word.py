@@ -11,6 +11,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from indexer.converters._common import ConvertedDocument, DocumentFormat, normalize_body, one_line, unreadable
+from indexer.converters.archive import check_zip_limits
 from kb.errors import UnreadableDocument
 
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
@@ -18,6 +19,7 @@ _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 
 def convert_docx(name: str, data: bytes, content_type: str | None = None) -> ConvertedDocument:
     """Headings become `#` lines (the chunker's section boundaries); table rows become `a | b` lines."""
+    check_zip_limits(name, data)  # before python-docx inflates anything
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # BadZipFile, KeyError, ValueError, lxml errors…: all mean "not a docx"

@@ -20,10 +20,9 @@ from litestar.params import Body, FromPath, FromQuery
 from pydantic import ValidationError
 
 from indexer.documents import DocumentService
-from kb.api import DocumentChange, DocumentDetail, DocumentSummary, ReindexResult, UploadForm
+from kb.api import DocumentChange, DocumentDetail, DocumentSummary, ReindexResult, UploadForm, UploadType
 from kb.errors import InvalidInput
 from kb.knowledge_base import KnowledgeBase
-from kb.records import DocType
 from kb.settings import IndexSettings, ServerSettings
 from server.errors import error_responses
 from server.guards import require_multipart
@@ -39,11 +38,13 @@ class DocumentUpload:
     """The multipart form of POST /api/documents; repeat `country` or `category` for several values."""
 
     file: UploadFile | None = None  # required; checked in the handler so the error names the field
-    type: DocType = DocType.PRACTICE
+    type: UploadType = UploadType.PRACTICE
     title: str | None = None
     country: list[str] = field(default_factory=list)
     category: list[str] = field(default_factory=list)
     date: str | None = None
+    id: str | None = None  # replace the upload with this id (or choose the new document's id)
+    replace: bool = False  # replace the upload the file name maps to
 
 
 class DocumentServiceHolder:
@@ -75,7 +76,13 @@ def _serve_build(holder: KnowledgeBaseHolder, request: Request, build_id: str) -
 def _form(upload: DocumentUpload) -> UploadForm:
     try:
         return UploadForm(
-            type=upload.type, title=upload.title, country=upload.country, category=upload.category, date=upload.date
+            type=upload.type,
+            title=upload.title,
+            country=upload.country,
+            category=upload.category,
+            date=upload.date,
+            id=upload.id,
+            replace=upload.replace,
         )
     except ValidationError as exc:
         raise InvalidInput.from_validation(exc) from None
