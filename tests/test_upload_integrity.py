@@ -194,7 +194,8 @@ layout.publish = publish
 layout.os.replace = replace  # only the index module's link switch is watched; it is the same os module
 service = DocumentService(Path(corpus), Path(index), Path(uploads))
 if op == "add":
-    service.add("crash-notes.md", b"# Crash notes\\n\\nKelp farmers sheltered trafficked deckhands at night.\\n", UploadForm())
+    text = b"# Crash notes\\n\\nKelp farmers sheltered trafficked deckhands at night.\\n"
+    service.add("crash-notes.md", text, UploadForm())
 else:
     service.remove("crash-notes")
 """
