@@ -19,8 +19,9 @@ def serve(
     from server.app import serve as run_server
     from server.staff_auth import StaffKey, StaffKeyError
 
+    settings = settings_of(ctx)
     try:  # a bad key fails here with one line, not a traceback per worker
-        StaffKey.from_settings(settings_of(ctx).staff)
+        StaffKey.from_settings(settings.staff)
     except StaffKeyError as exc:
         fail(str(exc))
-    run_server(host=host, port=port, workers=workers)
+    run_server(host=host, port=port, workers=workers, trusted_proxies=settings.server.trusted_proxies)

@@ -12,12 +12,12 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from kb.gazetteer import form_place_names
 from kb.records import DocType, DocumentMeta, known_categories
 
-FilterValue = Annotated[str, Field(min_length=1, max_length=80)]
+FilterValue = Annotated[str, StringConstraints(min_length=1, max_length=80)]  # declared in the OpenAPI schema too
 MAX_QUESTION_CHARS = 1000
 
 

@@ -46,10 +46,15 @@ class ServerSettings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # A replica behind a load balancer names itself in the X-Replica response header.
     replica_name: str = ""
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (the client address for rate limits and logs);
+    # none by default, so a client cannot claim another address. TIPKB_TRUSTED_PROXIES=127.0.0.1 behind local nginx.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Seconds a client has to send its whole request body (uploads included) before it gets a 408.
+    body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         return [o.strip() for o in value.split(",") if o.strip()] if isinstance(value, str) else value
 
 
@@ -76,6 +81,8 @@ class LLMSettings(BaseSettings):
     temperature: float = Field(default=0.0, ge=0, le=2)
     # Further request fields the server understands (JSON), e.g. {"top_k": 20} for vLLM or a llama.cpp grammar.
     extra_body: dict[str, Any] = Field(default_factory=dict)
+    # Answers being written at once per server worker; more get the quoted answer with a note (never a wait).
+    max_concurrent: int = Field(default=4, ge=1, le=256)
 
     @field_validator("url")
     @classmethod

@@ -20,6 +20,7 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.types import Message, Scope
 
@@ -30,9 +31,12 @@ from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
 from kb.settings import IndexSettings, LoggingSettings, ServerSettings, Settings
 from server.errors import EXCEPTION_HANDLERS
+from server.generation_pool import GenerationPool
+from server.hardening import AllowedMethods, BoundedJsonRequest, body_read_timeout, unroutable_paths
 from server.request_log import JsonLinesFormatter, RequestIdFilter, request_log_middleware
 from server.routes import ROUTE_HANDLERS
 from server.routes.documents import documents_router
+from server.routes.home import CONTENT_SECURITY_POLICY
 from server.staff_auth import STATE_KEY as STAFF_KEY_STATE
 from server.staff_auth import StaffKey
 from server.state import STATE_KEY, KnowledgeBaseHolder, provide_holder, provide_knowledge_base
@@ -98,10 +102,14 @@ def cors_config(settings: ServerSettings) -> CORSConfig | None:
     )
 
 
-async def no_sniffing(message: Message, scope: Scope) -> None:
-    """Every response, errors included: a browser must never sniff a JSON body (which may quote a document) as HTML."""
+async def security_headers(message: Message, scope: Scope) -> None:
+    """Every response, errors included: a browser must never sniff a JSON body (which may quote a document) as HTML,
+    and whatever it renders from this origin (the OpenAPI JSON too) runs under the pages' Content-Security-Policy."""
     if message["type"] == "http.response.start":
-        MutableScopeHeaders.from_message(message)["X-Content-Type-Options"] = "nosniff"
+        headers = MutableScopeHeaders.from_message(message)
+        headers["X-Content-Type-Options"] = "nosniff"
+        if "content-security-policy" not in headers:
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
 
 
 def _is_api_request(request: Request) -> bool:
@@ -119,10 +127,12 @@ def create_app(
     settings = settings or Settings()
     # One client (and connection pool) for the app's life; None keeps every answer extractive.
     llm = ChatClient(settings.llm) if settings.llm.configured else None
+    generation = GenerationPool(settings.llm.max_concurrent)
     paths = settings.index
     sources_hash = partial(current_sources_hash, paths.corpus_dir, paths.uploads_dir)  # the CLI's staleness check
     holder = KnowledgeBaseHolder(paths.index_dir, knowledge_base, embedder, sources_hash)
     staff_key = StaffKey.from_settings(settings.staff)
+    allowed_methods = AllowedMethods()
     metrics = PrometheusConfig(app_name="tipkb", prefix="tipkb", group_path=True, exclude=["/metrics"])
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.server.rate_limit_per_minute), check_throttle_handler=_is_api_request
@@ -133,23 +143,48 @@ def create_app(
             "holder": Provide(provide_holder, sync_to_thread=False),
             "knowledge_base": Provide(provide_knowledge_base, sync_to_thread=True),
             "llm": Provide(lambda: llm, use_cache=True, sync_to_thread=False),
+            "generation": Provide(lambda: generation, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_log_middleware(settings.server.replica_name), metrics.middleware, rate_limit.middleware],
+        middleware=[
+            request_log_middleware(settings.server.replica_name),
+            unroutable_paths,
+            body_read_timeout(settings.server.body_timeout_seconds),
+            metrics.middleware,
+            rate_limit.middleware,
+        ],
+        request_class=BoundedJsonRequest,
         lifespan=[knowledge_base_lifespan(settings.index)],
+        on_startup=[allowed_methods.learn],
         on_shutdown=[llm.close] if llm is not None else [],
         state=State({STATE_KEY: holder, STAFF_KEY_STATE: staff_key}),
-        openapi_config=OpenAPIConfig(title="tipkb", version=package_version()),
+        # The schema as JSON only (/schema and /schema/openapi.json): the UIs' pages load scripts and fonts from CDNs.
+        openapi_config=OpenAPIConfig(
+            title="tipkb", version=package_version(), render_plugins=[JsonRenderPlugin(path=["/openapi.json", "/"])]
+        ),
         logging_config=logging_config(settings.logging),
         cors_config=cors_config(settings.server),
-        before_send=[no_sniffing],
+        before_send=[security_headers, allowed_methods.fix_allow_header],
         request_max_body_size=settings.server.max_json_bytes,
     )
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Run the app under uvicorn; each worker process loads the index once."""
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, workers: int = 1, trusted_proxies: list[str] | None = None
+) -> None:
+    """Run the app under uvicorn; each worker process loads the index once.
+
+    X-Forwarded-For is believed only from `trusted_proxies` (uvicorn otherwise trusts it from 127.0.0.1, so any
+    local client could pick its own address and a fresh rate-limit allowance)."""
     import uvicorn
 
-    # Our access log (server.access, JSON with request ids) replaces uvicorn's.
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # our access log (server.access, JSON with request ids) replaces uvicorn's
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=",".join(trusted_proxies) if trusted_proxies else "",
+    )

@@ -7,6 +7,7 @@ each field path; anything unexpected is a 500 whose traceback goes to the server
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -86,9 +87,21 @@ _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 BODY_PARAM = "data"  # the name every handler gives its request body
 
 
+# An absolute file-system path in a message (not an API path such as /api/documents): clients see its last two parts.
+_SEGMENT = r"[^\s/'\"`()<>;,]"
+_ABSOLUTE_PATH = re.compile(
+    rf"(?<![\w.:/-])/(?!api/|static/|schema)(?:{_SEGMENT}+/)*({_SEGMENT}+/{_SEGMENT}*)(?!{_SEGMENT})"
+)
+
+
+def without_paths(text: str) -> str:
+    """A message for clients: where the server keeps its files is nobody else's business."""
+    return _ABSOLUTE_PATH.sub(lambda m: "…/" + m.group(1), text)
+
+
 def error_response(status_code: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
     return Response(
-        content={"status_code": status_code, "detail": detail, **extra},
+        content={"status_code": status_code, "detail": without_paths(detail), **extra},
         status_code=status_code,
         media_type=MediaType.JSON,
         headers=headers,

@@ -29,7 +29,7 @@ from litestar.exceptions import ServiceUnavailableException
 
 from kb import index_layout
 from kb.embedding import Embedder
-from kb.errors import IndexCorrupt, KbError
+from kb.errors import IndexCorrupt, IndexNotBuilt, KbError
 from kb.knowledge_base import KnowledgeBase
 from kb.store import corpus_stale_reason
 from server.request_log import set_index_build
@@ -118,7 +118,7 @@ class KnowledgeBaseHolder:
             self._error = f"the newest build could not be loaded ({message}); serving build {self._kb.build_id}"
             logger.error("new index build not loaded, previous one kept: %s", message)
             return
-        if isinstance(exc, IndexCorrupt):
+        if isinstance(exc, IndexCorrupt | IndexNotBuilt):  # damaged, or its manifest or link gone: an older build
             current = self.index_dir.resolve()
             for build in index_layout.finished_builds(self.index_dir):
                 if build == current:

@@ -4,23 +4,29 @@ The stream computes the extractive answer before the first byte, so every error 
 then it sends `citations` (JSON: the evidence), with an LLM `token` events (the model's unverified draft, as it
 arrives), `answer` (the final text: verified sentences, or the quoted answer) and `done` (JSON: took_ms, style,
 dropped_sentences, note and the final articles).
+
+Generative requests claim a slot of the app's `GenerationPool` and do their LLM work on its threads; when the pool
+is full they get the quoted answer with a note at once (server.generation_pool).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import anyio.to_thread
 from litestar import post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from kb.answers.generative import DraftToken
-from kb.api import AskRequest, AskResponse
+from kb.answers.generative import DraftToken, resolve_style
+from kb.api import AnswerStyle, AskRequest, AskResponse
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
 from server.errors import error_responses
+from server.generation_pool import BUSY_NOTE, Claim, GenerationPool
 from server.guards import require_json
 
 EVENT_STREAM = "text/event-stream"
@@ -30,17 +36,35 @@ STREAM_HEAD = {"citations", "articles", "projects", "intent", "abstained", "lang
 STREAM_TAIL = {"took_ms", "style", "dropped_sentences", "note", "articles"}
 
 
+def claim_writer(data: AskRequest, llm: ChatClient | None, pool: GenerationPool) -> tuple[Claim | None, bool]:
+    """A slot if the LLM is to write this answer and one is free; and whether one was wanted but all were taken."""
+    if llm is None or resolve_style(data.style, llm)[0] is not AnswerStyle.GENERATIVE:
+        return None, False
+    claim = pool.claim()
+    return claim, claim is None
+
+
+def busy(response: AskResponse) -> AskResponse:
+    return response.model_copy(update={"note": BUSY_NOTE})
+
+
 @post(
     "/api/ask",
     status_code=200,
-    sync_to_thread=True,
     guards=[require_json],
     responses=error_responses(400, 413, 415, 429, 503),
 )
-def ask(
-    data: JSONBody[AskRequest], knowledge_base: NamedDependency[KnowledgeBase], llm: NamedDependency[ChatClient | None]
+async def ask(
+    data: JSONBody[AskRequest],
+    knowledge_base: NamedDependency[KnowledgeBase],
+    llm: NamedDependency[ChatClient | None],
+    generation: NamedDependency[GenerationPool],
 ) -> AskResponse:
-    return knowledge_base.ask(data, llm)
+    claim, full = claim_writer(data, llm, generation)
+    if claim is not None:
+        return await generation.run(claim, lambda: knowledge_base.ask(data, llm))
+    response = await anyio.to_thread.run_sync(knowledge_base.ask, data, None)
+    return busy(response) if full else response
 
 
 def answer_events(head: AskResponse, rest: Iterator[DraftToken | AskResponse]) -> Iterator[ServerSentEventMessage]:
@@ -57,14 +81,29 @@ def answer_events(head: AskResponse, rest: Iterator[DraftToken | AskResponse]) -
     "/api/ask/stream",
     status_code=200,
     media_type=EVENT_STREAM,
-    sync_to_thread=True,
     guards=[require_json],
     responses=error_responses(400, 413, 415, 429, 503),
 )
-def ask_stream(
-    data: JSONBody[AskRequest], knowledge_base: NamedDependency[KnowledgeBase], llm: NamedDependency[ChatClient | None]
+async def ask_stream(
+    data: JSONBody[AskRequest],
+    knowledge_base: NamedDependency[KnowledgeBase],
+    llm: NamedDependency[ChatClient | None],
+    generation: NamedDependency[GenerationPool],
 ) -> ServerSentEvent:
-    return ServerSentEvent(answer_events(*knowledge_base.ask_stream(data, llm)))
+    claim, full = claim_writer(data, llm, generation)
+    try:  # the extractive answer first, on the default threads: its errors still get their JSON status
+        head, rest = await anyio.to_thread.run_sync(knowledge_base.ask_stream, data, llm if claim else None)
+    except BaseException:
+        if claim is not None:
+            claim.release()
+        raise
+    if claim is None:
+        events = answer_events(
+            busy(head) if full else head, (busy(r) if full and isinstance(r, AskResponse) else r for r in rest)
+        )
+        return ServerSentEvent(events)
+    stream: AsyncIterator[ServerSentEventMessage] = generation.drain(claim, answer_events(head, rest))
+    return ServerSentEvent(stream, background=BackgroundTask(claim.release))  # released even if never iterated
 
 
 ROUTES = [ask, ask_stream]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from litestar import Request, Response, get
+import anyio.to_thread
+from litestar import Request, Response, get, head
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
 from kb.api import Health
+from server.errors import without_paths
 from server.request_log import set_index_build
 from server.state import BUILD_HINT, KnowledgeBaseHolder
 
@@ -19,21 +21,28 @@ class HealthUnavailable(Health):
     status_code: Literal[503] = 503
 
 
-@get(
-    "/health",
-    sync_to_thread=True,  # may retry loading the index
-    responses={503: ResponseSpec(data_container=HealthUnavailable, description="No index is loaded")},
-)
-def health(holder: NamedDependency[KnowledgeBaseHolder], request: Request) -> Response[Health]:  # type: ignore[type-arg]
+@get("/health", responses={503: ResponseSpec(data_container=HealthUnavailable, description="No index is loaded")})
+async def health(holder: NamedDependency[KnowledgeBaseHolder], request: Request[Any, Any, Any]) -> Response[Health]:
+    return await anyio.to_thread.run_sync(_health, holder, request)  # may retry loading the index
+
+
+def _health(holder: KnowledgeBaseHolder, request: Request[Any, Any, Any]) -> Response[Health]:
     kb = holder.get()
     if kb is None:
-        detail = holder.error or f"no index loaded; {BUILD_HINT}"
+        detail = without_paths(holder.error or f"no index loaded; {BUILD_HINT}")
         return Response(HealthUnavailable(status="unavailable", index=None, detail=detail), status_code=503)
     set_index_build(request.scope, kb.build_id)
     # An older build served because the newest one is damaged, or a build older than the documents, is still "ok",
     # with the reason in `detail`.
     reasons = [r for r in (holder.error, holder.stale_reason(kb)) if r]
-    return Response(kb.health().model_copy(update={"detail": "; ".join(reasons) or None}))
+    return Response(kb.health().model_copy(update={"detail": without_paths("; ".join(reasons)) or None}))
 
 
-ROUTES = [health]
+@head("/health", include_in_schema=False)
+async def health_head(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[None]:
+    """/health's status without its body, for load balancers and monitors that probe with HEAD."""
+    loaded = await anyio.to_thread.run_sync(holder.get)  # may retry loading the index, as GET does
+    return Response(None, status_code=200 if loaded is not None else 503)
+
+
+ROUTES = [health, health_head]

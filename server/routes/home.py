@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import get
+from litestar import get, head
 from litestar.datastructures import CacheControlHeader
 from litestar.response import File
 from litestar.static_files import create_static_files_router
@@ -44,6 +44,16 @@ PAGE_HEADERS = {
 async def page() -> File:
     # Not a static router mounted at "/": its catch-all would answer unknown API paths 404 with a file-system
     # message and unknown POSTs 405 instead of a plain 404.
+    return _shell()
+
+
+@head(PAGE_PATHS, include_in_schema=False)
+async def page_head() -> File:
+    """What a GET would send, headers only (monitors and link checkers ask with HEAD)."""
+    return _shell()
+
+
+def _shell() -> File:
     return File(
         STATIC_DIR / "index.html",
         filename="index.html",
@@ -58,4 +68,4 @@ static_files = create_static_files_router(
     path="/static", directories=[STATIC_DIR], name="static", cache_control=CacheControlHeader(no_cache=True)
 )
 
-ROUTES: list[ControllerRouterHandler] = [page, static_files]
+ROUTES: list[ControllerRouterHandler] = [page, page_head, static_files]
