@@ -3,7 +3,9 @@
 Every operation in /schema/openapi.json gets up to TIPKB_FUZZ_EXAMPLES generated cases (100 by default, as in
 CI). The app is its own instance (sharing one with other tests hangs schemathesis), over the session's index,
 with a staff key configured: the generated requests cannot authenticate, so staff routes answer 401 and no
-build runs. The number of requests sent per operation is written to var/artefacts/fuzz-requests.json.
+build runs. A second pass sends the staff key with generated uploads, deletes and re-index requests over a private
+copy of the index, so the write path's validation (and any build it starts) is fuzzed too. The number of requests
+sent per operation is written to var/artefacts/fuzz-requests.json.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from schemathesis.checks import (
 from tests.conftest import ROOT, STAFF_KEY, app_settings
 
 EXAMPLES = int(os.environ.get("TIPKB_FUZZ_EXAMPLES", "100"))
+# Authenticated staff requests can start a build (seconds each), so fewer of them.
+STAFF_EXAMPLES = int(os.environ.get("TIPKB_FUZZ_STAFF_EXAMPLES", "25"))
+STAFF_OPERATIONS = {"POST /api/documents", "DELETE /api/documents/{doc_id}", "POST /api/reindex"}
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 ARTEFACT = ROOT / "var" / "artefacts" / "fuzz-requests.json"
 
@@ -43,12 +48,35 @@ def api_schema(knowledge_base: Any, tmp_path_factory: pytest.TempPathFactory) ->
     return schemathesis.openapi.from_asgi("/schema/openapi.json", app)
 
 
-def _fuzz(operation: Any, label: str, requests: Counter[str]) -> None:
+@pytest.fixture(scope="module")
+def staff_schema(index_path: Any, embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from kb.settings import IndexSettings
+    from server.app import create_app
+    from tests.conftest import CORPUS, copy_index
+
+    scratch = tmp_path_factory.mktemp("fuzz-staff")
+    paths = IndexSettings(corpus_dir=CORPUS, index_dir=copy_index(index_path, scratch), uploads_dir=scratch / "up")
+    app = create_app(app_settings(paths, staff_key=STAFF_KEY), embedder=embedder)
+    return schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+
+
+def _fuzz(
+    operation: Any,
+    label: str,
+    requests: Counter[str],
+    examples: int = EXAMPLES,
+    headers: dict[str, str] | None = None,
+    statuses: Counter[int] | None = None,
+) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def exercise(case: Any) -> None:
         requests[label] += 1
-        case.call_and_validate(checks=CHECKS)
+        if headers:
+            case.headers = {**(case.headers or {}), **headers}
+        response = case.call_and_validate(checks=CHECKS)
+        if statuses is not None:
+            statuses[response.status_code] += 1
 
     exercise()
 
@@ -67,4 +95,23 @@ def test_generated_requests_never_get_a_server_error_or_an_off_schema_response(a
     ARTEFACT.parent.mkdir(parents=True, exist_ok=True)
     ARTEFACT.write_text(json.dumps({"total": sum(requests.values()), "per_operation": requests}, indent=2) + "\n")
     assert len(requests) >= 15, f"only {sorted(requests)} were exercised"
+    assert failures == {}, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
+
+
+def test_authenticated_staff_requests_never_get_a_server_error_or_an_off_schema_response(staff_schema: Any) -> None:
+    requests: Counter[str] = Counter()
+    statuses: Counter[int] = Counter()
+    failures: dict[str, str] = {}
+    for result in staff_schema.get_all_operations():
+        operation = result.ok()
+        label = f"{operation.method.upper()} {operation.path}"
+        if label not in STAFF_OPERATIONS:
+            continue
+        try:
+            _fuzz(operation, label, requests, STAFF_EXAMPLES, {"Authorization": f"Bearer {STAFF_KEY}"}, statuses)
+        except Exception as exc:  # noqa: BLE001 - every operation runs; all failures are reported together
+            failures[label] = str(exc)[:1500]
+    assert set(requests) == STAFF_OPERATIONS, f"only {sorted(requests)} were exercised"
+    assert statuses[401] == 0 and statuses[403] == 0, statuses  # the key went with every request
+    print(f"staff fuzz statuses: {dict(statuses)}")
     assert failures == {}, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())

@@ -77,6 +77,7 @@ def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "TIPKB_INDEX_DIR": str(index),
         "TIPKB_UPLOADS_DIR": str(root / "uploads"),
         "TIPKB_RATE_LIMIT_PER_MINUTE": "1000000",  # every request comes from nginx's address: nginx limits instead
+        "TIPKB_TRUSTED_PROXIES": "127.0.0.1",  # as the README's commands: nginx's X-Forwarded-For names the client
     }
     replicas: list[Replica] = []
     try:
