@@ -8,48 +8,28 @@ with the reason elsewhere. Screenshots of every view are written to var/artefact
 from __future__ import annotations
 
 import json
-import os
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.browser_harness import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    TIMEOUT_MS,
+    Tab,
+    check_clean,
+    open_tab,
+    require_browser,
+)
 from tests.conftest import app_settings
-from tests.live_server import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = ROOT / "var" / "artefacts" / "screenshots"
-TIMEOUT_MS = 20_000
+from tests.live_server import serve_in_thread
 
 PROJECT_QUESTION = "Which projects address victim protection?"
 OFF_TOPIC_QUESTION = "What is the best pizza recipe?"
 HOSTILE_QUESTION = "<img src=x onerror=alert(1)>"
-
-# Records, at the moment each happens, every answer phase change and what the answer showed at that moment.
-PHASE_RECORDER = """
-window.__phases = [];
-document.addEventListener("tipkb:phase", (event) => {
-  const el = event.target;
-  window.__phases.push({
-    phase: event.detail.phase,
-    sources: el.querySelectorAll(".sources__item").length,
-    cards: el.querySelectorAll(".project-card").length,
-    markers: el.querySelectorAll(".message__body button.cite").length,
-  });
-});
-"""
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def _expected(knowledge_base: Any, question: str) -> Any:
@@ -59,20 +39,9 @@ def _expected(knowledge_base: Any, question: str) -> Any:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def require_browser() -> None:
+def browser_available() -> None:
     """Fail (under CI) or skip (elsewhere) with the reason, before the slow session fixtures build an index."""
-    problems = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("the `playwright` package is missing (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing (apt-get install -y chromium; `make test` installs it)")
-    if problems:
-        message = "browser tests cannot run: " + "; ".join(problems)
-        if _ci():
-            pytest.fail(message)
-        pytest.skip(message)
+    require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -101,95 +70,20 @@ def base_url(knowledge_base: Any) -> Iterator[str]:
         yield url
 
 
-@contextmanager
-def serve_in_thread(app: Any) -> Iterator[str]:
-    """A real uvicorn server for `app` on a free loopback port, in a thread; yields its base URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-browser-tests", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:  # uvicorn offers no start-up callback: poll its flag
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@dataclass
-class Tab:
-    """A page plus what it did: every request URL, uncaught script errors and opened dialogs."""
-
-    page: Any
-    base_url: str
-    requests: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.base_url + path)
-        self.page.wait_for_function("() => document.body.dataset.ready !== undefined", timeout=TIMEOUT_MS)
-
-    def ask(self, question: str) -> Any:
-        """Type a question, press Enter, wait for the answer; returns the answer element's locator."""
-        before = self.page.locator(".turn").count()
-        self.page.get_by_label("Your question").fill(question)
-        self.page.get_by_label("Your question").press("Enter")
-        answer = self.page.locator(".turn").nth(before).locator(".message--answer")
-        answer.and_(self.page.locator('[data-phase="done"], [data-phase="error"]')).wait_for(timeout=TIMEOUT_MS)
-        return answer
-
-    def api_calls(self, path: str) -> list[str]:
-        return [url for url in self.requests if urlsplit(url).path == path]
-
-    def screenshot(self, name: str, *, full_page: bool = True) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
-
-
-def _open_tab(browser: Any, base_url: str, *, width: int = 1280, height: int = 900) -> tuple[Any, Tab]:
-    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(PHASE_RECORDER)
-    page = context.new_page()
-    tab = Tab(page, base_url)
-    page.on("request", lambda request: tab.requests.append(request.url))
-    page.on("pageerror", lambda error: tab.page_errors.append(str(error)))
-
-    def on_dialog(dialog: Any) -> None:
-        tab.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    return context, tab
-
-
-def _check_clean(tab: Tab) -> None:
-    assert tab.page_errors == [], f"uncaught script errors: {tab.page_errors}"
-    foreign = [url for url in tab.requests if not url.startswith((tab.base_url, "data:"))]
-    assert foreign == [], f"the page must work offline, but it requested {foreign}"
-
-
 @pytest.fixture
 def tab(browser: Any, base_url: str) -> Iterator[Tab]:
-    context, tab = _open_tab(browser, base_url)
+    context, tab = open_tab(browser, base_url)
     yield tab
     context.close()
-    _check_clean(tab)
+    check_clean(tab)
 
 
 @pytest.fixture
 def phone(browser: Any, base_url: str) -> Iterator[Tab]:
-    context, tab = _open_tab(browser, base_url, width=375, height=740)
+    context, tab = open_tab(browser, base_url, width=375, height=740)
     yield tab
     context.close()
-    _check_clean(tab)
+    check_clean(tab)
 
 
 # -- chat ------------------------------------------------------------------------------------------------------
@@ -371,7 +265,7 @@ def test_search_filters_by_category_and_the_url_round_trips(tab: Tab, browser: A
     assert page.get_by_label("Victims protection and support").is_checked()
 
     # The shared URL restores the query, the facets and the same results in a fresh browser context.
-    context, other = _open_tab(browser, base_url)
+    context, other = open_tab(browser, base_url)
     try:
         other.goto(urlsplit(page.url).path + "?" + urlsplit(page.url).query)
         _wait_for_results(other.page)
@@ -380,7 +274,7 @@ def test_search_filters_by_category_and_the_url_round_trips(tab: Tab, browser: A
         assert _result_ids(other.page) == filtered
     finally:
         context.close()
-    _check_clean(other)
+    check_clean(other)
 
 
 def test_search_facets_are_filled_from_the_api(tab: Tab, knowledge_base: Any) -> None:
@@ -517,7 +411,7 @@ def _assert_inert(tab: Tab) -> None:
 
 
 def test_markup_stored_in_a_document_is_escaped_on_every_page(browser: Any, hostile_url: str) -> None:
-    context, tab = _open_tab(browser, hostile_url)
+    context, tab = open_tab(browser, hostile_url)
     page = tab.page
     try:
         tab.goto("/search?q=zebrafinch+shelters+counselling")
@@ -544,4 +438,4 @@ def test_markup_stored_in_a_document_is_escaped_on_every_page(browser: Any, host
         tab.screenshot("stored-markup-as-text")
     finally:
         context.close()
-    _check_clean(tab)
+    check_clean(tab)

@@ -14,15 +14,13 @@ from typing import Any
 
 import pytest
 
+from tests.browser_harness import Tab, check_clean, open_tab
 from tests.test_browser import (  # noqa: F401  (pytest fixtures, used by name)
     PROJECT_QUESTION,
-    Tab,
-    _check_clean,
-    _open_tab,
     base_url,
     browser,
+    browser_available,
     playwright_api,
-    require_browser,
 )
 
 FRENCH_PROJECT_QUESTION = "Quels projets portent sur la protection des victimes ?"
@@ -32,10 +30,10 @@ RUSSIAN_PROJECT_QUESTION = "Какие проекты касаются защи�
 
 @pytest.fixture
 def tab(browser: Any, base_url: str) -> Iterator[Tab]:  # noqa: F811
-    context, tab = _open_tab(browser, base_url)
+    context, tab = open_tab(browser, base_url)
     yield tab
     context.close()
-    _check_clean(tab)
+    check_clean(tab)
 
 
 def _open_first_citation(tab: Tab, answer: Any) -> Any:

@@ -28,12 +28,12 @@ from kb.llm.client import ChatClient, ChatMessage, LLMFailure
 from kb.quotes import display
 from kb.settings import LLMSettings
 from server.app import create_app
+from tests.browser_harness import CHROMIUM, LAUNCH_ARGS, check_clean, open_tab
 from tests.conftest import app_settings
-from tests.live_server import free_port
+from tests.live_server import free_port, serve_in_thread
 from tests.llama_server import LlamaServer
 from tests.test_answers import check_invariants
 from tests.test_api import parse_sse
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, _check_clean, _open_tab, serve_in_thread
 
 QUESTION = "What does article 6 require of States?"
 
@@ -347,7 +347,7 @@ def test_the_chat_shows_the_draft_then_only_the_verified_sentences_and_says_what
         app_settings(llm=settings(llm_server, extra_body=forced(text), max_tokens=400)), knowledge_base=knowledge_base
     )
     with serve_in_thread(app) as url:
-        context, tab = _open_tab(chat_browser, url)
+        context, tab = open_tab(chat_browser, url)
         context.set_default_timeout(300_000)
         # Remember whether the model's draft was ever on screen before the verified answer replaced it.
         tab.page.add_init_script(
@@ -369,4 +369,4 @@ def test_the_chat_shows_the_draft_then_only_the_verified_sentences_and_says_what
         assert answer.locator(".message__body button.cite").count() >= 1
         tab.screenshot("chat-generative-answer")
         context.close()
-    _check_clean(tab)
+    check_clean(tab)

@@ -33,8 +33,7 @@ from kb.settings import IndexSettings
 from server.app import create_app
 from server.generation_pool import BUSY_NOTE
 from tests.conftest import CORPUS, app_settings, copy_index
-from tests.live_server import free_port, wait_until_healthy
-from tests.test_browser import serve_in_thread
+from tests.live_server import free_port, serve_in_thread, wait_until_healthy
 
 KB = Path(sys.executable).parent / "kb"
 QUESTION = {"question": "What must States do to protect victims of trafficking?"}
