@@ -211,9 +211,15 @@ def load_sources(corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocum
     """corpus/ plus the uploaded documents, all validated (and uploads converted) before anything is written; an
     upload that no longer converts is left out with a warning line rather than blocking the build."""
     uploads, skipped = UploadStore(uploads_dir).load() if uploads_dir is not None else ([], [])
-    for line in skipped:
-        logger.warning(line)
+    for upload in skipped:
+        logger.warning(upload.line)
     return load_corpus(corpus_dir, uploads)
+
+
+def unloaded_uploads(uploads_dir: Path, documents: list[SourceDocument]) -> list[tuple[str, str]]:
+    """The (key, hash) of accepted uploads missing from `documents` (they could not be converted)."""
+    loaded = {d.key for d in documents}
+    return [(key, digest) for key, digest in UploadStore(uploads_dir).hashes() if key not in loaded]
 
 
 def sources_hash(corpus_dir: Path, uploads_dir: Path | None) -> str:
@@ -276,6 +282,7 @@ def build_index(
     *,
     uploads_dir: Path | None = None,
     documents: list[SourceDocument] | None = None,
+    skipped: Sequence[tuple[str, str]] = (),
     force: bool = False,
     embedder: Embedder | None = None,
     multilingual: VectorModel | None = None,
@@ -288,20 +295,22 @@ def build_index(
 
     Chunks whose embedded text is unchanged since the current build reuse its vectors, so adding one document
     encodes only that document's chunks. `documents` replaces reading the sources (the document service passes
-    the set it is about to commit). `engine` runs the computation elsewhere (default: this process, with
-    `embedder` and `multilingual` when given). One build at a time per index: a second waits up to `lock_wait`
-    seconds (None: the caller already holds the build lock).
+    the set it is about to commit, and in `skipped` the uploads it could not convert). The sources are read under
+    the build lock, so a document change published meanwhile is never overwritten by an older read. `engine` runs
+    the computation elsewhere (default: this process, with `embedder` and `multilingual` when given). One build at
+    a time per index: a second waits up to `lock_wait` seconds (None: the caller already holds the build lock).
     """
     progress = progress or SilentProgress()
     engine = engine or LocalEngine(embedder, multilingual)
     started = time.perf_counter()
     stages: dict[str, float] = {}
-    if documents is None:
-        with _timed(stages, "read"):
-            documents = engine.read(corpus_dir, uploads_dir)  # validates everything before anything is written
-    digest = documents_hash(documents)
     model_name = Embedder.name
     with index_layout.build_lock(index, wait=lock_wait) if lock_wait is not None else contextlib.nullcontext():
+        if documents is None:
+            with _timed(stages, "read"):
+                documents = engine.read(corpus_dir, uploads_dir)  # validates everything before anything is written
+            skipped = unloaded_uploads(uploads_dir, documents) if uploads_dir is not None else []
+        digest = documents_hash(documents, skipped)
         index_layout.clear_partials(index)  # a killed build's leftovers go even when nothing needs rebuilding
         if not force and index_is_current(index, digest, model_name):
             manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())

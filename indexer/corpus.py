@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +60,10 @@ def corpus_hash(corpus_dir: Path, uploads: list[tuple[str, str]] | None = None) 
     return _combine(files + (uploads or []))
 
 
-def documents_hash(documents: list[SourceDocument]) -> str:
-    """The corpus hash of exactly the bytes that were loaded (a file edited mid-build cannot slip in)."""
-    return _combine([(d.key, d.content_hash) for d in documents])
+def documents_hash(documents: list[SourceDocument], skipped: Sequence[tuple[str, str]] = ()) -> str:
+    """The corpus hash of exactly the bytes that were loaded (a file edited mid-build cannot slip in), plus the
+    (key, hash) of uploads that were accepted but could not be loaded, as `corpus_hash` counts them."""
+    return _combine([(d.key, d.content_hash) for d in documents] + list(skipped))
 
 
 def parse_document(path: Path, text: str | None = None, raw: bytes | None = None) -> SourceDocument:

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +22,14 @@ from pydantic import ValidationError
 from indexer.build import BuildReport, build_index, sources_hash
 from indexer.converters import convert_document
 from indexer.corpus import SourceDocument, corpus_files, documents_hash, load_corpus, parse_document
-from indexer.uploads import PendingChange, UploadStore, as_source_document, document_id_for, new_record
+from indexer.uploads import (
+    PendingChange,
+    SkippedUpload,
+    UploadStore,
+    as_source_document,
+    document_id_for,
+    new_record,
+)
 from kb import index_layout
 from kb.api import DocumentChange, ReindexResult, UploadForm
 from kb.embedding import Embedder
@@ -85,14 +93,19 @@ class DocumentService:
                     f"file: {filename[:120]!r} maps to the id {doc_id!r}, already the upload of "
                     f"{existing.filename[:120]!r}; send replace=true to replace it, or id=<another id> to keep both"
                 )
-            if existing is not None and existing.content_hash == record.content_hash:
-                report = self._build(self._sources(replace=None, extra=None))  # nothing to change in the uploads
+            loaded, unreadable = self.uploads.load()
+            readable = all(u.doc_id != doc_id for u in unreadable)  # a damaged upload is replaced, never "unchanged"
+            if existing is not None and readable and existing.content_hash == record.content_hash:
+                report = self._build(*self._sources(loaded, unreadable))  # nothing to change in the uploads
                 status: ChangeStatus = "unchanged" if report.skipped else "updated"
                 return self._change(doc_id, status, report)
             new_source = as_source_document(record, converted, self.uploads.root / doc_id / record.original_name)
-            documents = self._sources(replace=doc_id, extra=new_source)
-            change = self.uploads.begin_put(record, data, documents_hash(documents))
-            report = self._publish(change, documents)
+            documents, skipped = self._sources(loaded, unreadable, replace=doc_id, extra=new_source)
+            expected = documents_hash(documents, skipped)
+            # A damaged upload's hash already counts in the index's corpus hash: its repair must rebuild regardless.
+            report = self._apply(
+                lambda: self.uploads.begin_put(record, data, expected), documents, skipped, force=not readable
+            )
         return self._change(doc_id, "added" if existing is None else "updated", report)
 
     def remove(self, doc_id: str) -> DocumentChange:
@@ -102,11 +115,11 @@ class DocumentService:
             )
         with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
             self._recover_locked()
-            if self.uploads.get(doc_id) is None:
+            if not self.uploads.has(doc_id):
                 raise UnknownDocument(f"no uploaded document {doc_id!r}; GET /api/documents lists them")
-            documents = self._sources(replace=doc_id, extra=None)
-            change = self.uploads.begin_delete(doc_id, documents_hash(documents))
-            report = self._publish(change, documents)
+            documents, skipped = self._sources(*self.uploads.load(), replace=doc_id)
+            expected = documents_hash(documents, skipped)
+            report = self._apply(lambda: self.uploads.begin_delete(doc_id, expected), documents, skipped)
         return self._change(doc_id, "deleted", report)
 
     def reindex(self, force: bool = False) -> ReindexResult:
@@ -115,10 +128,8 @@ class DocumentService:
         started = time.perf_counter()
         with self._lock, index_layout.build_lock(self.index_dir, wait=LOCK_WAIT_SECONDS):
             self._recover_locked()
-            uploads, skipped = self.uploads.load()
-            for line in skipped:
-                logger.warning(line)
-            report = self._build(load_corpus(self.corpus_dir, uploads), force=force)
+            loaded, unreadable = self.uploads.load()
+            report = self._build(*self._sources(loaded, unreadable), force=force)
         m = report.manifest
         return ReindexResult(
             status="unchanged" if report.skipped else "rebuilt",
@@ -127,7 +138,7 @@ class DocumentService:
             chunks=m.chunks,
             encoded_chunks=report.encoded_chunks,
             seconds=round(time.perf_counter() - started, 2),
-            skipped=skipped,
+            skipped=[u.line for u in unreadable],
         )
 
     def recover(self) -> str | None:
@@ -152,13 +163,25 @@ class DocumentService:
         self.uploads.clean_leftovers()
         return outcome
 
-    def _publish(self, change: PendingChange, documents: list[SourceDocument]) -> BuildReport:
-        """Build and publish the index showing `change`, then finish it; any failure before the switch undoes it."""
+    def _apply(
+        self,
+        begin: Callable[[], PendingChange],
+        documents: list[SourceDocument],
+        skipped: list[tuple[str, str]],
+        force: bool = False,
+    ) -> BuildReport:
+        """Begin the change (journal, then the uploads folder), publish the build showing it, finish it. On any
+        failure the change is finished if its build was published and undone if not, as `recover` would."""
         try:
-            report = self._build(documents)
+            change = begin()
+            report = self._build(documents, skipped, force=force)
         except BaseException:
-            if not self._published(change.expected_corpus_hash):
-                self.uploads.undo(change)
+            pending = self.uploads.pending()  # None when `begin` failed before writing the journal
+            if pending is not None:
+                if self._published(pending.expected_corpus_hash):
+                    self.uploads.finish(pending)
+                else:
+                    self.uploads.undo(pending)
             raise
         self.uploads.finish(change)
         return report
@@ -171,24 +194,34 @@ class DocumentService:
         return manifest.corpus_hash == corpus_hash
 
     # -- helpers ----------------------------------------------------------------------------
-    def _build(self, documents: list[SourceDocument], force: bool = False) -> BuildReport:
+    def _build(
+        self, documents: list[SourceDocument], skipped: list[tuple[str, str]], force: bool = False
+    ) -> BuildReport:
         return build_index(
             self.corpus_dir,
             self.index_dir,
             documents=documents,
+            skipped=skipped,
             force=force,
             embedder=self._embedder,  # None: the build loads the model only if something needs encoding
             lock_wait=None,  # held by the caller, around the upload's staging and commit too
         )
 
-    def _sources(self, replace: str | None, extra: SourceDocument | None) -> list[SourceDocument]:
-        """The corpus and the uploads as they will be: `replace` left out, `extra` added; an upload that no longer
-        converts is left out with a warning (it must not block this change)."""
-        uploads, skipped = self.uploads.load()
-        for line in skipped:
-            logger.warning(line)
-        uploads = [d for d in uploads if d.meta.id != replace] + ([extra] if extra is not None else [])
-        return load_corpus(self.corpus_dir, uploads)
+    def _sources(
+        self,
+        loaded: list[SourceDocument],
+        unreadable: list[SkippedUpload],
+        replace: str | None = None,
+        extra: SourceDocument | None = None,
+    ) -> tuple[list[SourceDocument], list[tuple[str, str]]]:
+        """The corpus and the uploads as they will be (`replace` left out, `extra` added), and the (key, hash) of the
+        uploads that could not be converted: left out with a warning, never blocking this change."""
+        for upload in unreadable:
+            if upload.doc_id != replace:
+                logger.warning(upload.line)
+        uploads = [d for d in loaded if d.meta.id != replace] + ([extra] if extra is not None else [])
+        skipped = [u.source for u in unreadable if u.doc_id != replace]
+        return load_corpus(self.corpus_dir, uploads), skipped
 
     def _corpus_ids(self) -> set[str]:
         return {parse_document(p).meta.id for p in corpus_files(self.corpus_dir)}

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 import shutil
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +34,8 @@ from indexer.corpus import SourceDocument
 from kb.errors import CorpusError, InvalidInput, KbError, UnreadableDocument
 from kb.index_layout import fsync_dir
 from kb.records import DocumentMeta
+
+logger = logging.getLogger(__name__)
 
 RECORD_FILE = "record.json"
 JOURNAL_FILE = ".change.json"
@@ -91,6 +95,25 @@ def upload_source_key(doc_id: str) -> str:
     return f"upload:{doc_id}"
 
 
+@dataclass(frozen=True)
+class SkippedUpload:
+    """An accepted upload that can no longer be converted: left out of builds, still counted in their corpus hash
+    (so the index is not taken for stale while nothing changes)."""
+
+    doc_id: str
+    content_hash: str
+    reason: str
+
+    @property
+    def source(self) -> tuple[str, str]:
+        """Its (key, hash) entry in the corpus hash."""
+        return upload_source_key(self.doc_id), self.content_hash
+
+    @property
+    def line(self) -> str:
+        return f"upload {self.doc_id!r} skipped: {self.reason}"
+
+
 class PendingChange(BaseModel):
     """The write-ahead record of one upload change, written before the uploads folder is touched."""
 
@@ -107,13 +130,30 @@ class UploadStore:
         self.root = root
 
     def records(self) -> list[UploadRecord]:
+        """Every readable upload record; a directory without one (a damaged record, a `lost+found`) is left out with
+        a warning, never blocking the others."""
         if not self.root.is_dir():
             return []
-        return [self._read(d) for d in sorted(self.root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+        found: list[UploadRecord] = []
+        for directory in sorted(self.root.iterdir()):
+            if directory.is_dir() and not directory.name.startswith("."):
+                try:
+                    found.append(self._read(directory))
+                except CorpusError as exc:
+                    logger.warning("upload folder %r skipped: %s", directory.name, exc)
+        return found
 
     def get(self, doc_id: str) -> UploadRecord | None:
+        """The upload's record; None when there is none, or none that can be read."""
         directory = self._directory(doc_id)
-        return self._read(directory) if (directory / RECORD_FILE).is_file() else None
+        try:
+            return self._read(directory) if (directory / RECORD_FILE).is_file() else None
+        except CorpusError:
+            return None
+
+    def has(self, doc_id: str) -> bool:
+        """Whether the upload's folder exists, readable or not (a damaged one can still be removed)."""
+        return self._directory(doc_id).is_dir()
 
     def _directory(self, doc_id: str) -> Path:
         """The folder of one upload; an id that is not a slug (`../x`, `a/b`) never becomes a path."""
@@ -144,15 +184,15 @@ class UploadStore:
         converted = convert_document(record.filename, data, fmt=record.format)
         return as_source_document(record, converted, original)
 
-    def load(self) -> tuple[list[SourceDocument], list[str]]:
-        """Every upload that converts, and one line for each that does not (left out, never blocking the others)."""
+    def load(self) -> tuple[list[SourceDocument], list[SkippedUpload]]:
+        """Every upload that converts, and those that do not (left out, never blocking the others)."""
         documents: list[SourceDocument] = []
-        skipped: list[str] = []
+        skipped: list[SkippedUpload] = []
         for record in self.records():
             try:
                 documents.append(self.source_document(record))
             except KbError as exc:
-                skipped.append(f"upload {record.meta.id!r} skipped: {exc}")
+                skipped.append(SkippedUpload(record.meta.id, record.content_hash, str(exc)))
         return documents, skipped
 
     # -- changes: one recoverable transaction each (begin, publish a build, finish or undo) ----------------------

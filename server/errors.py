@@ -78,7 +78,7 @@ KB_STATUS: dict[type[KbError], int] = {
     DocumentTooLarge: 413,
     UnsupportedDocumentType: 415,
     UnreadableDocument: 422,
-    CorpusError: 422,
+    CorpusError: 503,  # the server's documents (a corpus file, an upload's journal) need fixing, not the request
     DocumentConflict: 409,
     BuildInProgress: 409,
 }

@@ -70,4 +70,5 @@ class GenerationPool:
             claim.release()
             close = getattr(items, "close", None)
             if close is not None:
-                await anyio.to_thread.run_sync(close, limiter=self.limiter)  # ends the LLM's HTTP stream
+                with anyio.CancelScope(shield=True):  # a client that left cancels us: still end the LLM's HTTP stream
+                    await anyio.to_thread.run_sync(close, limiter=self.limiter)

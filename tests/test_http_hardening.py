@@ -210,6 +210,13 @@ def test_deeply_nested_json_is_a_400_naming_the_depth_limit(client: TestClient, 
     assert response.status_code == 400 and "nested deeper than 32" in response.json()["detail"], response.text
 
 
+def test_a_body_built_to_slow_the_depth_check_is_answered_at_once(client: TestClient) -> None:
+    body = b"[" * 40 + b'"' + b'\\"' * 32_000  # an unterminated string of escapes: quadratic for a naive regex
+    started = time.perf_counter()
+    response = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and time.perf_counter() - started < 1.0
+
+
 def test_nesting_within_the_limit_and_brackets_in_strings_are_fine(client: TestClient) -> None:
     response = client.post("/api/search", json={"query": "[[[[" * 40 + "victims", "filters": {"category": []}})
     assert response.status_code == 200, response.text
@@ -290,6 +297,17 @@ def test_a_current_build_without_manifest_or_link_target_falls_back_to_the_previ
         health = c.get("/health")
         assert health.status_code == 200 and health.json()["index"]["build_id"] == good, health.text
         assert c.post("/api/search", json={"query": "repatriation"}).status_code == 200
+
+
+def test_a_stream_may_outlast_the_body_timeout(knowledge_base: Any, slow_llm: str) -> None:
+    """The timeout is for receiving the body; an answer streamed for longer than it still ends with `done`."""
+    from kb.settings import LLMSettings
+
+    llm = LLMSettings(url=slow_llm, timeout=3.0)  # the slow LLM times out after 3 s: the quoted answer follows
+    app = create_app(app_settings(llm=llm, body_timeout_seconds=1.0), knowledge_base=knowledge_base)
+    with serve_in_thread(app) as url, httpx.stream("POST", url + "/api/ask/stream", json=QUESTION, timeout=60) as r:
+        events = [line for line in r.iter_lines() if line.startswith("event:")]
+    assert events[0] == "event: citations" and "event: token" in events and events[-1] == "event: done", events
 
 
 def test_a_body_not_sent_within_the_timeout_is_a_408(knowledge_base: Any) -> None:

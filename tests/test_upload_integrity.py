@@ -92,6 +92,24 @@ def test_an_upload_that_can_no_longer_be_read_is_skipped_with_a_line_and_the_res
     assert forced.status_code == 200, forced.text
     assert len(forced.json()["skipped"]) == 1 and "harbour" in forced.json()["skipped"][0]
     assert "ferry" in indexed_ids(paths) and "harbour" not in indexed_ids(paths)
+    assert consistent(paths)  # the skipped upload counts in both hashes: the index is not taken for stale
+    assert client.post("/api/reindex", headers=STAFF).json()["status"] == "unchanged"
+    again = post_file(client, "harbour.txt", NOTES)  # the same file once more: it replaces the damaged copy
+    assert again.status_code == 201 and again.json()["status"] == "updated" and again.json()["chunks"] > 0
+    assert "harbour" in indexed_ids(paths) and consistent(paths)
+
+
+def test_a_folder_without_a_readable_record_blocks_nothing_and_can_be_removed(
+    staff: tuple[TestClient, IndexSettings],
+) -> None:
+    client, paths = staff
+    assert post_file(client, "harbour.txt", NOTES).status_code == 201
+    (paths.uploads_dir / "lost-found").mkdir()  # a stray folder, as fsck leaves
+    (paths.uploads_dir / "harbour" / "record.json").write_text("{not json")  # a record damaged on disk
+    assert client.post("/api/reindex?force=true", headers=STAFF).status_code == 200
+    assert post_file(client, "ferry.txt", b"Ferry crews were trained to spot forced labour.\n").status_code == 201
+    assert client.delete("/api/documents/harbour", headers=STAFF).status_code == 204
+    assert not (paths.uploads_dir / "harbour").exists() and "harbour" not in indexed_ids(paths)
 
 
 # -- 2. an upload never becomes the Protocol ----------------------------------------------------------------------

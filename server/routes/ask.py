@@ -45,7 +45,8 @@ def claim_writer(data: AskRequest, llm: ChatClient | None, pool: GenerationPool)
 
 
 def busy(response: AskResponse) -> AskResponse:
-    return response.model_copy(update={"note": BUSY_NOTE})
+    """The quoted answer, saying why it is not a paragraph (unless it would not have been one anyway)."""
+    return response if response.abstained else response.model_copy(update={"note": BUSY_NOTE})
 
 
 @post(
