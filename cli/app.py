@@ -6,8 +6,8 @@ import typer
 from pydantic import ValidationError
 
 from cli import bench, documents, evaluate, index, query, serve
-from cli.console import fail_validation
-from kb.settings import Settings
+from cli.console import fail
+from kb.settings import Settings, variable_name
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="tipkb: the Trafficking in Persons Protocol knowledge base."
@@ -20,7 +20,9 @@ def read_settings(ctx: typer.Context) -> None:
     try:
         ctx.obj = Settings()
     except ValidationError as exc:  # a bad TIPKB_* variable: one line naming it, not a traceback
-        fail_validation(exc)
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        fail(f"{variable_name(exc.title, field)}: {str(first['msg']).removeprefix('Value error, ')}")
 
 
 # In the order of the pipeline: build, ask, serve, manage documents, measure.

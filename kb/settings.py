@@ -123,3 +123,15 @@ class Settings(BaseModel):
     staff: StaffSettings = Field(default_factory=StaffSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+
+SECTIONS: tuple[type[BaseSettings], ...] = (IndexSettings, ServerSettings, StaffSettings, LLMSettings, LoggingSettings)
+
+
+def variable_name(section: str, field: str) -> str:
+    """The environment variable behind a section's field (`LLMSettings`, `timeout` → `TIPKB_LLM_TIMEOUT`), so that a
+    bad value is reported by the name the operator set."""
+    for cls in SECTIONS:
+        if cls.__name__ == section:
+            return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+    return field

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -98,3 +99,13 @@ def test_kb_ask_refuses_an_empty_question() -> None:
     result = runner.invoke(app, ["ask", "   "])
     assert result.exit_code == 2
     assert "question must not be empty" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("TIPKB_LLM_TIMEOUT", "soon"), ("TIPKB_LLM_URL", "ftp://127.0.0.1/v1"), ("TIPKB_RATE_LIMIT_PER_MINUTE", "0")],
+)
+def test_a_bad_setting_stops_any_command_with_one_line_naming_the_variable(variable: str, value: str) -> None:
+    result = runner.invoke(app, ["info"], env={variable: value})
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(f"error: {variable}: ") and "Traceback" not in result.output
