@@ -34,11 +34,13 @@ from pydantic import BaseModel
 
 from indexer.build import chunk_and_tag
 from indexer.corpus import SourceDocument, check_documents, corpus_files, parse_document
-from indexer.uploads import UploadRecord, UploadStore
+from indexer.uploads import SkippedUpload, UploadRecord, UploadStore
 from kb.embedding import DIMENSION, MODEL_NAME
 from kb.errors import CorpusError, KbError
 from kb.multilingual_embedder import MULTILINGUAL_DIMENSION, MULTILINGUAL_MODEL_NAME
 from kb.records import Chunk, DocumentMeta
+
+logger = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT_S = 3.0
@@ -118,14 +120,18 @@ class DocumentRecord(BaseModel):
 
 
 def read_source(row: dict[str, Any]) -> dict[str, Any]:
-    """Parse a corpus file or convert an upload (PDF, DOCX, HTML…) from the bytes the driver sent."""
+    """Parse a corpus file or convert an upload (PDF, DOCX, HTML…) from the bytes the driver sent. An upload that no
+    longer converts comes back as a `skipped` line, as in a local build; a bad corpus file fails the build."""
     source = SourceFile.model_validate(row)
     if source.upload:
-        record = UploadRecord.model_validate_json(source.upload)
-        doc = UploadStore(Path(source.uploads_root)).source_document(record, source.data)
+        upload = UploadRecord.model_validate_json(source.upload)
+        try:
+            doc = UploadStore(Path(source.uploads_root)).source_document(upload, source.data)
+        except KbError as exc:
+            return {"i": source.i, "document": "", "skipped": SkippedUpload(upload.meta.id, "", str(exc)).line}
     else:
         doc = parse_document(Path(source.path), raw=source.data)
-    return {"i": source.i, "document": DocumentRecord.of(source.i, doc).model_dump_json()}
+    return {"i": source.i, "document": DocumentRecord.of(source.i, doc).model_dump_json(), "skipped": ""}
 
 
 class ChunkTagStage:
@@ -259,19 +265,27 @@ class RayEngine:
         if uploads_dir is not None:
             for record in UploadStore(uploads_dir).records():
                 original = uploads_dir / record.meta.id / record.original_name
+                try:
+                    data = original.read_bytes()
+                except OSError as exc:
+                    logger.warning("upload %r skipped: its original cannot be read (%s)", record.meta.id, exc.strerror)
+                    continue
                 sources.append(
                     SourceFile(
                         i=len(sources),
                         path=str(original),
-                        data=original.read_bytes(),
+                        data=data,
                         upload=record.model_dump_json(),
                         uploads_root=str(uploads_dir),
                     )
                 )
         with self._stage("read"):
             rows = self._ray.data.from_items([s.model_dump() for s in sources]).map(read_source, num_cpus=1).take_all()
-        documents = sorted((DocumentRecord.model_validate_json(r["document"]) for r in rows), key=lambda d: d.i)
-        return check_documents([d.source() for d in documents])
+        for row in rows:
+            if row["skipped"]:
+                logger.warning(row["skipped"])
+        read = [DocumentRecord.model_validate_json(r["document"]) for r in rows if r["document"]]
+        return check_documents([d.source() for d in sorted(read, key=lambda d: d.i)])
 
     def chunk_and_tag(self, documents: list[SourceDocument]) -> list[Chunk]:
         items = [{"document": DocumentRecord.of(i, d).model_dump_json()} for i, d in enumerate(documents)]

@@ -232,3 +232,20 @@ def test_a_ray_build_failing_on_a_worker_leaves_the_previous_build_published(
     store = IndexStore.open(index)
     assert store.manifest.build_id == before.name
     store.close()
+
+
+def test_a_ray_build_skips_an_upload_that_no_longer_converts_and_indexes_the_rest(
+    index_path: Path, tmp_path: Path, ray_engine: RayEngine, embedder: Embedder
+) -> None:
+    from indexer.documents import DocumentService, current_sources_hash
+    from kb.api import UploadForm
+
+    index, uploads = copy_index(index_path, tmp_path), tmp_path / "uploads"
+    service = DocumentService(CORPUS, index, uploads, embedder=embedder)
+    service.add("harbour.txt", b"Harbour notes on shelters for rescued fishermen.\n", UploadForm())
+    service.add("ferry.txt", b"Ferry crews were trained to spot forced labour.\n", UploadForm())
+    (uploads / "harbour" / "original.txt").write_bytes(b"")  # damaged on disk since it was accepted
+    report = build_index(CORPUS, index, uploads_dir=uploads, engine=ray_engine, force=True)
+    indexed = {d.doc_id for d in report.manifest.per_document}
+    assert "ferry" in indexed and "harbour" not in indexed
+    assert report.manifest.corpus_hash == current_sources_hash(CORPUS, uploads)  # not taken for stale
