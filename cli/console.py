@@ -42,10 +42,8 @@ def fail_validation(exc: ValidationError) -> NoReturn:
 
 
 def settings_of(ctx: typer.Context) -> Settings:
-    """The settings read once when the command started (see cli.app)."""
-    settings = ctx.find_root().obj
-    if not isinstance(settings, Settings):  # a command invoked without the app's callback
-        settings = ctx.find_root().obj = Settings()
+    """The settings read once when the command started (the app's callback, cli.app.read_settings)."""
+    settings: Settings = ctx.find_root().obj
     return settings
 
 

@@ -176,12 +176,7 @@ class DocumentService:
             change = begin()
             report = self._build(documents, skipped, force=force)
         except BaseException:
-            pending = self.uploads.pending()  # None when `begin` failed before writing the journal
-            if pending is not None:
-                if self._published(pending.expected_corpus_hash):
-                    self.uploads.finish(pending)
-                else:
-                    self.uploads.undo(pending)
+            self._recover_locked()  # nothing pending when `begin` failed before writing the journal
             raise
         self.uploads.finish(change)
         return report

@@ -10,9 +10,9 @@ When loading fails (no index, stale, corrupt, bad model) the app still starts: r
 503 with the loader's message, which says how to build the index. A damaged current build never replaces a good one
 already loaded, and at start the newest complete build that loads is served instead, with the reason in /health.
 
-A build older than the documents (corpus/ or uploads changed since) is served, and /health says so: the check is the
-CLI's own (`kb.store.corpus_stale_reason` over the sources hash the write path computes), the CLI refusing where a
-running server keeps answering.
+A build older than the documents (corpus/ or uploads changed before it was served) is served, and /health says so:
+the check is the CLI's own (`kb.store.corpus_stale_reason` over the sources hash the write path computes), made once
+per build, the CLI refusing where a running server keeps answering.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class KnowledgeBaseHolder:
         """`sources_hash`: the corpus hash a build made now would carry (None: no staleness check)."""
         self.index_dir = index_dir
         self._sources_hash = sources_hash
+        self._staleness: tuple[str, str | None] | None = None  # (build id, why it is stale) of the last build checked
         self._kb = knowledge_base
         self._embedder = embedder or (knowledge_base.embedder if knowledge_base is not None else None)
         # A knowledge base passed in belongs to the caller: it is served as is, never swapped or closed here.
@@ -78,14 +79,19 @@ class KnowledgeBaseHolder:
         return self._error
 
     def stale_reason(self, kb: KnowledgeBase) -> str | None:
-        """Why `kb` no longer matches the documents, if it does not (computed per call: about a millisecond)."""
+        """Why `kb` did not match the documents when it was first served, if it did not. Checked once per build,
+        never per /health call (hashing the corpus grows with it). Document changes reach the uploads folder before
+        their build is published, so a build loaded after a change is checked against the folder it was built from.
+        """
         if self._sources_hash is None:
             return None
-        try:
-            current = self._sources_hash()
-        except KbError as exc:
-            return f"cannot tell whether the index is current: {exc}"
-        return corpus_stale_reason(self.index_dir, kb.store.manifest, current)
+        if self._staleness is None or self._staleness[0] != kb.build_id:
+            try:
+                reason = corpus_stale_reason(self.index_dir, kb.store.manifest, self._sources_hash())
+            except KbError as exc:
+                reason = f"cannot tell whether the index is current: {exc}"
+            self._staleness = (kb.build_id, reason)
+        return self._staleness[1]
 
     def load(self) -> None:
         """Open the index (at start); on a KbError remember the message instead of failing the app."""

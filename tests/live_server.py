@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+KB = Path(sys.executable).parent / "kb"
 
 
 def free_port() -> int:
@@ -58,3 +62,24 @@ def serve_in_thread(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def start_kb_serve(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """`kb serve` on a free loopback port with `env`, its output in `log`; returns at once (see wait_until_healthy)."""
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(KB), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=sink, stderr=sink
+        )
+    return f"http://127.0.0.1:{port}", process
+
+
+def stop_process(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> None:
+    """Signal a server the test started and wait for it; kill it if it does not stop within 20 s."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

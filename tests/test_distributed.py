@@ -13,7 +13,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from kb.multilingual_embedder import MultilingualEmbedder
 from kb.search import SearchService
 from kb.store import IndexStore
 from tests.conftest import CORPUS, copy_index
-from tests.live_server import free_port
+from tests.live_server import KB, free_port
 
 try:
     from indexer.distributed import RayEngine, RayUnavailable
@@ -41,7 +40,6 @@ except ImportError as exc:  # the optional extra tipkb[distributed]; `make test`
         raise
     pytest.skip(f"ray[data] is not installed ({exc}): pip install -e '.[distributed]'", allow_module_level=True)
 
-KB = Path(sys.executable).parent / "kb"
 GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"
 VECTOR_ATOL = 1e-5
 

@@ -12,10 +12,8 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,9 +31,8 @@ from kb.settings import IndexSettings
 from server.app import create_app
 from server.generation_pool import BUSY_NOTE
 from tests.conftest import CORPUS, app_settings, copy_index
-from tests.live_server import free_port, serve_in_thread, wait_until_healthy
+from tests.live_server import free_port, serve_in_thread, start_kb_serve, stop_process, wait_until_healthy
 
-KB = Path(sys.executable).parent / "kb"
 QUESTION = {"question": "What must States do to protect victims of trafficking?"}
 
 
@@ -78,24 +75,13 @@ def slow_llm() -> Iterator[str]:
 
 
 def kb_serve(index: Path, log: Path, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
-    port = free_port()
+    """`kb serve` over `index` with only the given TIPKB_* settings (none inherited from the developer's shell)."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("TIPKB_")}
-    environment = {**inherited, "TIPKB_CORPUS_DIR": str(CORPUS), "TIPKB_INDEX_DIR": str(index), **env}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(KB), "serve", "--host", "127.0.0.1", "--port", str(port)], env=environment, stdout=sink, stderr=sink
-        )
-    url = f"http://127.0.0.1:{port}"
+    url, process = start_kb_serve(
+        {**inherited, "TIPKB_CORPUS_DIR": str(CORPUS), "TIPKB_INDEX_DIR": str(index), **env}, log
+    )
     wait_until_healthy(url, process, log, "kb serve", timeout=120)
     return url, process
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 # -- 6. slow LLM streams never starve search and health ---------------------------------------------------------
@@ -152,7 +138,7 @@ def test_slow_llm_streams_leave_health_and_search_p95_unchanged_and_extra_askers
     try:
         baseline, loaded, extra, waited = asyncio.run(scenario())
     finally:
-        stop(process)
+        stop_process(process)
     # 48 slow streams once starved the threads: /health p95 ~1 s and /api/search p95 ~2 s (5 ms and 9 ms idle).
     assert loaded[0] <= max(5 * baseline[0], 0.25), (baseline, loaded)
     assert loaded[1] <= max(5 * baseline[1], 0.5), (baseline, loaded)
@@ -178,7 +164,7 @@ def test_a_forged_x_forwarded_for_gets_no_fresh_rate_limit_allowance(index_path:
     try:
         statuses = forged_requests(url)
     finally:
-        stop(process)
+        stop_process(process)
     assert statuses.count(200) == 5 and statuses.count(429) == 5, statuses
 
 
@@ -193,7 +179,7 @@ def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(index_path: Path,
         distinct = forged_requests(url)
         same = forged_requests(url, same_address=True)
     finally:
-        stop(process)
+        stop_process(process)
     assert distinct == [200] * 10  # ten clients behind the proxy, each with its own allowance
     assert same.count(200) == 5 and same.count(429) == 5, same
 

@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,9 +25,8 @@ import pytest
 
 from kb import index_layout
 from tests.conftest import CORPUS, STAFF_KEY, app_settings, copy_index
-from tests.live_server import free_port, wait_until_healthy
+from tests.live_server import KB, start_kb_serve, stop_process, wait_until_healthy
 
-KB = Path(sys.executable).parent / "kb"
 STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
 # A phrase no corpus document uses, so whether a response found the uploaded document says which build answered.
 MARKER = "Quokka lanterns guide rescued fishermen"
@@ -56,7 +54,6 @@ def live(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     root = tmp_path_factory.mktemp("live")
     index = copy_index(index_path, root)
     uploads = root / "uploads"
-    port = free_port()
     env = {
         **os.environ,
         "TIPKB_CORPUS_DIR": str(CORPUS),
@@ -66,18 +63,11 @@ def live(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "TIPKB_RATE_LIMIT_PER_MINUTE": "1000000",
     }
     log = root / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(KB), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=sink, stderr=sink
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, index, uploads, env, log)
+    url, process = start_kb_serve(env, log)
+    server = LiveServer(url, process, index, uploads, env, log)
     wait_until_healthy(server.url, process, log, "kb serve", timeout=120)
     yield server
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_process(process)
 
 
 # -- re-index under load ------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,10 +24,9 @@ import pytest
 from kb import index_layout
 from server.replicas import ReplicaSet
 from tests.conftest import CORPUS, copy_index
-from tests.live_server import free_port, wait_until_healthy
+from tests.live_server import KB, free_port, start_kb_serve, stop_process, wait_until_healthy
 
 NGINX = Path("/usr/sbin/nginx")
-KB = Path(sys.executable).parent / "kb"
 MARKER = "Wombat lanterns guide rescued fishermen"  # no corpus document says this: it finds the added document
 if not NGINX.exists():
     if os.environ.get("CI") == "true":
@@ -57,16 +55,6 @@ class Cluster:
     run_dir: Path
 
 
-def _stop(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     root = tmp_path_factory.mktemp("replicas")
@@ -82,16 +70,9 @@ def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     replicas: list[Replica] = []
     try:
         for name in ("a", "b"):
-            port = free_port()
             log = root / f"replica-{name}.log"
-            with log.open("wb") as sink:
-                process = subprocess.Popen(
-                    [str(KB), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    env={**env, "TIPKB_REPLICA_NAME": name},
-                    stdout=sink,
-                    stderr=sink,
-                )
-            replicas.append(Replica(name, f"http://127.0.0.1:{port}", process, log))
+            url, process = start_kb_serve({**env, "TIPKB_REPLICA_NAME": name}, log)
+            replicas.append(Replica(name, url, process, log))
         for replica in replicas:  # both load at once
             wait_until_healthy(replica.url, replica.process, replica.log, f"replica {replica.name}")
         listen = free_port()
@@ -110,10 +91,10 @@ def cluster(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         url = f"http://127.0.0.1:{listen}"
         wait_until_healthy(url, nginx, nginx_log, "nginx")
         yield Cluster(url, replicas, nginx, index, env, run_dir)
-        _stop(nginx, signal.SIGQUIT)  # graceful: finish requests, then exit
+        stop_process(nginx, signal.SIGQUIT)  # graceful: finish requests, then exit
     finally:
         for replica in replicas:
-            _stop(replica.process)
+            stop_process(replica.process)
 
 
 def test_generated_nginx_config_passes_nginx_check_and_retries_only_side_effect_free_posts(tmp_path: Path) -> None:
