@@ -11,6 +11,7 @@ from cli.console import IndexOpt, RichProgress, err, fail, out, settings_of
 from eval.report import REPORTS_DIR
 from kb.api import AnswerStyle, SearchMode
 from kb.errors import KbError
+from kb.records import QueryEncoderVariant
 from kb.settings import LLMSettings
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def evaluate(
     if styles is not None:
         _compare_styles(items, url, index, styles, split, name, settings.llm)
         return
-    backend = _eval_backend(url, index)
+    backend = _eval_backend(url, index, query_encoder=settings.index.query_encoder)
     progress = RichProgress()
     progress.start(f"evaluating {len(items)} {split} questions", len(items))
     try:
@@ -129,7 +130,8 @@ def calibrate_verifier(
         fail(f"unknown split {split!r}; valid: dev, test")
     other = "test" if split == "dev" else "dev"
     try:
-        knowledge_base = KnowledgeBase.open(index or settings_of(ctx).index.index_dir)
+        paths = settings_of(ctx).index
+        knowledge_base = KnowledgeBase.open(index or paths.index_dir, query_encoder=paths.query_encoder)
     except KbError as exc:
         fail(str(exc))
     english = {s: [i for i in load_gold(split=s) if i.answerable] for s in (split, other)}  # type: ignore[arg-type]
@@ -193,7 +195,9 @@ def _compare_styles(
     out.print(f"reports: {reports / stem}.json, {reports / stem}.md")
 
 
-def _eval_backend(url: str | None, index: Path, llm: ChatClient | None = None) -> Backend:
+def _eval_backend(
+    url: str | None, index: Path, llm: ChatClient | None = None, query_encoder: QueryEncoderVariant | None = None
+) -> Backend:
     from eval.backends import HttpBackend, HttpError, LocalBackend
     from kb.knowledge_base import KnowledgeBase
 
@@ -205,6 +209,6 @@ def _eval_backend(url: str | None, index: Path, llm: ChatClient | None = None) -
             fail(f"the server is not ready: {exc}")
         return backend
     try:
-        return LocalBackend(KnowledgeBase.open(index), llm)
+        return LocalBackend(KnowledgeBase.open(index, query_encoder=query_encoder), llm)
     except KbError as exc:
         fail(str(exc))

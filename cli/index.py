@@ -30,6 +30,7 @@ def index(
     ] = None,
 ) -> None:
     """Build the index from the corpus and the uploaded documents, unless it is already current."""
+    from eval.bench.queries import gold_questions
     from indexer.build import BuildEngine, build_index
     from indexer.documents import DocumentService
 
@@ -59,6 +60,7 @@ def index(
                 engine=runner,
                 progress=RichProgress(),
                 log=lambda m: err.print(m),
+                probes=gold_questions(),  # the questions the ONNX query encoders must rank like torch
             )
     except KbError as exc:
         fail(str(exc))

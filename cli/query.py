@@ -67,7 +67,9 @@ def search(
 
     try:
         corpus_hash = current_sources_hash(corpus or paths.corpus_dir, paths)
-        service = SearchService.open(index or paths.index_dir, corpus_hash=corpus_hash)
+        service = SearchService.open(
+            index or paths.index_dir, corpus_hash=corpus_hash, query_encoder=paths.query_encoder
+        )
         response = service.search(request)
     except KbError as exc:
         fail(str(exc))
@@ -120,7 +122,7 @@ def ask(
     llm = ChatClient(settings.llm) if settings.llm.configured else None
     try:
         corpus_hash = current_sources_hash(corpus or paths.corpus_dir, paths)
-        kb = KnowledgeBase.open(index or paths.index_dir, corpus_hash=corpus_hash)
+        kb = KnowledgeBase.open(index or paths.index_dir, corpus_hash=corpus_hash, query_encoder=paths.query_encoder)
         response = kb.ask(request, llm)
     except KbError as exc:
         fail(str(exc))

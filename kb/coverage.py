@@ -88,7 +88,7 @@ class CoverageService:
                 before = chunk.text[: ref_span.start]
                 if before.rfind("[") > before.rfind("]"):
                     continue  # a category's article list, "[Articles 2(b); 6; 7]": the taxonomy, not a discussion
-                quote = sentence_containing(chunk.text, ref_span.start, ref_span.end)
+                quote = sentence_containing(chunk, ref_span.start, ref_span.end)
                 for ref in ref_span.refs:
                     if ref.instrument is not Instrument.PROTOCOL:
                         continue

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import _lru_cache_wrapper, lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -58,6 +59,22 @@ def verify_model(path: Path) -> None:
         raise ModelIntegrityError(
             f"{weights} has sha256 {actual}, expected {MODEL_SHA256}: refusing to load an unverified model"
         )
+
+
+class TextEncoder(Protocol):
+    """What retrieval and answers need of the MiniLM encoder: torch's `Embedder` here, or the ONNX Runtime
+    `kb.query_encoder.OnnxQueryEncoder` that serving uses so that it never loads torch. Both produce vectors in
+    the space of the index's chunk and sentence vectors."""
+
+    name: str
+    dimension: int
+    embed_query: _lru_cache_wrapper[np.ndarray]  # (1, dimension), read-only; cache_clear() for benchmarks
+
+    def embed(
+        self, texts: Sequence[str], batch_size: int = 32, on_batch: Callable[[int], None] | None = None
+    ) -> np.ndarray: ...
+
+    def count_wordpieces(self, text: str) -> int: ...
 
 
 class Embedder:

@@ -19,13 +19,16 @@ from pathlib import Path
 from kb.errors import BuildInProgress
 
 # The on-disk format as a whole (manifest, vector files, SQLite tables); a reader refuses any other version.
-# 2: chunks carry embed_hash (vectors reused across builds); 3: multilingual vectors
-SCHEMA_VERSION = 3
+# 2: chunks carry embed_hash (vectors reused across builds); 3: multilingual vectors; 4: sentences with their
+# MiniLM vectors, and the ONNX query encoders
+SCHEMA_VERSION = 4
 
 MANIFEST = "manifest.json"
 FAISS_FILE = "vectors.faiss"
 MULTILINGUAL_FAISS_FILE = "vectors-multilingual.faiss"
 SQLITE_FILE = "kb.sqlite"
+# MiniLM vectors of every chunk's sentences (row = sentences.id), a plain .npy so each server worker maps it.
+SENTENCE_VECTORS_FILE = "sentence-vectors.npy"
 PARTIAL_SUFFIX = ".partial"
 KEEP_BUILDS = 2
 

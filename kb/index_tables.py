@@ -30,6 +30,11 @@ CREATE TABLE chunk_tags (
     PRIMARY KEY (chunk, kind, value)
 ) WITHOUT ROWID;
 CREATE INDEX chunk_tags_value ON chunk_tags(kind, value, chunk);
+CREATE TABLE sentences (
+    id INTEGER PRIMARY KEY, chunk INTEGER NOT NULL REFERENCES chunks(id), start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, embed_hash TEXT NOT NULL
+);
+CREATE INDEX sentences_chunk ON sentences(chunk, id);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, tokenize='porter unicode61');
 """
 
@@ -44,8 +49,15 @@ class DocumentRow:
     content_hash: str
 
 
-def write_tables(path: Path, documents: Sequence[DocumentRow], chunks: Sequence[Chunk], hashes: Sequence[str]) -> None:
-    """Create the tables in a new SQLite file and fill them; `hashes[i]` is chunk i's embedding hash."""
+def write_tables(
+    path: Path,
+    documents: Sequence[DocumentRow],
+    chunks: Sequence[Chunk],
+    hashes: Sequence[str],
+    sentence_hashes: Sequence[str],
+) -> None:
+    """Create the tables in a new SQLite file and fill them; `hashes[i]` is chunk i's embedding hash and
+    `sentence_hashes[r]` that of the sentence numbered row r (`Sentence.row`, its row in the sentence vectors)."""
     con = sqlite3.connect(path)
     try:
         con.executescript(SQL_SCHEMA)
@@ -76,6 +88,10 @@ def write_tables(path: Path, documents: Sequence[DocumentRow], chunks: Sequence[
             [(i, kind, value) for i, c in enumerate(chunks) for kind in TAG_KINDS for value in getattr(c, kind)],
         )
         con.executemany(
+            "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
+            [(s.row, i, s.start, s.end, sentence_hashes[s.row]) for i, c in enumerate(chunks) for s in c.sentences],
+        )
+        con.executemany(
             "INSERT INTO chunks_fts(rowid, context, text) VALUES (?, ?, ?)",
             [(i, c.context, c.text) for i, c in enumerate(chunks)],
         )
@@ -85,10 +101,13 @@ def write_tables(path: Path, documents: Sequence[DocumentRow], chunks: Sequence[
         con.close()
 
 
-def embedding_hashes(path: Path) -> list[tuple[int, str]]:
-    """(vector row, embedding hash) of every chunk of a finished build, read-only: what a new build may reuse."""
+def embedding_hashes(path: Path, table: str = "chunks") -> list[tuple[int, str]]:
+    """(vector row, embedding hash) of every chunk (or, with `table="sentences"`, every sentence) of a finished
+    build, read-only: what a new build may reuse."""
+    if table not in ("chunks", "sentences"):
+        raise ValueError(f"no vectors for table {table!r}")
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return [(int(i), str(h)) for i, h in con.execute("SELECT id, embed_hash FROM chunks")]
+        return [(int(i), str(h)) for i, h in con.execute(f"SELECT id, embed_hash FROM {table}")]
     finally:
         con.close()

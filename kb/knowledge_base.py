@@ -31,19 +31,18 @@ from kb.api import (
     SearchResponse,
 )
 from kb.coverage import CoverageService
-from kb.embedding import Embedder
-from kb.errors import UnknownDocument
+from kb.embedding import TextEncoder
+from kb.encoder_choice import SERVING_THREADS, open_query_encoder
+from kb.errors import KbError, UnknownDocument
 from kb.llm.client import ChatClient
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
+from kb.records import QueryEncoderVariant
 from kb.search import SearchService
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES
 
-# One torch thread per query: a short query gains nothing from a second thread on an idle machine, pays 20x
-# when another process holds a core (OpenMP threads spin waiting for it), and concurrent requests already
-# keep the cores busy. `kb bench` measures both (in-process section, query encode by threads).
-SERVING_TORCH_THREADS = 1
+SERVING_TORCH_THREADS = SERVING_THREADS  # TODO(remove): old name, still used by eval/bench
 
 
 def describe_categories(projects: ProjectCatalog | None = None) -> list[CategoryInfo]:
@@ -62,7 +61,7 @@ def describe_categories(projects: ProjectCatalog | None = None) -> list[Category
 
 
 class KnowledgeBase:
-    def __init__(self, store: IndexStore, embedder: Embedder) -> None:
+    def __init__(self, store: IndexStore, embedder: TextEncoder) -> None:
         self.store = store
         self.embedder = embedder
         self.search_service = SearchService(store, embedder)
@@ -74,10 +73,23 @@ class KnowledgeBase:
         )
 
     @classmethod
-    def open(cls, index: Path, embedder: Embedder | None = None, corpus_hash: str | None = None) -> KnowledgeBase:
+    def open(
+        cls,
+        index: Path,
+        embedder: TextEncoder | None = None,
+        corpus_hash: str | None = None,
+        query_encoder: QueryEncoderVariant | None = None,
+    ) -> KnowledgeBase:
+        """Load a build; questions are encoded by `embedder` when given, else by the build's `query_encoder`
+        (None: its default, an ONNX export unless none matched torch)."""
         store = IndexStore.open(index, corpus_hash=corpus_hash)
-        knowledge_base = cls(store, embedder or Embedder(threads=SERVING_TORCH_THREADS))
-        knowledge_base.embedder.embed_query("warm up")  # the first real question should not pay torch's start-up
+        try:
+            encoder = embedder or open_query_encoder(store, query_encoder)
+        except KbError:
+            store.close()
+            raise
+        knowledge_base = cls(store, encoder)
+        knowledge_base.embedder.embed_query("warm up")  # the first real question should not pay the model's start-up
         # …nor the first question in another language the multilingual model's and the language detector's.
         knowledge_base.search_service.search(SearchRequest(query="¿Qué protege el Protocolo?", top_k=1))
         return knowledge_base

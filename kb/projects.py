@@ -69,7 +69,7 @@ class Project:
     def categories_line(self) -> tuple[Chunk, str] | None:
         """The project's whole "Categories of technical assistance" sentence."""
         for chunk in self.chunks:
-            for span in sentences(chunk.text):
+            for span in sentences(chunk):
                 if CATEGORIES_LINE in span.text:
                     return chunk, span.text
         return None

@@ -1,17 +1,18 @@
 """Verbatim quotes: the sentences (or enumerated clauses) of a passage, as exact spans of its text.
 
 Every quote an answer shows is a slice of the chunk's text, never a paraphrase, so a client can
-check it with a substring test and highlight it in place.
+check it with a substring test and highlight it in place. The build finds each chunk's sentences once
+(`quotable_spans`, with spaCy's sentencizer passed in by the indexer) and stores them with the chunk; serving
+reads them back (`sentences`) and never loads spaCy, whose import pulls in torch.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 
-import spacy
-from spacy.language import Language
+from kb.records import Chunk, Sentence
 
 _BULLET = re.compile(r"^\s*(?:[-*•]\s+)?(?:▶\s*)?")  # a bullet needs its space: "*Categories…*" is emphasis
 # "a) assessing …; b) providing …": each enumerated clause is quotable on its own.
@@ -26,11 +27,8 @@ class Span:
     text: str
 
 
-@cache
-def _nlp() -> Language:
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
+# A sentence splitter: (start, end) offsets of the sentences of a paragraph.
+SentenceSplitter = Callable[[str], Iterable[tuple[int, int]]]
 
 
 def _trim(text: str, start: int, end: int) -> Span | None:
@@ -81,16 +79,15 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
-def sentences(text: str) -> list[Span]:
-    """Sentences, one list item or enumerated clause each, as spans of `text`."""
+def quotable_spans(text: str, split: SentenceSplitter) -> list[Span]:
+    """Sentences, one list item or enumerated clause each, as spans of `text` (headings are not quotable)."""
     spans: list[Span] = []
     for start, end in paragraphs(text):
         block = text[start:end]
         if _HEADING.match(block):
-            continue  # headings are not quotable sentences
-        doc = _nlp()(block)
-        for sent in doc.sents:
-            s, e = start + sent.start_char, start + sent.end_char
+            continue
+        for sent_start, sent_end in split(block):
+            s, e = start + sent_start, start + sent_end
             cursor = s
             for m in _CLAUSE_BREAK.finditer(text, s, e):
                 if (span := _trim(text, cursor, m.start() + 1)) is not None:
@@ -101,9 +98,23 @@ def sentences(text: str) -> list[Span]:
     return [s for s in spans if sum(ch.isalpha() for ch in s.text) >= 3]
 
 
-def sentence_containing(text: str, start: int, end: int) -> Span:
-    """The sentence around a character span (e.g. a reference match), or the span itself."""
-    for span in sentences(text):
+def sentences(chunk: Chunk) -> list[Span]:
+    """The chunk's quotable sentences, as the build found them."""
+    return [Span(s.start, s.end, chunk.text[s.start : s.end]) for s in chunk.sentences]
+
+
+def sentence_rows(chunk: Chunk) -> list[int]:
+    """Rows of the chunk's sentences in the index's sentence vectors, in the order of `sentences(chunk)`."""
+    return [s.row for s in chunk.sentences]
+
+
+def as_sentences(spans: Iterable[Span]) -> list[Sentence]:
+    return [Sentence(start=s.start, end=s.end) for s in spans]
+
+
+def sentence_containing(chunk: Chunk, start: int, end: int) -> Span:
+    """The sentence around a character span of the chunk's text (e.g. a reference match), or the span itself."""
+    for span in sentences(chunk):
         if span.start <= start and end <= span.end:
             return span
-    return Span(start, end, text[start:end])
+    return Span(start, end, chunk.text[start:end])

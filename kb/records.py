@@ -61,6 +61,18 @@ class DocumentMeta(BaseModel):
         return value.isoformat() if isinstance(value, dt.date) else str(value) if value is not None else value
 
 
+class Sentence(BaseModel):
+    """A quotable sentence (or list item, or enumerated clause) of a chunk, found once at build time.
+
+    Offsets are into the chunk's text; `row` is its row in the index's sentence vectors (-1 until the build
+    numbers them), so quote selection reads a precomputed vector instead of encoding per request.
+    """
+
+    start: int
+    end: int
+    row: int = -1
+
+
 class Chunk(BaseModel):
     """A citable passage: a span of a document's body with its tags."""
 
@@ -80,6 +92,7 @@ class Chunk(BaseModel):
     countries: list[str] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)
     organisations: list[str] = Field(default_factory=list)
+    sentences: list[Sentence] = Field(default_factory=list)
 
 
 # The Chunk fields stored as (chunk, kind, value) rows in the index's chunk_tags table.
@@ -91,6 +104,55 @@ class DocumentStats(BaseModel):
     title: str
     type: DocType
     chunks: int
+
+
+class QueryEncoderVariant(StrEnum):
+    """How queries are encoded: the two ONNX exports stored with a build, or torch (the reference, and the fallback)."""
+
+    ONNX_INT8 = "onnx-int8"
+    ONNX_FP32 = "onnx-fp32"
+    TORCH = "torch"
+
+
+class EncoderThresholds(BaseModel):
+    """The agreement with torch an ONNX variant needs before it may serve: rankings must not visibly change."""
+
+    cosine_min: float = 0.99
+    overlap_at_10: float = 0.95
+    top1_agreement: float = 0.95
+
+    def passes(self, cosine_min: float, overlap_at_10: float, top1_agreement: float) -> bool:
+        return (
+            cosine_min >= self.cosine_min
+            and overlap_at_10 >= self.overlap_at_10
+            and top1_agreement >= self.top1_agreement
+        )
+
+
+class EncoderCheck(BaseModel):
+    """How closely one ONNX variant reproduces torch's query vectors and rankings, measured at build time."""
+
+    variant: QueryEncoderVariant
+    file: str
+    probes: int
+    cosine_min: float
+    cosine_mean: float
+    overlap_at_10: float  # mean fraction of torch's top-10 chunks also in this variant's top-10
+    top1_agreement: float
+    p50_ms: float  # median single-query encode time, one intra-op thread
+    passed: bool
+
+
+class QueryEncoders(BaseModel):
+    """The ONNX exports of the embedding model stored with a build, how each matched torch on the probe questions
+    against this build's vectors, and the variant served unless TIPKB_QUERY_ENCODER says otherwise."""
+
+    model_sha256: str  # the weights they were exported from: a build reuses the files while this is unchanged
+    exporter: str  # torch and ONNX Runtime versions that made them
+    probe_source: str  # what the probe questions were (the gold set, or the corpus's own sentences)
+    thresholds: EncoderThresholds
+    checks: list[EncoderCheck]
+    default: QueryEncoderVariant  # the fastest variant that passed; torch when none did
 
 
 class Manifest(BaseModel):
@@ -109,5 +171,7 @@ class Manifest(BaseModel):
     documents: int
     chunks: int
     encoded_chunks: int = 0  # chunks embedded by this build; the others reused the previous build's vectors
+    sentences: int = 0  # rows of the sentence vectors
     per_document: list[DocumentStats]
+    query_encoders: QueryEncoders | None = None
     files: dict[str, str]  # file name -> sha256

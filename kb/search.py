@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 from kb.api import SearchFilters, SearchMode, SearchRequest, SearchResponse, SearchResult
-from kb.embedding import Embedder
-from kb.errors import InvalidFilter
+from kb.embedding import TextEncoder
+from kb.encoder_choice import open_query_encoder
+from kb.errors import InvalidFilter, KbError
 from kb.language import UNLanguage, detect_language
 from kb.multilingual_embedder import MultilingualEmbedder
 from kb.query import QueryAnalysis, analyse_query, instrument_of
-from kb.records import Chunk, DocType
+from kb.records import Chunk, DocType, QueryEncoderVariant
 from kb.refs import ArticleRef, InvalidArticleRef, sort_refs
 from kb.retrieval import DenseRetriever, Hit, HybridRetriever, LexicalRetriever, Retriever
 from kb.store import IndexStore
@@ -33,7 +34,9 @@ RRF_K = 10
 
 
 class SearchService:
-    def __init__(self, store: IndexStore, embedder: Embedder, multilingual: MultilingualEmbedder | None = None) -> None:
+    def __init__(
+        self, store: IndexStore, embedder: TextEncoder, multilingual: MultilingualEmbedder | None = None
+    ) -> None:
         self.store = store
         self.lexical = LexicalRetriever(store)
         self.dense = DenseRetriever(store, embedder)
@@ -51,9 +54,16 @@ class SearchService:
         }
 
     @classmethod
-    def open(cls, index: Path, corpus_hash: str | None = None, embedder: Embedder | None = None) -> SearchService:
+    def open(
+        cls, index: Path, corpus_hash: str | None = None, query_encoder: QueryEncoderVariant | None = None
+    ) -> SearchService:
+        """Search alone (`kb search`): the build's query encoder (`query_encoder`, None: its default)."""
         store = IndexStore.open(index, corpus_hash=corpus_hash)
-        return cls(store, embedder or Embedder())
+        try:
+            return cls(store, open_query_encoder(store, query_encoder))
+        except KbError:
+            store.close()
+            raise
 
     # -- languages -------------------------------------------------------------------------
     def retrievers_for(self, language: UNLanguage) -> dict[SearchMode, Retriever]:

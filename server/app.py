@@ -25,7 +25,7 @@ from litestar.plugins.prometheus import PrometheusConfig
 from litestar.types import Message, Scope
 
 from indexer.documents import DocumentService, current_sources_hash
-from kb.embedding import Embedder
+from kb.embedding import TextEncoder
 from kb.errors import KbError
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
@@ -120,7 +120,7 @@ def create_app(
     settings: Settings | None = None,
     knowledge_base: KnowledgeBase | None = None,
     *,
-    embedder: Embedder | None = None,
+    embedder: TextEncoder | None = None,
 ) -> Litestar:
     """The app; `settings` default to the environment (read here, once per worker), and `knowledge_base` (or
     `embedder`) lets a caller share an already loaded one."""
@@ -130,7 +130,7 @@ def create_app(
     generation = GenerationPool(settings.llm.max_concurrent)
     paths = settings.index
     sources_hash = partial(current_sources_hash, paths.corpus_dir, paths.uploads_dir)  # the CLI's staleness check
-    holder = KnowledgeBaseHolder(paths.index_dir, knowledge_base, embedder, sources_hash)
+    holder = KnowledgeBaseHolder(paths.index_dir, knowledge_base, embedder, sources_hash, paths.query_encoder)
     staff_key = StaffKey.from_settings(settings.staff)
     allowed_methods = AllowedMethods()
     metrics = PrometheusConfig(app_name="tipkb", prefix="tipkb", group_path=True, exclude=["/metrics"])

@@ -28,9 +28,10 @@ from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
 
 from kb import index_layout
-from kb.embedding import Embedder
+from kb.embedding import TextEncoder
 from kb.errors import IndexCorrupt, IndexNotBuilt, KbError
 from kb.knowledge_base import KnowledgeBase
+from kb.records import QueryEncoderVariant
 from kb.store import corpus_stale_reason
 from server.request_log import set_index_build
 
@@ -57,11 +58,14 @@ class KnowledgeBaseHolder:
         self,
         index_dir: Path,
         knowledge_base: KnowledgeBase | None = None,
-        embedder: Embedder | None = None,
+        embedder: TextEncoder | None = None,
         sources_hash: Callable[[], str | None] | None = None,
+        query_encoder: QueryEncoderVariant | None = None,
     ) -> None:
-        """`sources_hash`: the corpus hash a build made now would carry (None: no staleness check)."""
+        """`sources_hash`: the corpus hash a build made now would carry (None: no staleness check). Without an
+        `embedder`, each build is served with its own `query_encoder` (None: the build's default)."""
         self.index_dir = index_dir
+        self._query_encoder = query_encoder
         self._sources_hash = sources_hash
         self._staleness: tuple[str, str | None] | None = None  # (build id, why it is stale) of the last build checked
         self._kb = knowledge_base
@@ -111,7 +115,7 @@ class KnowledgeBaseHolder:
         stamp = manifest_stamp(self.index_dir)
         self._seen_stamp = stamp
         try:
-            new = KnowledgeBase.open(self.index_dir, self._embedder)
+            new = KnowledgeBase.open(self.index_dir, self._embedder, query_encoder=self._query_encoder)
         except KbError as exc:
             self._keep_or_fall_back(exc)
             return
@@ -130,7 +134,7 @@ class KnowledgeBaseHolder:
                 if build == current:
                     continue
                 try:
-                    fallback = KnowledgeBase.open(build, self._embedder)
+                    fallback = KnowledgeBase.open(build, self._embedder, query_encoder=self._query_encoder)
                 except KbError:
                     continue
                 self._install(fallback, error=f"the current build is damaged ({message}); serving build {build.name}")

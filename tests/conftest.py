@@ -82,10 +82,12 @@ def service(store: IndexStore, embedder: Embedder) -> SearchService:
 
 
 @pytest.fixture(scope="session")
-def knowledge_base(store: IndexStore, embedder: Embedder):  # -> kb.knowledge_base.KnowledgeBase
+def knowledge_base(store: IndexStore):  # -> kb.knowledge_base.KnowledgeBase
+    """What a server serves: the build's default query encoder (an ONNX export), not the torch model."""
+    from kb.encoder_choice import open_query_encoder
     from kb.knowledge_base import KnowledgeBase
 
-    return KnowledgeBase(store, embedder)
+    return KnowledgeBase(store, open_query_encoder(store))
 
 
 @pytest.fixture(scope="session")

@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from kb.answers.evidence import EvidenceCheck
 from kb.coverage import CoverageService
-from kb.embedding import Embedder
+from kb.embedding import TextEncoder
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
-from kb.quotes import Span, sentences
+from kb.quotes import Span, sentence_rows, sentences
 from kb.records import Chunk, DocType
 from kb.search import SearchService
 from kb.store import IndexStore
-
-SENTENCE_CACHE_SIZE = 20_000  # 384 floats each: ~30 MB at most
 
 
 @dataclass
 class AnswerContext:
     store: IndexStore
-    embedder: Embedder
+    embedder: TextEncoder
     search: SearchService
     provisions: ProvisionLibrary
     projects: ProjectCatalog
     coverage: CoverageService
     evidence: EvidenceCheck
-    _vectors: dict[str, np.ndarray] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def dense_scores(self, question: str, chunk_ids: list[int]) -> dict[int, float]:
         """Cosine of the question to each given chunk (exact, through the FAISS index)."""
@@ -45,12 +40,14 @@ class AnswerContext:
         return hits[0][1] if hits else 0.0
 
     def best_sentences(self, question: str, chunks: list[Chunk], limit: int = 1) -> list[list[Span]]:
-        """For each chunk, its sentences closest to the question (best first); one encoding call for all."""
-        per_chunk = [sentences(c.text) for c in chunks]
-        todo = [s.text for spans in per_chunk if len(spans) > limit for s in spans]
-        if not todo:
+        """For each chunk, its sentences closest to the question (best first), scored against the sentence vectors
+        the build stored: one matrix product, no encoding beyond the question's (cached) vector."""
+        per_chunk = [sentences(c) for c in chunks]
+        rows = [r for c, spans in zip(chunks, per_chunk, strict=True) if len(spans) > limit for r in sentence_rows(c)]
+        if not rows:
             return per_chunk
-        scores = self._sentence_vectors(tuple(todo)) @ self.embedder.embed_query(question).reshape(-1)
+        question_vector = self.embedder.embed_query(question).reshape(-1)
+        scores = np.asarray(self.store.sentence_vectors[rows]) @ question_vector
         out: list[list[Span]] = []
         cursor = 0
         for spans in per_chunk:
@@ -59,23 +56,8 @@ class AnswerContext:
                 continue
             chunk_scores = scores[cursor : cursor + len(spans)]
             cursor += len(spans)
-            out.append([spans[i] for i in np.argsort(-chunk_scores)[:limit].tolist()])
+            out.append([spans[i] for i in np.argsort(-chunk_scores, kind="stable")[:limit].tolist()])
         return out
-
-    def _sentence_vectors(self, texts: tuple[str, ...]) -> np.ndarray:
-        """Vectors of candidate sentences, cached per sentence: the same passages come back for many questions."""
-        with self._lock:
-            known = {t: self._vectors[t] for t in texts if t in self._vectors}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if missing:
-            fresh = dict(zip(missing, self.embedder.embed(missing), strict=True))
-            known.update(fresh)
-            with self._lock:
-                for text, vector in fresh.items():
-                    if len(self._vectors) >= SENTENCE_CACHE_SIZE:
-                        self._vectors.pop(next(iter(self._vectors)))  # oldest first: a bounded FIFO is enough
-                    self._vectors[text] = vector
-        return np.stack([known[t] for t in texts])
 
     @cached_property
     def event_chunks(self) -> list[Chunk]:

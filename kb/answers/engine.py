@@ -23,7 +23,7 @@ from kb.answers.project_finder import answer_projects
 from kb.answers.taxonomy_answer import answer_taxonomy
 from kb.api import AskRequest, AskResponse, Intent
 from kb.coverage import CoverageService
-from kb.embedding import Embedder
+from kb.embedding import TextEncoder
 from kb.language import UNLanguage, detect_language
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
@@ -41,7 +41,7 @@ class AnswerEngine:
     def __init__(
         self,
         store: IndexStore,
-        embedder: Embedder,
+        embedder: TextEncoder,
         search: SearchService,
         provisions: ProvisionLibrary,
         projects: ProjectCatalog,

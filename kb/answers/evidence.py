@@ -13,13 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from kb.gazetteer import ORGANISATIONS, find_places, place_covers
 from kb.glossary import glossary_knows
 from kb.records import Chunk
 from kb.refs import iter_references
 from kb.stemming import stem, stems
+from kb.stop_words import STOP_WORDS
 
 DENSE_MIN = 0.2  # below: nothing in the corpus is about this (0.25 → 0.2 on the dev split: abstention precision up)
 DENSE_UNSURE = 0.33  # below: a question of mostly unknown words is taken as off-topic

@@ -256,7 +256,7 @@ def _where(ctx: AnswerContext, chunk: Chunk) -> str:
 
 def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft: AnswerDraft) -> None:
     draft.say("The closest passages in the knowledge base:")
-    chunks = [c for c in chunks if sentences(c.text)] or chunks  # a bare label such as "(a)" is no passage
+    chunks = [c for c in chunks if sentences(c)] or chunks  # a bare label such as "(a)" is no passage
     for chunk, spans in zip(chunks, ctx.best_sentences(question, chunks, limit=2), strict=True):
         pair = sorted(spans, key=lambda s: s.start)
         if len(pair) == 2 and chunk.text[pair[0].end : pair[1].start].strip(" .;:\n") == "":

@@ -116,7 +116,7 @@ def criteria_of(question: str, analysis: QueryAnalysis) -> Criteria:
 def _prose_evidence(chunks: list[Chunk], phrases: list[str]) -> tuple[Chunk, str] | None:
     """The first sentence of the project's description that uses one of the phrases."""
     for chunk in chunks:
-        for span in sentences(chunk.text):
+        for span in sentences(chunk):
             if "[" in span.text:
                 continue  # the categories line is evidence of declaration, not of activity
             if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", span.text, re.I) for p in phrases):
@@ -129,10 +129,10 @@ def _topic_evidence(project: Project, topic: list[str]) -> tuple[Chunk, str, flo
     best: tuple[Chunk, str, float] | None = None
     in_title = set(stems(project.meta.title)) & set(topic)
     if in_title:
-        first = sentences(project.chunks[0].text)[0].text
+        first = sentences(project.chunks[0])[0].text
         best = (project.chunks[0], first, len(in_title) / len(topic))
     for chunk in project.chunks:
-        for span in sentences(chunk.text):
+        for span in sentences(chunk):
             found = set(stems(span.text)) & set(topic)
             share = len(found) / len(topic)
             if found and (best is None or share > best[2]):
@@ -256,7 +256,7 @@ def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, li
         if not any(place_covers(place, p) for p in project.places):
             return None
     if criteria.places and not out:
-        first = sentences(project.chunks[0].text)[0].text
+        first = sentences(project.chunks[0])[0].text
         out.append((project.chunks[0], first, []))
     for organisation in criteria.organisations:
         variants = ORGANISATIONS[organisation]
@@ -301,7 +301,7 @@ def _list_all(projects: list[Project], draft: AnswerDraft) -> bool:
     draft.say(f"The knowledge base describes {_number(len(projects))} projects:")
     for project in projects:
         draft.add_project(project.summary())
-        first = sentences(project.chunks[0].text)[0].text
+        first = sentences(project.chunks[0])[0].text
         n = draft.cite(project.chunks[0], first, [])
         labels = ", ".join(CATEGORY_BY_ID[c].label for c in project.categories)
         draft.say(f"- {_short_title(project)} ({labels}): “{first}” [{n}]")

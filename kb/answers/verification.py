@@ -18,7 +18,7 @@ import numpy as np
 
 from kb.answers.evidence import content_words, without_references
 from kb.api import Citation
-from kb.embedding import Embedder
+from kb.embedding import TextEncoder
 from kb.quotes import display
 from kb.refs import ArticleRef, find_references
 from kb.stemming import stem
@@ -143,7 +143,7 @@ def _article_level(ref: ArticleRef) -> ArticleRef:
 
 
 class AnswerVerifier:
-    def __init__(self, embedder: Embedder, thresholds: VerifierThresholds = CALIBRATED) -> None:
+    def __init__(self, embedder: TextEncoder, thresholds: VerifierThresholds = CALIBRATED) -> None:
         self.embedder = embedder
         self.thresholds = thresholds
 

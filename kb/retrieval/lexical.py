@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from kb.retrieval.base import Hit
+from kb.stop_words import STOP_WORDS
 from kb.store import IndexStore
 
 _TERM = re.compile(r"[^\W_]+", re.UNICODE)

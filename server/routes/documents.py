@@ -48,7 +48,8 @@ class DocumentUpload:
 
 
 class DocumentServiceHolder:
-    """One DocumentService per app, sharing the serving knowledge base's model (created on first use)."""
+    """One DocumentService per app (created on first use). Its builds load their own build-time encoder: the
+    serving one may be an ONNX export, and chunk and sentence vectors always come from the model itself."""
 
     def __init__(self, settings: IndexSettings, server_settings: ServerSettings) -> None:
         self.settings, self.server_settings = settings, server_settings
@@ -56,13 +57,12 @@ class DocumentServiceHolder:
 
     def get(self, holder: KnowledgeBaseHolder) -> DocumentService:
         if self._service is None:
-            kb = holder.get()
             self._service = DocumentService(
                 self.settings.corpus_dir,
                 self.settings.index_dir,
                 self.settings.uploads_dir,
-                embedder=kb.embedder if kb is not None else None,
                 max_upload_bytes=self.server_settings.max_upload_bytes,
+                isolated_builds=True,  # the build's spaCy, torch and model stay out of the serving process
             )
         return self._service
 

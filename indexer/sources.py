@@ -1,0 +1,35 @@
+"""The documents a build reads: the corpus folder plus the accepted uploads, and the hash that names that set.
+
+Kept apart from the build itself (which loads spaCy and the models) so that the server can check whether its index
+is current, and the document service can stage a change, without importing any of that.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from indexer.corpus import SourceDocument, corpus_hash, load_corpus
+from indexer.uploads import UploadStore
+
+logger = logging.getLogger(__name__)
+
+
+def load_sources(corpus_dir: Path, uploads_dir: Path | None) -> list[SourceDocument]:
+    """corpus/ plus the uploaded documents, all validated (and uploads converted) before anything is written; an
+    upload that no longer converts is left out with a warning line rather than blocking the build."""
+    uploads, skipped = UploadStore(uploads_dir).load() if uploads_dir is not None else ([], [])
+    for upload in skipped:
+        logger.warning(upload.line)
+    return load_corpus(corpus_dir, uploads)
+
+
+def unloaded_uploads(uploads_dir: Path, documents: list[SourceDocument]) -> list[tuple[str, str]]:
+    """The (key, hash) of accepted uploads missing from `documents` (they could not be converted)."""
+    loaded = {d.key for d in documents}
+    return [(key, digest) for key, digest in UploadStore(uploads_dir).hashes() if key not in loaded]
+
+
+def sources_hash(corpus_dir: Path, uploads_dir: Path | None) -> str:
+    """The hash `load_sources` would give, from file hashes only (no conversion): cheap enough for every start."""
+    return corpus_hash(corpus_dir, UploadStore(uploads_dir).hashes() if uploads_dir is not None else None)

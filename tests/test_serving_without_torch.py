@@ -1,0 +1,115 @@
+"""Serving never loads torch: questions are encoded by the build's ONNX export, quotes come from stored sentences.
+
+Torch costs seconds of start-up and hundreds of MB per worker and fights ONNX Runtime for the cores, so the
+server process, `kb search` and `kb ask` must not import it (nor spaCy, whose import pulls torch in through thinc).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kb.records import Manifest, QueryEncoderVariant
+from tests.conftest import CORPUS, copy_index
+from tests.live_server import KB, start_kb_serve, stop_process, wait_until_healthy
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY_MODULES = ("torch", "transformers", "sentence_transformers", "spacy", "thinc")
+
+
+def _env(index: Path) -> dict[str, str]:
+    env = {**os.environ, "TIPKB_INDEX_DIR": str(index), "TIPKB_CORPUS_DIR": str(CORPUS)}
+    env.pop("TIPKB_QUERY_ENCODER", None)
+    return env
+
+
+def test_the_build_stores_checked_onnx_encoders_and_chooses_one(index_path: Path) -> None:
+    manifest = Manifest.model_validate_json((index_path / "manifest.json").read_text())
+    encoders = manifest.query_encoders
+    assert encoders is not None
+    assert {c.variant for c in encoders.checks} == {QueryEncoderVariant.ONNX_INT8, QueryEncoderVariant.ONNX_FP32}
+    for check in encoders.checks:
+        assert check.file in manifest.files  # checksummed like every index file
+        assert check.passed, check
+        assert check.overlap_at_10 >= encoders.thresholds.overlap_at_10
+    assert encoders.default in (QueryEncoderVariant.ONNX_INT8, QueryEncoderVariant.ONNX_FP32)
+    assert manifest.sentences > manifest.chunks  # sentence evidence is built with the index
+
+
+def test_knowledge_base_answers_without_importing_torch_or_spacy(index_path: Path) -> None:
+    script = f"""
+import json, sys
+from pathlib import Path
+from kb.api import AskRequest, SearchRequest
+from kb.knowledge_base import KnowledgeBase
+kb = KnowledgeBase.open(Path({str(index_path)!r}))
+search = kb.search(SearchRequest(query="protection of victims of trafficking", top_k=3))
+answer = kb.ask(AskRequest(question="Can victims stay in the country where they were found?"))
+french = kb.ask(AskRequest(question="Quels projets traitent de la protection des victimes ?"))
+print(json.dumps({{
+    "encoder": type(kb.embedder).__name__,
+    "results": len(search.results),
+    "citations": len(answer.citations),
+    "french": len(french.citations),
+    "loaded": [m for m in {HEAVY_MODULES!r} if m in sys.modules],
+}}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["encoder"] == "OnnxQueryEncoder"
+    assert report["results"] == 3 and report["citations"] > 0 and report["french"] > 0
+    assert report["loaded"] == []
+
+
+def test_kb_serve_process_never_maps_torch(index_path: Path, tmp_path: Path) -> None:
+    index = copy_index(index_path, tmp_path)
+    url, process = start_kb_serve(_env(index), tmp_path / "serve.log")
+    try:
+        wait_until_healthy(url, process, tmp_path / "serve.log", "kb serve", timeout=120)
+        with httpx.Client(timeout=60) as client:
+            assert client.post(f"{url}/api/search", json={"query": "shelter for victims"}).status_code == 200
+            asked = client.post(f"{url}/api/ask", json={"question": "Which projects address victim protection?"})
+            assert asked.status_code == 200 and asked.json()["citations"]
+        maps = Path(f"/proc/{process.pid}/maps").read_text()
+        assert "libtorch" not in maps
+        assert "onnxruntime" in maps  # the query encoder really is the ONNX one
+    finally:
+        stop_process(process)
+
+
+@pytest.mark.parametrize("command", [["search", "victim protection", "--json"], ["ask", "What is trafficking?"]])
+def test_cli_queries_run_without_torch(index_path: Path, command: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from cli.app import main\n"
+        "try:\n    main()\n    code = 0\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
+        f"print('LOADED', [m for m in {HEAVY_MODULES!r} if m in sys.modules], file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, env=_env(index_path), timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "LOADED []" in done.stderr
+
+
+def test_torch_encoder_is_still_available_on_request(index_path: Path) -> None:
+    env = {**_env(index_path), "TIPKB_QUERY_ENCODER": "torch"}
+    done = subprocess.run([str(KB), "search", "victim protection", "--json"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["results"]
+
+
+def test_an_unknown_query_encoder_is_refused_with_its_variable_name(index_path: Path) -> None:
+    env = {**_env(index_path), "TIPKB_QUERY_ENCODER": "gpu-magic"}
+    done = subprocess.run([str(KB), "search", "victim protection"], capture_output=True, text=True, env=env)
+    assert done.returncode != 0
+    assert "TIPKB_QUERY_ENCODER" in done.stderr and "Traceback" not in done.stderr
