@@ -14,10 +14,12 @@ from kb import index_layout
 from kb.api import SearchMode, SearchRequest
 from kb.embedding import Embedder
 from kb.errors import CorpusError, IndexCorrupt, IndexNotBuilt, IndexStale
+from kb.records import Manifest
 from kb.search import SearchService
 from kb.store import IndexStore
 
 from .conftest import CORPUS
+from .conftest import copy_index as linked_copy
 
 QUERIES = ["victim protection", "Article 6(3)(b)", "exchange of information on travel documents", "child"]
 
@@ -52,8 +54,40 @@ def test_manifest_records_model_counts_and_checksums(built: BuildReport) -> None
     m = built.manifest
     assert m.model == "sentence-transformers/all-MiniLM-L6-v2" and m.dimension == 384
     assert m.documents == 11 and m.chunks == sum(d.chunks for d in m.per_document)
-    assert set(m.files) == {index_layout.FAISS_FILE, index_layout.MULTILINGUAL_FAISS_FILE, index_layout.SQLITE_FILE}
+    assert set(m.files) == {
+        index_layout.FAISS_FILE,
+        index_layout.MULTILINGUAL_FAISS_FILE,
+        index_layout.SQLITE_FILE,
+        index_layout.SENTENCE_VECTORS_FILE,
+        "query-encoder-fp32.onnx",
+        "query-encoder-int8.onnx",
+    }
     assert m.corpus_hash == corpus_hash(CORPUS)
+
+
+def test_sentence_vectors_are_minilm_vectors_of_the_stored_sentences(store: IndexStore, embedder: Embedder) -> None:
+    chunks = store.chunks(list(range(0, store.manifest.chunks, 37)))
+    spans = [(c, s) for c in chunks.values() for s in c.sentences]
+    assert spans and all(0 <= s.start < s.end <= len(c.text) for c, s in spans)
+    expected = embedder.embed([c.text[s.start : s.end] for c, s in spans])
+    stored = np.asarray(store.sentence_vectors[[s.row for _, s in spans]])
+    assert np.allclose(stored, expected, atol=1e-4)
+    assert not store.sentence_vectors.flags.writeable  # memory-mapped read-only, shared by the workers
+
+
+def test_a_rebuild_reuses_sentence_vectors_and_encoder_files(
+    index_path: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    copy = linked_copy(index_path, tmp_path)
+    before = Manifest.model_validate_json((copy / "manifest.json").read_text())
+    inodes = {name: (copy / name).stat().st_ino for name in ("query-encoder-fp32.onnx", "query-encoder-int8.onnx")}
+    report = build_index(CORPUS, copy, force=True, embedder=embedder)
+    assert report.encoded_chunks == 0
+    after = report.manifest
+    assert after.build_id != before.build_id and after.sentences == before.sentences
+    assert after.query_encoders is not None and all(c.passed for c in after.query_encoders.checks)
+    # linked from the previous build, not exported again
+    assert {name: (report.index_dir / name).stat().st_ino for name in inodes} == inodes
 
 
 def test_truncated_faiss_file_is_a_clear_error_naming_it(index_path: Path, tmp_path: Path) -> None:
