@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cli.console import CorpusOpt, IndexOpt, err, fail, out, settings_of
 from kb.errors import KbError
@@ -20,7 +21,7 @@ def bench(
     scale: Annotated[bool, typer.Option("--scale", help="Also run the scale sweep (about 10 minutes).")] = False,
     sizes: Annotated[str | None, typer.Option("--sizes", help="Sweep sizes, e.g. 10000,100000,1000000.")] = None,
     sections: Annotated[
-        str | None, typer.Option("--sections", help="Any of build,inprocess,http,scale,distributed.")
+        str | None, typer.Option("--sections", help="Any of build,inprocess,http,scale,distributed,peer.")
     ] = None,
     index: IndexOpt = None,
     corpus: CorpusOpt = None,
@@ -50,7 +51,7 @@ def bench(
             log=err.print,
         )
     except (KbError, RuntimeError) as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))  # rich would eat '[bench]' in 'pip install -e ".[bench]"' as markup
     written = bench_report.write(result, out_path or bench_report.default_path())
     out.print("## " + bench_report.markdown(result).split("\n## ")[1], highlight=False)  # the targets
     out.print("reports: " + ", ".join(str(p) for p in written), highlight=False)

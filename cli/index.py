@@ -100,6 +100,14 @@ def info(ctx: typer.Context, index: IndexOpt = None, as_json: Annotated[bool, ty
         "corpus_hash",
     ):
         out.print(f"{key:<15}{getattr(manifest, key)}", highlight=False)
+    out.print(f"{'sentences':<15}{manifest.sentences}", highlight=False)
+    if manifest.query_encoders is not None:
+        encoders = manifest.query_encoders
+        checks = ", ".join(
+            f"{c.variant.value} {'ok' if c.passed else 'failed'} (overlap@10 {c.overlap_at_10:.3f}, {c.p50_ms:.1f} ms)"
+            for c in encoders.checks
+        )
+        out.print(f"{'query encoder':<15}{encoders.default.value}; {checks}", highlight=False)
     table = Table("document", "type", "chunks")
     for d in manifest.per_document:
         table.add_row(d.doc_id, d.type.value, str(d.chunks))

@@ -16,6 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -38,7 +40,7 @@ from kb.api import DocumentChange, ReindexResult, UploadForm
 if TYPE_CHECKING:
     from indexer.build import BuildReport
     from kb.embedding import Embedder
-from kb.errors import DocumentConflict, DocumentTooLarge, InvalidInput, UnknownDocument
+from kb.errors import DocumentConflict, DocumentTooLarge, IndexBuildFailed, InvalidInput, UnknownDocument
 from kb.records import DocType, DocumentMeta, Manifest
 
 logger = logging.getLogger(__name__)
@@ -66,14 +68,14 @@ class DocumentService:
         max_upload_bytes: int = 20 << 20,
         isolated_builds: bool = False,
     ) -> None:
-        """`isolated_builds`: run each build in a child process (the server's choice), so the serving process never
-        imports spaCy, torch or the model, and gets the build's memory back when it ends."""
+        """`isolated_builds`: run builds in a child process (the server's choice), so the serving process never
+        imports spaCy, torch or the model."""
         self.corpus_dir = corpus_dir
         self.index_dir = index_dir
         self.uploads = UploadStore(uploads_dir)
         self.max_upload_bytes = max_upload_bytes
         self._embedder = embedder
-        self._isolated = isolated_builds
+        self._builder = BuildProcess() if isolated_builds else None
         self._lock = threading.Lock()
 
     # -- changes ----------------------------------------------------------------------------
@@ -201,14 +203,14 @@ class DocumentService:
     def _build(
         self, documents: list[SourceDocument], skipped: list[tuple[str, str]], force: bool = False
     ) -> BuildReport:
-        if self._isolated:
-            # spawn, not fork: a forked copy of a threaded server process can deadlock on a lock held elsewhere.
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                return pool.submit(
-                    _run_build, self.corpus_dir, self.index_dir, documents, skipped, force, None
-                ).result()
+        if self._builder is not None:
+            return self._builder.build(self.corpus_dir, self.index_dir, documents, skipped, force)
         return _run_build(self.corpus_dir, self.index_dir, documents, skipped, force, self._embedder)
+
+    def close(self) -> None:
+        """Stop the build process, if there is one (the server's shutdown)."""
+        if self._builder is not None:
+            self._builder.close()
 
     def _sources(
         self,
@@ -275,3 +277,54 @@ def _run_build(
         embedder=embedder,  # None: the build loads the model only if something needs encoding
         lock_wait=None,
     )
+
+
+class BuildProcess:
+    """One child process, started on the first change, that runs the builds and keeps the model loaded between them.
+
+    spawn, not fork: a forked copy of a threaded server process can deadlock on a lock another thread held. The child
+    ends with `close()`, or with the server: the executor's workers exit when their parent does.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def build(
+        self,
+        corpus_dir: Path,
+        index_dir: Path,
+        documents: list[SourceDocument],
+        skipped: list[tuple[str, str]],
+        force: bool,
+    ) -> BuildReport:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            pool = self._pool
+        try:
+            return pool.submit(_run_build_in_child, corpus_dir, index_dir, documents, skipped, force).result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None  # the next change starts a new one
+            raise IndexBuildFailed("the build process stopped unexpectedly; the change was not applied") from None
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+@cache
+def _child_embedder() -> Embedder:
+    """The build process's model, loaded by its first build and kept for the next ones."""
+    from kb.embedding import Embedder
+
+    return Embedder()
+
+
+def _run_build_in_child(
+    corpus_dir: Path, index_dir: Path, documents: list[SourceDocument], skipped: list[tuple[str, str]], force: bool
+) -> BuildReport:
+    return _run_build(corpus_dir, index_dir, documents, skipped, force, _child_embedder())

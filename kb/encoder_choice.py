@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 
+import faiss
+
 from kb.embedding import TextEncoder
 from kb.errors import IndexStale
 from kb.records import QueryEncoderVariant
-from kb.store import IndexStore
+from kb.store import IndexStore, verify_files
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +23,13 @@ logger = logging.getLogger(__name__)
 # times over when another process holds a core, and concurrent requests already keep the cores busy. `kb bench`
 # measures it (in-process section).
 SERVING_THREADS = 1
+
+
+def serve_one_query_per_thread() -> None:
+    """FAISS's OpenMP threads too: one query against the index gains nothing from a second thread, and when another
+    process holds a core, OpenMP's barrier makes a 0.3 ms search take 5 ms (measured by `kb bench`). Torch used to
+    set this as a side effect of its own thread count; without torch in the process it has to be said."""
+    faiss.omp_set_num_threads(SERVING_THREADS)
 
 
 def default_variant(store: IndexStore) -> QueryEncoderVariant:
@@ -50,4 +59,5 @@ def open_query_encoder(store: IndexStore, choice: QueryEncoderVariant | None = N
         )
     from kb.query_encoder import OnnxQueryEncoder
 
+    verify_files(store.path, store.manifest, [check.file])  # checksummed like every index file, when it is used
     return OnnxQueryEncoder(store.path / check.file, variant, threads=SERVING_THREADS)

@@ -78,3 +78,7 @@ class BuildInProgress(KbError):
 
 class DocumentConflict(KbError):
     """A change the document service refuses: e.g. deleting a corpus file, or an upload id taken by one (HTTP 409)."""
+
+
+class IndexBuildFailed(KbError):
+    """A build stopped for a reason outside the documents (its process died); the change was undone (HTTP 503)."""

@@ -32,7 +32,7 @@ from kb.api import (
 )
 from kb.coverage import CoverageService
 from kb.embedding import TextEncoder
-from kb.encoder_choice import SERVING_THREADS, open_query_encoder
+from kb.encoder_choice import SERVING_THREADS, open_query_encoder, serve_one_query_per_thread
 from kb.errors import KbError, UnknownDocument
 from kb.llm.client import ChatClient
 from kb.projects import ProjectCatalog
@@ -83,6 +83,7 @@ class KnowledgeBase:
         """Load a build; questions are encoded by `embedder` when given, else by the build's `query_encoder`
         (None: its default, an ONNX export unless none matched torch)."""
         store = IndexStore.open(index, corpus_hash=corpus_hash)
+        serve_one_query_per_thread()
         try:
             encoder = embedder or open_query_encoder(store, query_encoder)
         except KbError:

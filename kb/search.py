@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb.api import SearchFilters, SearchMode, SearchRequest, SearchResponse, SearchResult
 from kb.embedding import TextEncoder
-from kb.encoder_choice import open_query_encoder
+from kb.encoder_choice import open_query_encoder, serve_one_query_per_thread
 from kb.errors import InvalidFilter, KbError
 from kb.language import UNLanguage, detect_language
 from kb.multilingual_embedder import MultilingualEmbedder
@@ -59,6 +59,7 @@ class SearchService:
     ) -> SearchService:
         """Search alone (`kb search`): the build's query encoder (`query_encoder`, None: its default)."""
         store = IndexStore.open(index, corpus_hash=corpus_hash)
+        serve_one_query_per_thread()
         try:
             return cls(store, open_query_encoder(store, query_encoder))
         except KbError:

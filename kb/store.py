@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,11 @@ def corpus_stale_reason(index: Path, manifest: Manifest, corpus_hash: str | None
     return f"index at {index} was built from another version of the corpus; run `kb index`"
 
 
-def verify_files(index: Path, manifest: Manifest) -> None:
-    """Every file the manifest lists exists and has its recorded sha256; IndexCorrupt names the first that fails."""
-    for name, expected in manifest.files.items():
+def verify_files(index: Path, manifest: Manifest, names: Iterable[str] | None = None) -> None:
+    """Every file the manifest lists (or those of `names`) exists and has its recorded sha256; IndexCorrupt names
+    the first that fails."""
+    wanted = manifest.files if names is None else {n: manifest.files[n] for n in names if n in manifest.files}
+    for name, expected in wanted.items():
         file = index / name
         if not file.is_file():
             raise IndexCorrupt(f"index file {file} is missing")
@@ -135,7 +138,10 @@ class IndexStore:
         stale = corpus_stale_reason(index, manifest, corpus_hash)
         if stale is not None:
             raise IndexStale(stale)
-        verify_files(index, manifest)
+        # The query encoders are checked when one is loaded (`kb.encoder_choice`): hashing the unused one would cost
+        # every worker's start a second.
+        encoder_files = {c.file for c in manifest.query_encoders.checks} if manifest.query_encoders else set()
+        verify_files(index, manifest, [name for name in manifest.files if name not in encoder_files])
         faiss_path = index / index_layout.FAISS_FILE
         faiss_index = _read_faiss(faiss_path)
         if faiss_index.ntotal != manifest.chunks or faiss_index.d != manifest.dimension:

@@ -35,7 +35,7 @@ from server.generation_pool import GenerationPool
 from server.hardening import AllowedMethods, BoundedJsonRequest, body_read_timeout, unroutable_paths
 from server.request_log import JsonLinesFormatter, RequestIdFilter, request_log_middleware
 from server.routes import ROUTE_HANDLERS
-from server.routes.documents import documents_router
+from server.routes.documents import DocumentServiceHolder, documents_router
 from server.routes.home import CONTENT_SECURITY_POLICY
 from server.staff_auth import STATE_KEY as STAFF_KEY_STATE
 from server.staff_auth import StaffKey
@@ -137,8 +137,9 @@ def create_app(
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.server.rate_limit_per_minute), check_throttle_handler=_is_api_request
     )
+    document_services = DocumentServiceHolder(settings.index, settings.server)
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, documents_router(settings.index, settings.server)],
+        route_handlers=[*ROUTE_HANDLERS, documents_router(document_services, settings.server)],
         dependencies={
             "holder": Provide(provide_holder, sync_to_thread=False),
             "knowledge_base": Provide(provide_knowledge_base, sync_to_thread=True),
@@ -156,7 +157,7 @@ def create_app(
         request_class=BoundedJsonRequest,
         lifespan=[knowledge_base_lifespan(settings.index)],
         on_startup=[allowed_methods.learn],
-        on_shutdown=[llm.close] if llm is not None else [],
+        on_shutdown=[document_services.close, *([llm.close] if llm is not None else [])],
         state=State({STATE_KEY: holder, STAFF_KEY_STATE: staff_key}),
         # The schema as JSON only (/schema and /schema/openapi.json): the UIs' pages load scripts and fonts from CDNs.
         openapi_config=OpenAPIConfig(

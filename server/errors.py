@@ -27,6 +27,7 @@ from kb.errors import (
     CorpusError,
     DocumentConflict,
     DocumentTooLarge,
+    IndexBuildFailed,
     IndexCorrupt,
     IndexNotBuilt,
     IndexStale,
@@ -78,7 +79,8 @@ KB_STATUS: dict[type[KbError], int] = {
     DocumentTooLarge: 413,
     UnsupportedDocumentType: 415,
     UnreadableDocument: 422,
-    CorpusError: 503,  # the server's documents (a corpus file, an upload's journal) need fixing, not the request
+    CorpusError: 503,
+    IndexBuildFailed: 503,  # the server's documents (a corpus file, an upload's journal) need fixing, not the request
     DocumentConflict: 409,
     BuildInProgress: 409,
 }

@@ -16,10 +16,11 @@ import httpx
 import pytest
 
 from kb.records import Manifest, QueryEncoderVariant
-from tests.conftest import CORPUS, copy_index
+from tests.conftest import CORPUS, STAFF_KEY, copy_index
 from tests.live_server import KB, start_kb_serve, stop_process, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
+WOMBAT_NOTE = b"# Wombat shelters\n\nWombat shelters protect victims of trafficking in the outback.\n"
 HEAVY_MODULES = ("torch", "transformers", "sentence_transformers", "spacy", "thinc")
 
 
@@ -68,15 +69,26 @@ print(json.dumps({{
     assert report["loaded"] == []
 
 
-def test_kb_serve_process_never_maps_torch(index_path: Path, tmp_path: Path) -> None:
+def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path, tmp_path: Path) -> None:
     index = copy_index(index_path, tmp_path)
-    url, process = start_kb_serve(_env(index), tmp_path / "serve.log")
+    env = {**_env(index), "TIPKB_ADMIN_KEY": STAFF_KEY, "TIPKB_UPLOADS_DIR": str(tmp_path / "uploads")}
+    url, process = start_kb_serve(env, tmp_path / "serve.log")
     try:
         wait_until_healthy(url, process, tmp_path / "serve.log", "kb serve", timeout=120)
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=300) as client:
             assert client.post(f"{url}/api/search", json={"query": "shelter for victims"}).status_code == 200
             asked = client.post(f"{url}/api/ask", json={"question": "Which projects address victim protection?"})
             assert asked.status_code == 200 and asked.json()["citations"]
+            added = client.post(  # its build runs in the server's build process, not in the server
+                f"{url}/api/documents",
+                headers={"Authorization": f"Bearer {STAFF_KEY}"},
+                files={
+                    "file": ("wombat.md", b"# Wombat shelters\n\nWombat shelters protect victims.\n", "text/markdown")
+                },
+            )
+            assert added.status_code == 201, added.text
+            found = client.post(f"{url}/api/search", json={"query": "wombat shelters", "top_k": 3}).json()
+            assert found["results"][0]["doc_id"] == added.json()["doc_id"]
         maps = Path(f"/proc/{process.pid}/maps").read_text()
         assert "libtorch" not in maps
         assert "onnxruntime" in maps  # the query encoder really is the ONNX one
@@ -113,3 +125,19 @@ def test_an_unknown_query_encoder_is_refused_with_its_variable_name(index_path: 
     done = subprocess.run([str(KB), "search", "victim protection"], capture_output=True, text=True, env=env)
     assert done.returncode != 0
     assert "TIPKB_QUERY_ENCODER" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_damaged_query_encoder_is_refused_naming_its_file(index_path: Path, tmp_path: Path) -> None:
+    from kb.errors import IndexCorrupt
+    from kb.knowledge_base import KnowledgeBase
+
+    index = copy_index(index_path, tmp_path)
+    with (index / "query-encoder-int8.onnx").open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(IndexCorrupt, match="query-encoder-int8.onnx"):
+        KnowledgeBase.open(index, query_encoder=QueryEncoderVariant.ONNX_INT8)
+    fp32 = KnowledgeBase.open(index, query_encoder=QueryEncoderVariant.ONNX_FP32)  # the other one still serves
+    try:
+        assert fp32.embedder.embed_query("victim protection").shape == (1, 384)
+    finally:
+        fp32.close()

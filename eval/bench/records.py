@@ -75,7 +75,9 @@ class InProcessBench(BaseModel):
     ratio_to_floor_p50: dict[str, float]
     cached: dict[str, Latency]  # the same operations with the query embedding already cached
     cache: CacheInfo
-    query_encode_by_threads: dict[str, Latency]  # torch intra-op threads -> bare query encode
+    query_encoder: str  # the build's default query encoder, which the knowledge base was opened with
+    query_encode_by_encoder: dict[str, Latency]  # torch / onnx-fp32 / onnx-int8 -> bare query encode, 1 thread
+    hybrid_quality_by_encoder: dict[str, dict[str, float]]  # encoder -> split -> hybrid nDCG@10 (judged gold)
     batch: list[BatchSearch]  # one per FAISS OpenMP thread count
     open_seconds: float
 
@@ -102,12 +104,30 @@ class ColdStart(BaseModel):
     first_to_warm_p50_ratio: float
 
 
+class ProcessMemory(BaseModel):
+    pid: int
+    role: str  # server (one worker), supervisor, worker, helper
+    rss_mib: float
+    pss_mib: float  # shared pages divided among the processes sharing them
+
+
+class ServerMemory(BaseModel):
+    """A `kb serve` after the load runs: what each process holds."""
+
+    workers: int
+    processes: list[ProcessMemory]
+    worker_rss_mib: float  # the largest serving process
+    worker_pss_mib: float
+    total_pss_mib: float  # every process of the server together
+
+
 class HttpBench(BaseModel):
     concurrency: int
     duration_s: float
     runs: list[HttpRun]
     scaling_2_vs_1_workers: dict[str, float]  # endpoint -> throughput ratio
     cold_starts: list[ColdStart]
+    memory: list[ServerMemory] = Field(default_factory=list)
     note: str = ""
 
 
@@ -160,6 +180,7 @@ class BenchReport(BaseModel):
     http: HttpBench | None = None
     scale: ScaleBench | None = None
     distributed: DistributedBench | None = None
+    peer: PeerBench | None = None
     targets: list[Target] = Field(default_factory=list)
 
 
@@ -186,4 +207,35 @@ class DistributedBench(BaseModel):
     chunks_per_s_per_worker: dict[str, float]  # the parallel stages on Ray, floor taken off: the unit of scaling
     estimated_hours_per_million_chunks: dict[str, float]  # workers -> hours: floors + rate x N, write serial
     single_process_hours_per_million_chunks: float
+    note: str = ""
+
+
+class PeerSystem(BaseModel):
+    """One system's hybrid search on the judged gold questions: latency against the floor, quality by the eval's
+    judgments."""
+
+    name: str
+    latency: Latency
+    ratio_to_floor_p50: float
+    quality: dict[str, dict[str, float]]  # split (all, dev, test) -> nDCG@10, hit@3
+
+
+class PeerBench(BaseModel):
+    """tipkb's hybrid search against a peer library's (txtai) on the same chunks, model, questions and judgments.
+
+    The floor (bare query encode + exact FAISS search) is timed in the same interleaved loop.
+    """
+
+    peer: str  # library and version, e.g. "txtai 9.14.0"
+    peer_config: str  # the peer's configuration as JSON
+    questions: int
+    questions_by_split: dict[str, int]
+    rounds: int
+    chunks: int
+    query_torch_threads: int
+    build_torch_threads: int
+    peer_build_seconds: float  # the peer's index build: encoding every chunk, BM25 terms, FAISS, content store
+    tipkb_query_encoder: str  # the encoder class tipkb's search used (the floor is always torch's Embedder)
+    floor: Latency
+    systems: dict[str, PeerSystem]  # "tipkb", "txtai"
     note: str = ""

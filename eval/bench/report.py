@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from eval.bench.records import BatchSearch, BenchReport, DistributedBench, Latency
+from eval.bench.records import BatchSearch, BenchReport, DistributedBench, Latency, PeerBench
 from eval.report import REPORTS_DIR
 
 
@@ -76,7 +76,7 @@ def markdown(report: BenchReport) -> str:
             "",
             "| operation | n | p50 ms | p95 ms | p99 ms | p50 / floor |",
             "|---|---:|---:|---:|---:|---:|",
-            _row("**floor** (bare encode + bare FAISS search)", p.floor, " 1.00 |"),
+            _row("**floor** (bare torch fp32 encode + bare FAISS search)", p.floor, " 1.00 |"),
             _row("floor: encode", p.floor_encode, " |"),
             _row("floor: FAISS search", p.floor_faiss, " |"),
         ]
@@ -85,9 +85,18 @@ def markdown(report: BenchReport) -> str:
         lines += ["| operation | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
         lines += [_row(f"{name} (cached)", lat) for name, lat in p.cached.items()]
         lines.append(_row("query encode, cache hit", p.cache.cached_encode))
-        lines += ["", "Bare query encode by torch intra-op threads (alternating):", ""]
-        lines += ["| threads | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
-        lines += [_row(threads, lat) for threads, lat in p.query_encode_by_threads.items()]
+        lines += [
+            "",
+            f"Query encoders, one intra-op thread each (bare encode, alternating per question; served: "
+            f"{p.query_encoder}), with hybrid search's nDCG@10 on the judged gold questions when each encodes:",
+            "",
+            "| encoder | n | p50 ms | p95 ms | p99 ms | nDCG@10 all | dev | test |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, lat in p.query_encode_by_encoder.items():
+            scores = p.hybrid_quality_by_encoder.get(name, {})
+            cells = " | ".join(f"{scores[s]:.4f}" if s in scores else "—" for s in ("all", "dev", "test"))
+            lines.append(_row(name, lat, f" {cells} |"))
         lines += ["", "Batched FAISS search (64 queries, exact index):", "", *_batch_rows(p.batch)]
     if report.http:
         h = report.http
@@ -122,6 +131,20 @@ def markdown(report: BenchReport) -> str:
                 f"| {c.workers} | {c.start_to_first_answer_s:.1f} | {c.first_request_ms:.0f} | {c.warm.p50_ms:.0f} "
                 f"| {c.first_to_warm_p50_ratio:.2f} |"
             )
+        if h.memory:
+            lines += [
+                "",
+                "### Memory after the load",
+                "",
+                "| workers | process | RSS MiB | PSS MiB |",
+                "|---:|---|---:|---:|",
+            ]
+            for footprint in h.memory:
+                lines += [
+                    f"| {footprint.workers} | {proc.role} {proc.pid} | {proc.rss_mib:.0f} | {proc.pss_mib:.0f} |"
+                    for proc in footprint.processes
+                ]
+                lines.append(f"| {footprint.workers} | **all processes** | | **{footprint.total_pss_mib:.0f}** |")
     if report.scale:
         s = report.scale
         lines += [
@@ -148,6 +171,8 @@ def markdown(report: BenchReport) -> str:
         lines += ["", "Batched search at each size:", "", *_batch_rows([b for pt in s.points for b in pt.batch])]
     if report.distributed:
         lines += _distributed(report.distributed)
+    if report.peer:
+        lines += _peer(report.peer)
     return "\n".join(lines) + "\n"
 
 
@@ -182,6 +207,31 @@ def _distributed(d: DistributedBench) -> list[str]:
     ]
     lines += ["| workers | hours |", "|---:|---:|"]
     lines += [f"| {n} | {h:.2f} |" for n, h in d.estimated_hours_per_million_chunks.items()]
+    return lines
+
+
+def _peer(p: PeerBench) -> list[str]:
+    """Latency against the floor, then quality per split: the test split is the one tipkb was not tuned on."""
+    lines = [
+        "",
+        f"## Peer: tipkb hybrid against {p.peer} hybrid",
+        "",
+        f"{p.questions} judged gold questions ({p.questions_by_split.get('dev', 0)} dev, "
+        f"{p.questions_by_split.get('test', 0)} test) x {p.rounds} rounds on {p.chunks} chunks; "
+        f"{p.query_torch_threads} torch thread(s) for queries. {p.peer} index built in {p.peer_build_seconds:.1f} s "
+        f"({p.build_torch_threads} torch threads). {p.note}",
+        "",
+        f"{p.peer} configuration: `{p.peer_config}`",
+        "",
+        "| system | n | p50 ms | p95 ms | p99 ms | p50 / floor |",
+        "|---|---:|---:|---:|---:|---:|",
+        _row("**floor** (bare encode + exact FAISS search)", p.floor, " 1.00 |"),
+    ]
+    lines += [_row(s.name, s.latency, f" {s.ratio_to_floor_p50:.2f} |") for s in p.systems.values()]
+    lines += ["", "| system | split | nDCG@10 | hit@3 |", "|---|---|---:|---:|"]
+    for s in p.systems.values():
+        for split, scores in s.quality.items():
+            lines.append(f"| {s.name} | {split} | {scores['nDCG@10']:.3f} | {scores['hit@3']:.3f} |")
     return lines
 
 

@@ -9,14 +9,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.bench import build, cold_start, http_load, inprocess, scale
+from eval.bench import build, cold_start, http_load, inprocess, memory, scale
 from eval.bench.queries import gold_questions
 from eval.bench.records import BenchReport, ColdStart, HttpBench, HttpRun
 from eval.bench.server_process import serve
 from eval.bench.stats import machine, ratio
 from eval.bench.targets import evaluate
 
-SECTIONS = ("build", "inprocess", "http", "scale", "distributed")
+SECTIONS = ("build", "inprocess", "http", "scale", "distributed", "peer")
 DEFAULT_SECTIONS = ("build", "inprocess", "http")
 
 
@@ -78,6 +78,7 @@ def run_http(index: Path, questions: list[str], plan: Plan, log: Callable[[str],
             )
             runs += pair
             log(f"http: {endpoint}: " + ", ".join(f"x{r.workers} {r.throughput_rps:.1f} req/s" for r in pair))
+        footprints = [memory.measure(server.pid, server.workers) for server in servers]  # after the load
     scaling = {}
     for endpoint in http_load.ENDPOINTS:
         one, two = (next(r for r in runs if r.endpoint == endpoint and r.workers == w) for w in (1, 2))
@@ -88,6 +89,7 @@ def run_http(index: Path, questions: list[str], plan: Plan, log: Callable[[str],
         runs=runs,
         scaling_2_vs_1_workers=scaling,
         cold_starts=colds,
+        memory=footprints,
         note=(
             "Both servers run side by side and are loaded in alternating slices, so other processes' load falls on "
             "both alike. The load generator shares the machine's cores; 'cores' columns are CPU seconds per second."
@@ -107,6 +109,10 @@ def run(
     log: Callable[[str], None] = lambda _: None,
 ) -> BenchReport:
     started = time.perf_counter()
+    if "peer" in sections:
+        from eval.bench import peer  # its txtai comes from the optional extra tipkb[bench]
+
+        peer.require_txtai()  # a missing extra fails now, not after the other sections have run
     plan = Plan.for_mode(quick)
     questions = gold_questions()[: plan.questions]
     report = BenchReport(
@@ -130,6 +136,9 @@ def run(
         from eval.bench import distributed  # needs the optional extra tipkb[distributed] (Ray)
 
         report.distributed = distributed.run(corpus, quick, log)
+    if "peer" in sections:
+        log(f"peer: tipkb hybrid against txtai hybrid, up to {plan.questions} judged questions x {plan.rounds} rounds")
+        report.peer = peer.measure(index, plan.questions, plan.rounds, log=log)
     report.machine = machine()
     report.targets = evaluate(report)
     report.seconds = round(time.perf_counter() - started, 1)

@@ -66,6 +66,11 @@ class DocumentServiceHolder:
             )
         return self._service
 
+    def close(self) -> None:
+        """At the app's shutdown: stop the build process."""
+        if self._service is not None:
+            self._service.close()
+
 
 def _serve_build(holder: KnowledgeBaseHolder, request: Request, build_id: str) -> None:  # type: ignore[type-arg]
     """Switch this worker to the build a change published, and name it in the response."""
@@ -156,9 +161,8 @@ def reindex(
     return result
 
 
-def documents_router(settings: IndexSettings, server_settings: ServerSettings) -> Router:
+def documents_router(services: DocumentServiceHolder, server_settings: ServerSettings) -> Router:
     """Built per app: the upload size limit and the service depend on its settings."""
-    services = DocumentServiceHolder(settings, server_settings)
 
     def provide_documents_service(holder: NamedDependency[KnowledgeBaseHolder]) -> DocumentService:
         return services.get(holder)

@@ -1,0 +1,42 @@
+"""Ranking quality by the eval's own judgments and ir-measures: the yardstick the bench shares with `kb eval`.
+
+Used where the bench compares rankings (tipkb against its peer; one query encoder against another), so every
+comparison is scored the way the gold set is.
+"""
+
+from __future__ import annotations
+
+import ir_measures
+from ir_measures import Success, nDCG
+
+from eval.gold_set import load_gold
+from eval.records import GoldItem
+
+TOP_K = 10
+MEASURES = {"nDCG@10": nDCG @ 10, "hit@3": Success @ 3}  # hit@3: any judged-relevant chunk in the top 3
+
+
+def judged_items(limit: int | None = None) -> list[GoldItem]:
+    """Gold items with relevance judgments (unanswerable ones have nothing to rank), one per distinct question."""
+    items = {item.question: item for item in reversed(load_gold()) if item.relevant}  # reversed: the first wins
+    return list(reversed(items.values()))[:limit]
+
+
+def quality(
+    items: list[GoldItem], judged: dict[str, dict[str, int]], tops: dict[str, list[str]]
+) -> dict[str, dict[str, float]]:
+    """Split (all, dev, test) -> nDCG@10 and hit@3, a question with no result scoring 0 (ir-measures skips it)."""
+    qrels = [ir_measures.Qrel(item.id, chunk, grade) for item in items for chunk, grade in judged[item.id].items()]
+    run = [
+        ir_measures.ScoredDoc(qid, chunk, float(TOP_K - i)) for qid, top in tops.items() for i, chunk in enumerate(top)
+    ]
+    names = {str(m): name for name, m in MEASURES.items()}
+    per_query: dict[str, dict[str, float]] = {item.id: dict.fromkeys(MEASURES, 0.0) for item in items}
+    for metric in ir_measures.iter_calc(list(MEASURES.values()), qrels, run):
+        per_query[metric.query_id][names[str(metric.measure)]] = metric.value
+    out: dict[str, dict[str, float]] = {}
+    for split in ("all", "dev", "test"):
+        ids = [item.id for item in items if split in ("all", item.split)]
+        if ids:
+            out[split] = {name: round(sum(per_query[i][name] for i in ids) / len(ids), 4) for name in MEASURES}
+    return out
