@@ -32,7 +32,7 @@ from kb.api import (
 )
 from kb.coverage import CoverageService
 from kb.embedding import TextEncoder
-from kb.encoder_choice import SERVING_THREADS, open_query_encoder, serve_one_query_per_thread
+from kb.encoder_choice import open_query_encoder, serve_one_query_per_thread
 from kb.errors import KbError, UnknownDocument
 from kb.llm.client import ChatClient
 from kb.projects import ProjectCatalog
@@ -41,8 +41,6 @@ from kb.records import QueryEncoderVariant
 from kb.search import SearchService
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORIES
-
-SERVING_TORCH_THREADS = SERVING_THREADS  # TODO(remove): old name, still used by eval/bench
 
 
 def describe_categories(projects: ProjectCatalog | None = None) -> list[CategoryInfo]:

@@ -36,7 +36,7 @@ from kb.embedding import (
     model_path,
     verify_model,
 )
-from kb.encoder_choice import SERVING_THREADS as SERVING_TORCH_THREADS
+from kb.encoder_choice import SERVING_THREADS
 from kb.knowledge_base import KnowledgeBase
 from kb.store import IndexStore
 
@@ -151,7 +151,7 @@ def measure_with(
     samples: dict[str, list[float]] = {name: [] for name in SYSTEMS}
     tops: dict[str, dict[str, list[str]]] = {"tipkb": {}, "txtai": {}}
     previous_threads = torch.get_num_threads()
-    torch.set_num_threads(SERVING_TORCH_THREADS)
+    torch.set_num_threads(SERVING_THREADS)
     try:
         for item in items[:WARMUP_QUESTIONS]:
             for run in systems.values():
@@ -187,7 +187,7 @@ def measure_with(
         questions_by_split={s: sum(1 for i in items if i.split == s) for s in ("dev", "test")},
         rounds=rounds,
         chunks=len(texts),
-        query_torch_threads=SERVING_TORCH_THREADS,
+        query_torch_threads=SERVING_THREADS,
         build_torch_threads=build_threads,
         peer_build_seconds=round(build_seconds, 2),
         tipkb_query_encoder=encoder,

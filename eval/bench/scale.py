@@ -151,9 +151,9 @@ def child_build(work: Path, size: int) -> BuildResult:
 def child_serve(work: Path, size: int) -> ServeResult:
     """What serving holds: the model and the loaded index; one query at a time, as a request would."""
     from kb.embedding import Embedder
-    from kb.knowledge_base import SERVING_TORCH_THREADS
+    from kb.encoder_choice import SERVING_THREADS
 
-    embedder = Embedder(threads=SERVING_TORCH_THREADS)
+    embedder = Embedder(threads=SERVING_THREADS)
     embedder.embed_query("warm up")
     before = current_rss_mib()
     index = faiss.read_index(str(work / f"index-{size}.faiss"))
