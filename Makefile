@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --disable-pip-version-check -q -e ".[test,distributed]"
+	$(BIN)/pip install --disable-pip-version-check -q -e ".[test,distributed,bench]"
 	touch $@
 
 # Builds only when the index is missing or stale (corpus hash differs from the manifest).
