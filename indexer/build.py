@@ -15,18 +15,19 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import faiss
 import numpy as np
 
+from indexer.build_report import BuildReport
 from indexer.chunker import DocumentChunker
 from indexer.corpus import SourceDocument, documents_hash
 from indexer.query_encoders import corpus_probes, prepare_query_encoders
 from indexer.sentences import SentenceFinder, number_sentences
-from indexer.sources import load_sources, unloaded_uploads
+from indexer.sources import index_is_current, load_sources, unloaded_uploads
 from indexer.tagger import Tagger
 from kb import index_layout
 from kb.embedding import Embedder, sha256_file
@@ -53,18 +54,6 @@ class BuildVectors:
     sentence_hashes: list[str]
 
 
-@dataclass
-class BuildReport:
-    index_dir: Path
-    manifest: Manifest
-    skipped: bool = False
-    stage_seconds: dict[str, float] = field(default_factory=dict)  # STAGES -> wall seconds (empty when skipped)
-
-    @property
-    def encoded_chunks(self) -> int:
-        return 0 if self.skipped else self.manifest.encoded_chunks
-
-
 class Progress(Protocol):
     """What the build reports while it runs; the CLI renders it as a progress bar."""
 
@@ -82,23 +71,6 @@ class SilentProgress:
 
     def stop(self) -> None:
         pass
-
-
-def index_is_current(index: Path, digest: str, model_name: str) -> bool:
-    manifest_path = index / index_layout.MANIFEST
-    if not manifest_path.is_file():
-        return False
-    try:
-        manifest = Manifest.model_validate_json(manifest_path.read_text())
-    except ValueError:
-        return False
-    if manifest.schema_version != SCHEMA_VERSION or manifest.model != model_name or manifest.corpus_hash != digest:
-        return False
-    try:
-        verify_files(index, manifest)
-    except IndexCorrupt:
-        return False  # a damaged build is not current: rebuilding is the repair
-    return True
 
 
 def chunk_and_tag(
@@ -360,13 +332,19 @@ def build_index(
         build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
         partial = index_layout.new_partial_dir(index, build_id)
         with _timed(stages, "query_encoders"):
-            probe_texts, probe_source = (
-                (list(probes), f"{len(probes)} gold-set questions")
-                if probes
-                else (corpus_probes(sentence_texts), "corpus sentences")
-            )
             encoders = prepare_query_encoders(
-                index, partial, probe_texts, probe_source, vectors, english.embed, log=log
+                index,
+                partial,
+                build_id,
+                lambda: (
+                    (list(probes), f"{len(probes)} gold-set questions")
+                    if probes
+                    else (corpus_probes(sentence_texts), "corpus sentences")
+                ),
+                vectors,
+                english.embed,
+                recheck=bool(probes),
+                log=log,
             )
         with _timed(stages, "write"):
             report = _write_build(

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
+from indexer.build_report import BuildReport
 from indexer.converters import convert_document
 from indexer.corpus import SourceDocument, corpus_files, documents_hash, load_corpus, parse_document
-from indexer.sources import sources_hash
+from indexer.sources import index_is_current, sources_hash
 from indexer.uploads import (
     PendingChange,
     SkippedUpload,
@@ -38,8 +39,8 @@ from kb import index_layout
 from kb.api import DocumentChange, ReindexResult, UploadForm
 
 if TYPE_CHECKING:
-    from indexer.build import BuildReport
     from kb.embedding import Embedder
+from kb.embedding import MODEL_NAME
 from kb.errors import DocumentConflict, DocumentTooLarge, IndexBuildFailed, InvalidInput, UnknownDocument
 from kb.records import DocType, DocumentMeta, Manifest
 
@@ -204,6 +205,11 @@ class DocumentService:
         self, documents: list[SourceDocument], skipped: list[tuple[str, str]], force: bool = False
     ) -> BuildReport:
         if self._builder is not None:
+            manifest_path = self.index_dir / index_layout.MANIFEST
+            if not force and index_is_current(self.index_dir, documents_hash(documents, skipped), MODEL_NAME):
+                # Nothing changed: answered here, without waking (or starting) the build process.
+                manifest = Manifest.model_validate_json(manifest_path.read_text())
+                return BuildReport(index_dir=self.index_dir.resolve(), manifest=manifest, skipped=True)
             return self._builder.build(self.corpus_dir, self.index_dir, documents, skipped, force)
         return _run_build(self.corpus_dir, self.index_dir, documents, skipped, force, self._embedder)
 

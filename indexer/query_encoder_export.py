@@ -38,7 +38,7 @@ QUANT_BLOCK = 32
 QUANT_ACCURACY_LEVEL = 4
 TOP_K = 10
 _WARMUP = 3
-_TIMING_ROUNDS = 3
+_TIMING_ROUNDS = 2
 
 
 def export_query_encoders(model_dir: Path, out_dir: Path) -> dict[QueryEncoderVariant, Path]:

@@ -11,6 +11,11 @@ from pathlib import Path
 
 from indexer.corpus import SourceDocument, corpus_hash, load_corpus
 from indexer.uploads import UploadStore
+from kb import index_layout
+from kb.errors import IndexCorrupt
+from kb.index_layout import SCHEMA_VERSION
+from kb.records import Manifest
+from kb.store import verify_files
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +38,21 @@ def unloaded_uploads(uploads_dir: Path, documents: list[SourceDocument]) -> list
 def sources_hash(corpus_dir: Path, uploads_dir: Path | None) -> str:
     """The hash `load_sources` would give, from file hashes only (no conversion): cheap enough for every start."""
     return corpus_hash(corpus_dir, UploadStore(uploads_dir).hashes() if uploads_dir is not None else None)
+
+
+def index_is_current(index: Path, digest: str, model_name: str) -> bool:
+    """The build at `index` was made from exactly these sources (`digest`) with this model, and is intact."""
+    manifest_path = index / index_layout.MANIFEST
+    if not manifest_path.is_file():
+        return False
+    try:
+        manifest = Manifest.model_validate_json(manifest_path.read_text())
+    except ValueError:
+        return False
+    if manifest.schema_version != SCHEMA_VERSION or manifest.model != model_name or manifest.corpus_hash != digest:
+        return False
+    try:
+        verify_files(index, manifest)
+    except IndexCorrupt:
+        return False  # a damaged build is not current: rebuilding is the repair
+    return True

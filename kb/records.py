@@ -150,6 +150,7 @@ class QueryEncoders(BaseModel):
     model_sha256: str  # the weights they were exported from: a build reuses the files while this is unchanged
     exporter: str  # torch and ONNX Runtime versions that made them
     probe_source: str  # what the probe questions were (the gold set, or the corpus's own sentences)
+    checked_in: str = ""  # the build whose vectors the checks ran against (document changes keep earlier checks)
     thresholds: EncoderThresholds
     checks: list[EncoderCheck]
     default: QueryEncoderVariant  # the fastest variant that passed; torch when none did

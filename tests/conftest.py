@@ -110,6 +110,7 @@ def copy_index(index_path: Path, dest_dir: Path) -> Path:
 
     Builds made on the copy reuse its stored vectors, so they encode only what the test changes.
     """
+    import os
     import shutil
 
     from kb import index_layout
@@ -117,7 +118,12 @@ def copy_index(index_path: Path, dest_dir: Path) -> Path:
     index = dest_dir / "index"
     build = index_path.resolve()
     target = index_layout.builds_dir(index) / build.name
-    shutil.copytree(build, target)
+
+    def copy_or_link(source: str, destination: str) -> object:
+        # The query encoders (150 MB) are linked, as builds link them: no test may change a .onnx file in place.
+        return os.link(source, destination) if source.endswith(".onnx") else shutil.copy2(source, destination)
+
+    shutil.copytree(build, target, copy_function=copy_or_link)
     index.symlink_to(target.relative_to(dest_dir))
     return index
 

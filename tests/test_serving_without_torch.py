@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kb.embedding import Embedder
 from kb.records import Manifest, QueryEncoderVariant
+from kb.store import IndexStore
 from tests.conftest import CORPUS, STAFF_KEY, copy_index
 from tests.live_server import KB, start_kb_serve, stop_process, wait_until_healthy
 
@@ -132,8 +134,10 @@ def test_a_damaged_query_encoder_is_refused_naming_its_file(index_path: Path, tm
     from kb.knowledge_base import KnowledgeBase
 
     index = copy_index(index_path, tmp_path)
-    with (index / "query-encoder-int8.onnx").open("ab") as handle:
-        handle.write(b"\0")
+    damaged = index / "query-encoder-int8.onnx"
+    replacement = tmp_path / "damaged.onnx"
+    replacement.write_bytes(damaged.read_bytes() + b"\0")
+    os.replace(replacement, damaged)  # a new file: the copy's .onnx files are links to the session build's
     with pytest.raises(IndexCorrupt, match="query-encoder-int8.onnx"):
         KnowledgeBase.open(index, query_encoder=QueryEncoderVariant.ONNX_INT8)
     fp32 = KnowledgeBase.open(index, query_encoder=QueryEncoderVariant.ONNX_FP32)  # the other one still serves
@@ -141,3 +145,30 @@ def test_a_damaged_query_encoder_is_refused_naming_its_file(index_path: Path, tm
         assert fp32.embedder.embed_query("victim protection").shape == (1, 384)
     finally:
         fp32.close()
+
+
+def test_the_default_encoder_ranks_the_gold_set_like_torch(store: IndexStore, embedder: Embedder) -> None:
+    """The build's default must stay within 0.005 nDCG@10 of torch on every split of the judged gold questions."""
+    from eval.backends import LocalBackend
+    from eval.bench.judged import TOP_K, judged_items, quality
+    from eval.judgments import expand
+    from kb.api import SearchMode, SearchRequest
+    from kb.encoder_choice import open_query_encoder
+    from kb.knowledge_base import KnowledgeBase
+
+    served = KnowledgeBase(store, open_query_encoder(store))
+    reference = KnowledgeBase(store, embedder)
+    items = judged_items()
+    judged = {item.id: expand(item, LocalBackend(reference)) for item in items}
+    scores = {}
+    for name, kb in (("served", served), ("torch", reference)):
+        tops = {
+            item.id: [
+                r.chunk_id
+                for r in kb.search(SearchRequest(query=item.question, top_k=TOP_K, mode=SearchMode.HYBRID)).results
+            ]
+            for item in items
+        }
+        scores[name] = quality(items, judged, tops)
+    for split in ("all", "dev", "test"):
+        assert abs(scores["served"][split]["nDCG@10"] - scores["torch"][split]["nDCG@10"]) <= 0.005, scores

@@ -75,9 +75,10 @@ class InProcessBench(BaseModel):
     ratio_to_floor_p50: dict[str, float]
     cached: dict[str, Latency]  # the same operations with the query embedding already cached
     cache: CacheInfo
-    query_encoder: str  # the build's default query encoder, which the knowledge base was opened with
-    query_encode_by_encoder: dict[str, Latency]  # torch / onnx-fp32 / onnx-int8 -> bare query encode, 1 thread
-    hybrid_quality_by_encoder: dict[str, dict[str, float]]  # encoder -> split -> hybrid nDCG@10 (judged gold)
+    # Reports before the ONNX query encoders have none of these: torch served, and nothing was compared.
+    query_encoder: str = "torch"  # the build's default query encoder, which the knowledge base was opened with
+    query_encode_by_encoder: dict[str, Latency] = Field(default_factory=dict)  # encoder -> bare encode, 1 thread
+    hybrid_quality_by_encoder: dict[str, dict[str, float]] = Field(default_factory=dict)  # encoder -> split -> nDCG
     batch: list[BatchSearch]  # one per FAISS OpenMP thread count
     open_seconds: float
 
