@@ -61,6 +61,25 @@ def verify_model(path: Path) -> None:
         )
 
 
+def embed_by_length(
+    texts: Sequence[str],
+    dimension: int,
+    encode: Callable[[list[str]], np.ndarray],
+    batch_size: int,
+    on_batch: Callable[[int], None] | None,
+) -> np.ndarray:
+    """Encode in batches of similar length (padding, and so wasted compute, stays small within a batch), rows back
+    in the order of `texts`; `on_batch(n)` reports progress after each batch."""
+    out = np.zeros((len(texts), dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        out[idx] = encode([texts[i] for i in idx])
+        if on_batch is not None:
+            on_batch(len(idx))
+    return out
+
+
 class TextEncoder(Protocol):
     """What retrieval and answers need of the MiniLM encoder: torch's `Embedder` here, or the ONNX Runtime
     `kb.query_encoder.OnnxQueryEncoder` that serving uses so that it never loads torch. Both produce vectors in
@@ -111,22 +130,19 @@ class Embedder:
         on_batch: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """Embed documents in batches; `on_batch(n)` reports progress after each batch."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        # Sorting by length keeps padding (and so wasted compute) small within a batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            vectors = self._model.encode(
-                [texts[i] for i in idx],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
+
+        def encode(batch: list[str]) -> np.ndarray:
+            return np.asarray(
+                self._model.encode(
+                    batch,
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
             )
-            out[idx] = vectors
-            if on_batch is not None:
-                on_batch(len(idx))
-        return out
+
+        return embed_by_length(texts, self.dimension, encode, batch_size, on_batch)
 
     def _embed_query(self, text: str) -> np.ndarray:
         vector = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)

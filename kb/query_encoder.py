@@ -18,7 +18,7 @@ import onnxruntime as ort
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
 from tokenizers import Encoding, Tokenizer
 
-from kb.embedding import DIMENSION, MAX_WORDPIECES, MODEL_NAME, model_path, verify_model
+from kb.embedding import DIMENSION, MAX_WORDPIECES, MODEL_NAME, embed_by_length, model_path, verify_model
 from kb.errors import IndexCorrupt, ModelIntegrityError
 
 # The variant and check records live in kb.records, beside the manifest that stores them; re-exported here so the
@@ -107,15 +107,7 @@ class OnnxQueryEncoder:
         on_batch: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """Embed documents in batches; `on_batch(n)` reports progress after each batch."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        # Sorting by length keeps padding (and so wasted compute) small within a batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            out[idx] = self._run([texts[i] for i in idx])
-            if on_batch is not None:
-                on_batch(len(idx))
-        return out
+        return embed_by_length(texts, self.dimension, self._run, batch_size, on_batch)
 
     def _embed_query(self, text: str) -> np.ndarray:
         vector = self._run([text])
