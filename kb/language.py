@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -57,7 +57,9 @@ def _detector() -> Any:
     ).build()
 
 
+@lru_cache(maxsize=4096)
 def detect_language(text: str) -> UNLanguage:
+    """Cached: an answer asks for the question's language more than once (the answer engine, then search)."""
     by_script = _script_language(text)
     if by_script is not None:
         return by_script

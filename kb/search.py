@@ -178,7 +178,8 @@ class SearchService:
         pinned = self._pinned(analysis, allowed)
         hit_ids = [h.chunk for h in hits]
         retrieved, pinned_set = set(hit_ids), set(pinned)
-        chunks = self.store.chunks(hit_ids + [p for p in pinned if p not in retrieved])
+        candidates = hit_ids + [p for p in pinned if p not in retrieved]
+        chunks = self.store.chunks(candidates, with_sentences=False)  # ranked and shown, never quoted here
         ranked = sorted(
             (
                 Hit(h.chunk, h.score * self._weight(chunks[h.chunk], analysis))

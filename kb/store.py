@@ -230,7 +230,9 @@ class IndexStore:
         scores, ids = vectors.search(vector.reshape(1, -1).astype(np.float32), limit, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def chunks(self, ids: list[int]) -> dict[int, Chunk]:
+    def chunks(self, ids: list[int], *, with_sentences: bool = True) -> dict[int, Chunk]:
+        """Chunk rows with their tags and (unless `with_sentences` is False, as for ranking candidates that are never
+        quoted) their stored sentences."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
@@ -245,9 +247,12 @@ class IndexStore:
         ):
             tags[int(chunk)][str(kind)].append(str(value))
         spans: dict[int, list[Sentence]] = {int(r[0]): [] for r in rows}
-        for chunk, row, start, end in self._rows(
-            f'SELECT chunk, id, start, "end" FROM sentences WHERE chunk IN ({marks}) ORDER BY id', list(ids)
-        ):
+        sentence_rows = (
+            self._rows(f'SELECT chunk, id, start, "end" FROM sentences WHERE chunk IN ({marks}) ORDER BY id', list(ids))
+            if with_sentences
+            else []
+        )
+        for chunk, row, start, end in sentence_rows:
             spans[int(chunk)].append(Sentence(start=int(start), end=int(end), row=int(row)))
         out: dict[int, Chunk] = {}
         for r in rows:
