@@ -103,14 +103,19 @@ def _round_two(report: BenchReport) -> list[Target]:
         out.append(Target(name=name, target=goal, measured=measured, met=abs(served - torch) <= ENCODER_NDCG_TOLERANCE))
     else:
         out.append(_unmeasured(name, goal))
-    name, goal = "ask p50 / hybrid search p50", f"<= {ASK_TO_SEARCH_P50} (in-process and HTTP, 1 worker)"
     runs = {(r.endpoint, r.workers): r for r in h.runs} if h else {}
-    if p and ("/api/ask", 1) in runs and ("/api/search", 1) in runs:
+    name, goal = "/api/ask p50 / /api/search (hybrid) p50", f"<= {ASK_TO_SEARCH_P50} (HTTP, 8 clients, 1 worker)"
+    if ("/api/ask", 1) in runs and ("/api/search", 1) in runs:
+        http = ratio(runs[("/api/ask", 1)].latency.p50_ms, runs[("/api/search", 1)].latency.p50_ms)
+        out.append(Target(name=name, target=goal, measured=f"{http:.2f}", met=http <= ASK_TO_SEARCH_P50))
+    else:
+        out.append(_unmeasured(name, goal))
+    # Stricter than the issue asks: the same ratio without HTTP's share of both, one request at a time.
+    name, goal = "ask p50 / hybrid search p50, in-process", f"<= {ASK_TO_SEARCH_P50} (one call at a time)"
+    if p:
         local = ratio(p.operations["ask"].p50_ms, p.operations["hybrid"].p50_ms)
-        ask, search = runs[("/api/ask", 1)], runs[("/api/search", 1)]
-        http = ratio(ask.latency.p50_ms, search.latency.p50_ms)
-        measured = f"in-process {local:.2f}, HTTP {http:.2f}"
-        out.append(Target(name=name, target=goal, measured=measured, met=max(local, http) <= ASK_TO_SEARCH_P50))
+        measured = f"{local:.2f} ({p.operations['ask'].p50_ms:.1f} / {p.operations['hybrid'].p50_ms:.1f} ms)"
+        out.append(Target(name=name, target=goal, measured=measured, met=local <= ASK_TO_SEARCH_P50))
     else:
         out.append(_unmeasured(name, goal))
     name, goal = "/api/ask throughput / /api/search throughput", f">= {ASK_TO_SEARCH_THROUGHPUT} (8 clients, 1 worker)"
