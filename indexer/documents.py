@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -289,7 +290,8 @@ class BuildProcess:
     """One child process, started on the first change, that runs the builds and keeps the model loaded between them.
 
     spawn, not fork: a forked copy of a threaded server process can deadlock on a lock another thread held. The child
-    ends with `close()`, or with the server: the executor's workers exit when their parent does.
+    ends with `close()`, or within a moment of its server dying (`_follow_parent`): a build must never publish after
+    the server that journalled its change was killed, or it would race the recovery at the next start.
     """
 
     def __init__(self) -> None:
@@ -306,7 +308,12 @@ class BuildProcess:
     ) -> BuildReport:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_follow_parent,
+                    initargs=(os.getpid(),),
+                )
             pool = self._pool
         try:
             return pool.submit(_run_build_in_child, corpus_dir, index_dir, documents, skipped, force).result()
@@ -320,6 +327,20 @@ class BuildProcess:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+PARENT_POLL_SECONDS = 0.05
+
+
+def _follow_parent(parent: int) -> None:
+    """In the build process: exit at once when the server that started it is gone (its parent id changes)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # no cleanup, no publish: the next build removes the partial directory
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 @cache

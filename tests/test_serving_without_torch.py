@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -94,8 +96,39 @@ def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path
         maps = Path(f"/proc/{process.pid}/maps").read_text()
         assert "libtorch" not in maps
         assert "onnxruntime" in maps  # the query encoder really is the ONNX one
+        builders = [pid for pid in _children(process.pid) if "multiprocessing.spawn" in _command(pid)]
+        assert builders, "the upload's build ran in no build process"
+        # Killed, the server takes its build process with it: no build may publish behind the next start's recovery.
+        stop_process(process, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in builders) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in builders)
     finally:
         stop_process(process)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a reaper (a container's init may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
 
 
 @pytest.mark.parametrize("command", [["search", "victim protection", "--json"], ["ask", "What is trafficking?"]])
