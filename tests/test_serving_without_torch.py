@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from eval.bench.memory import child_pids
 from kb.embedding import Embedder
 from kb.records import Manifest, QueryEncoderVariant
 from kb.store import IndexStore
@@ -96,7 +97,7 @@ def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path
         maps = Path(f"/proc/{process.pid}/maps").read_text()
         assert "libtorch" not in maps
         assert "onnxruntime" in maps  # the query encoder really is the ONNX one
-        builders = [pid for pid in _children(process.pid) if "multiprocessing.spawn" in _command(pid)]
+        builders = [pid for pid in child_pids(process.pid) if "multiprocessing.spawn" in _command(pid)]
         assert builders, "the upload's build ran in no build process"
         # Killed, the server takes its build process with it: no build may publish behind the next start's recovery.
         stop_process(process, signal.SIGKILL)
@@ -106,14 +107,6 @@ def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path
         assert not any(_alive(pid) for pid in builders)
     finally:
         stop_process(process)
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += [int(child), *_children(int(child))]
-    return found
 
 
 def _alive(pid: int) -> bool:

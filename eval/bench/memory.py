@@ -13,11 +13,12 @@ from eval.bench.records import ProcessMemory, ServerMemory
 SPAWNED_WORKER = "multiprocessing.spawn"
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """Every descendant of `pid` (children, their children...), from /proc."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            found += [int(child), *_children(int(child))]
+            found += [int(child), *child_pids(int(child))]
     return found
 
 
@@ -41,7 +42,7 @@ def _role(pid: int, root: int, workers: int) -> str:
 def measure(root: int, workers: int) -> ServerMemory:
     """Every process of the server started as `root`; with one worker the root process is the worker."""
     processes = []
-    for pid in [root, *_children(root)]:
+    for pid in [root, *child_pids(root)]:
         try:
             rollup, role = _rollup(pid), _role(pid, root, workers)
         except (FileNotFoundError, ProcessLookupError):
