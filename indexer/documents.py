@@ -78,6 +78,8 @@ class DocumentService:
         self.max_upload_bytes = max_upload_bytes
         self._embedder = embedder
         self._builder = BuildProcess() if isolated_builds else None
+        if self._builder is not None:
+            self._builder.warm()  # created on the first staff request: the model loads while staff fill in the form
         self._lock = threading.Lock()
 
     # -- changes ----------------------------------------------------------------------------
@@ -306,6 +308,19 @@ class BuildProcess:
         skipped: list[tuple[str, str]],
         force: bool,
     ) -> BuildReport:
+        pool = self._started()
+        try:
+            return pool.submit(_run_build_in_child, corpus_dir, index_dir, documents, skipped, force).result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None  # the next change starts a new one
+            raise IndexBuildFailed("the build process stopped unexpectedly; the change was not applied") from None
+
+    def warm(self) -> None:
+        """Start the process and load the model now, in the background, so the first change does not wait for it."""
+        self._started().submit(_load_model)  # returns None: the model itself must never travel back
+
+    def _started(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
@@ -314,13 +329,7 @@ class BuildProcess:
                     initializer=_follow_parent,
                     initargs=(os.getpid(),),
                 )
-            pool = self._pool
-        try:
-            return pool.submit(_run_build_in_child, corpus_dir, index_dir, documents, skipped, force).result()
-        except BrokenProcessPool:
-            with self._lock:
-                self._pool = None  # the next change starts a new one
-            raise IndexBuildFailed("the build process stopped unexpectedly; the change was not applied") from None
+            return self._pool
 
     def close(self) -> None:
         with self._lock:
@@ -349,6 +358,10 @@ def _child_embedder() -> Embedder:
     from kb.embedding import Embedder
 
     return Embedder()
+
+
+def _load_model() -> None:
+    _child_embedder()
 
 
 def _run_build_in_child(
