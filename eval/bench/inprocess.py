@@ -19,12 +19,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from eval.backends import LocalBackend
 from eval.bench.batch import measure_batch
-from eval.bench.judged import TOP_K, judged_items, quality
+from eval.bench.judged import hybrid_ndcg_by_encoder
 from eval.bench.records import BatchSearch, CacheInfo, InProcessBench, Latency
 from eval.bench.stats import latency, ratio, timed
-from eval.judgments import expand
 from kb.api import AskRequest, SearchMode, SearchRequest
 from kb.embedding import Embedder, TextEncoder
 from kb.encoder_choice import SERVING_THREADS, default_variant, open_query_encoder
@@ -118,7 +116,7 @@ def _measure(kb: KnowledgeBase, questions: list[str], rounds: int, open_seconds:
         ),
         query_encoder=default_variant(store).value,
         query_encode_by_encoder=_encode_by_encoder(encoders, questions),
-        hybrid_quality_by_encoder=_quality_by_encoder(kb, encoders),
+        hybrid_quality_by_encoder=hybrid_ndcg_by_encoder(kb, encoders),
         batch=_batch(store.faiss, embedder.dimension, seed),
         open_seconds=round(open_seconds, 2),
     )
@@ -140,27 +138,6 @@ def _encode_by_encoder(encoders: dict[str, TextEncoder], questions: list[str]) -
             encoder.embed_query.cache_clear()
             samples[name].append(timed(partial(encoder.embed_query, q))[1])
     return {name: latency(values) for name, values in samples.items()}
-
-
-def _quality_by_encoder(kb: KnowledgeBase, encoders: dict[str, TextEncoder]) -> dict[str, dict[str, float]]:
-    """Hybrid nDCG@10 by split (all, dev, test) on the judged gold questions, the same store searched with each
-    encoder: what choosing the faster encoder costs in rankings."""
-    items = judged_items()
-    judged = {item.id: expand(item, LocalBackend(kb)) for item in items}
-    out: dict[str, dict[str, float]] = {}
-    for name, encoder in encoders.items():
-        searcher = KnowledgeBase(kb.store, encoder)
-        tops = {
-            item.id: [
-                r.chunk_id
-                for r in searcher.search(
-                    SearchRequest(query=item.question, top_k=TOP_K, mode=SearchMode.HYBRID)
-                ).results
-            ]
-            for item in items
-        }
-        out[name] = {split: scores["nDCG@10"] for split, scores in quality(items, judged, tops).items()}
-    return out
 
 
 def _batch(index: faiss.Index, dimension: int, seed: int) -> list[BatchSearch]:
