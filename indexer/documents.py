@@ -78,9 +78,13 @@ class DocumentService:
         self.max_upload_bytes = max_upload_bytes
         self._embedder = embedder
         self._builder = BuildProcess() if isolated_builds else None
-        if self._builder is not None:
-            self._builder.warm()  # created on the first staff request: the model loads while staff fill in the form
         self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Start the build process and load its model in the background (isolated builds only), so the first change
+        does not wait for them."""
+        if self._builder is not None:
+            self._builder.warm()
 
     # -- changes ----------------------------------------------------------------------------
     def add(self, filename: str, data: bytes, form: UploadForm, content_type: str | None = None) -> DocumentChange:

@@ -156,7 +156,7 @@ def create_app(
         ],
         request_class=BoundedJsonRequest,
         lifespan=[knowledge_base_lifespan(settings.index)],
-        on_startup=[allowed_methods.learn],
+        on_startup=[allowed_methods.learn, *([document_services.warm] if staff_key.digest is not None else [])],
         on_shutdown=[document_services.close, *([llm.close] if llm is not None else [])],
         state=State({STATE_KEY: holder, STAFF_KEY_STATE: staff_key}),
         # The schema as JSON only (/schema and /schema/openapi.json): the UIs' pages load scripts and fonts from CDNs.

@@ -78,7 +78,6 @@ def test_requests_during_a_reindex_all_succeed_each_on_exactly_one_build(live: L
     results: list[tuple[str, str, bool]] = []  # (route, build, found the uploaded document)
     failures: list[str] = []
     lock = threading.Lock()
-    uploaded = threading.Event()
 
     def one(i: int, client: httpx.Client) -> None:
         route = "/api/search" if i % 2 == 0 else "/api/ask"
@@ -103,11 +102,13 @@ def test_requests_during_a_reindex_all_succeed_each_on_exactly_one_build(live: L
         with lock:
             results.append((route, response.headers["x-index-build"], found))
 
+    answered_at_upload: list[int] = []  # how many had been answered when the upload's response arrived
+
     def worker(start: int) -> None:
         with httpx.Client() as client:
             i = start
-            # Keep the load on until the re-index is done and well past it.
-            while len(results) + len(failures) < 520 or not uploaded.is_set():
+            # Keep the load on until the re-index is done and well past it: 500 in all, 40 of them after it.
+            while not answered_at_upload or len(results) + len(failures) < max(520, answered_at_upload[0] + 40):
                 one(i, client)
                 i += 4
 
@@ -123,7 +124,7 @@ def test_requests_during_a_reindex_all_succeed_each_on_exactly_one_build(live: L
         )
         assert response.status_code == 201, response.text
         added = response.json()["build_id"]
-        uploaded.set()
+        answered_at_upload.append(len(results) + len(failures))
         for future in futures:
             future.result()
 

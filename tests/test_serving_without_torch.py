@@ -97,7 +97,7 @@ def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path
         maps = Path(f"/proc/{process.pid}/maps").read_text()
         assert "libtorch" not in maps
         assert "onnxruntime" in maps  # the query encoder really is the ONNX one
-        builders = [pid for pid in child_pids(process.pid) if "multiprocessing.spawn" in _command(pid)]
+        builders = _builders(process.pid)
         assert builders, "the upload's build ran in no build process"
         # Killed, the server takes its build process with it: no build may publish behind the next start's recovery.
         stop_process(process, signal.SIGKILL)
@@ -107,6 +107,48 @@ def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path
         assert not any(_alive(pid) for pid in builders)
     finally:
         stop_process(process)
+
+
+def _builders(server_pid: int) -> list[int]:
+    return [pid for pid in child_pids(server_pid) if "multiprocessing.spawn" in _command(pid)]
+
+
+def test_a_server_with_a_staff_key_loads_its_build_model_before_the_first_change(
+    index_path: Path, tmp_path: Path
+) -> None:
+    """The first upload or reindex must not wait seconds for torch and the model; servers without staff changes
+    never start a build process (not even to list documents)."""
+    index = copy_index(index_path, tmp_path)
+    plain_env = {**_env(index), "TIPKB_UPLOADS_DIR": str(tmp_path / "uploads")}
+    plain_env.pop("TIPKB_ADMIN_KEY", None)
+    url, process = start_kb_serve(plain_env, tmp_path / "plain.log")
+    try:
+        wait_until_healthy(url, process, tmp_path / "plain.log", "kb serve", timeout=120)
+        assert httpx.get(f"{url}/api/documents", timeout=60).status_code == 200
+        time.sleep(1)
+        assert _builders(process.pid) == []
+    finally:
+        stop_process(process)
+
+    url, process = start_kb_serve({**plain_env, "TIPKB_ADMIN_KEY": STAFF_KEY}, tmp_path / "staff.log")
+    try:
+        wait_until_healthy(url, process, tmp_path / "staff.log", "kb serve", timeout=120)
+        deadline = time.monotonic() + 120
+        loaded: list[int] = []
+        while not loaded and time.monotonic() < deadline:  # no request at all: the server's start did it
+            loaded = [pid for pid in _builders(process.pid) if "libtorch" in _maps(pid)]
+            time.sleep(0.2)
+        assert loaded, "no build process with the model loaded"
+        assert "libtorch" not in _maps(process.pid)
+    finally:
+        stop_process(process)
+
+
+def _maps(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return ""
 
 
 def _alive(pid: int) -> bool:

@@ -55,7 +55,7 @@ class DocumentServiceHolder:
         self.settings, self.server_settings = settings, server_settings
         self._service: DocumentService | None = None
 
-    def get(self, holder: KnowledgeBaseHolder) -> DocumentService:
+    def get(self) -> DocumentService:
         if self._service is None:
             self._service = DocumentService(
                 self.settings.corpus_dir,
@@ -65,6 +65,11 @@ class DocumentServiceHolder:
                 isolated_builds=True,  # the build's spaCy, torch and model stay out of the serving process
             )
         return self._service
+
+    def warm(self) -> None:
+        """At the app's startup when staff changes are enabled: start the build process and load its model now, so
+        the first change takes as long as the next ones (not seconds more for torch and the model)."""
+        self.get().warm()
 
     def close(self) -> None:
         """At the app's shutdown: stop the build process."""
@@ -164,8 +169,8 @@ def reindex(
 def documents_router(services: DocumentServiceHolder, server_settings: ServerSettings) -> Router:
     """Built per app: the upload size limit and the service depend on its settings."""
 
-    def provide_documents_service(holder: NamedDependency[KnowledgeBaseHolder]) -> DocumentService:
-        return services.get(holder)
+    def provide_documents_service() -> DocumentService:
+        return services.get()
 
     return Router(
         path="/",
