@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
-from cli import bench, documents, evaluate, index, query, serve
+from cli import bench, documents, evaluate, index, query, replicas, serve
 from cli.console import fail
 from kb.settings import Settings, variable_name
 
@@ -37,6 +37,9 @@ app.command("eval")(evaluate.evaluate)
 app.command("calibrate-verifier")(evaluate.calibrate_verifier)
 app.command()(bench.bench)
 app.command()(index.info)
+app.command()(index.publish)
+app.command()(index.pull)
+app.add_typer(replicas.replicas, name="replicas")
 
 
 def main() -> None:

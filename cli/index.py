@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,6 +29,9 @@ def index(
     ] = "local",
     address: Annotated[
         str | None, typer.Option("--address", help="Ray cluster (host:port or ray://host:port); default: a local one.")
+    ] = None,
+    publish: Annotated[
+        Path | None, typer.Option("--publish", help="Then publish the build to this build store (see `kb pull`).")
     ] = None,
 ) -> None:
     """Build the index from the corpus and the uploaded documents, unless it is already current."""
@@ -73,6 +78,60 @@ def index(
         out.print(
             f"built {m.chunks} chunks from {m.documents} documents in {m.build_seconds:.1f} s → {report.index_dir}"
         )
+    if publish is not None:
+        _publish(index, publish)
+
+
+def publish(
+    ctx: typer.Context,
+    store: Annotated[Path, typer.Argument(help="The build store: a directory, possibly on shared storage.")],
+    index: IndexOpt = None,
+) -> None:
+    """Copy the index's current build to a build store, for `kb pull` on the serving machines."""
+    _publish(index or settings_of(ctx).index.index_dir, store)
+
+
+def _publish(index: Path, store: Path) -> None:
+    from kb.build_store import publish_build
+
+    try:
+        head = publish_build(index, store)
+    except KbError as exc:
+        fail(str(exc))
+    out.print(f"published build {head.build_id} to {store}", highlight=False)
+
+
+def pull(
+    ctx: typer.Context,
+    store: Annotated[Path, typer.Argument(help="The build store `kb index --publish` or `kb publish` writes.")],
+    index: IndexOpt = None,
+    every: Annotated[
+        float | None, typer.Option("--every", min=1.0, help="Keep following: look again every N seconds.")
+    ] = None,
+) -> None:
+    """Copy the store's current build to this machine, verify it, and switch the index to it (previous kept)."""
+    from kb.build_store import pull_build
+
+    index = index or settings_of(ctx).index.index_dir
+    while True:
+        try:
+            result = pull_build(store, index)
+        except KbError as exc:
+            if every is None:
+                fail(str(exc))
+            err.print(f"pull failed, the current build keeps serving: {exc}", highlight=False)
+        else:
+            if result.switched:
+                out.print(
+                    f"now serving build {result.build_id} ({result.copied_files} files copied, "
+                    f"{result.linked_files} linked from an earlier build)",
+                    highlight=False,
+                )
+            elif every is None:
+                out.print(f"already serving build {result.build_id}", highlight=False)
+        if every is None:
+            return
+        time.sleep(every)
 
 
 def info(ctx: typer.Context, index: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:

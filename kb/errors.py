@@ -21,6 +21,10 @@ class IndexStale(KbError):
     """The index was built from another corpus, schema or model than the one configured."""
 
 
+class StoreError(KbError):
+    """A build store cannot be read or written, or holds no build yet."""
+
+
 class ModelIntegrityError(KbError):
     """The embedding model's weights are not the expected file."""
 

@@ -101,6 +101,11 @@ class KnowledgeBase:
         """The index build this knowledge base serves (responses name it, so a re-index is traceable)."""
         return self.store.manifest.build_id
 
+    def warm(self) -> None:
+        """Answer one question before serving: the query encoder's first run, the vector and sentence files' first
+        pages and SQLite's caches cost the first request otherwise (readiness waits for this)."""
+        self.ask(AskRequest(question="Which projects address the protection of victims of trafficking?"))
+
     # -- operations of DESIGN §4 -----------------------------------------------------------
     def health(self) -> Health:
         m = self.store.manifest

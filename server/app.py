@@ -133,7 +133,14 @@ def create_app(
     holder = KnowledgeBaseHolder(paths.index_dir, knowledge_base, embedder, sources_hash, paths.query_encoder)
     staff_key = StaffKey.from_settings(settings.staff)
     allowed_methods = AllowedMethods()
-    metrics = PrometheusConfig(app_name="tipkb", prefix="tipkb", group_path=True, exclude=["/metrics"])
+    metrics = PrometheusConfig(
+        app_name="tipkb",
+        prefix="tipkb",
+        group_path=True,
+        exclude=["/metrics"],
+        # Which replica and which index build served: a bad build or a slow replica shows in the dashboards.
+        labels={"replica": settings.server.replica_name or "", "build": lambda _request: holder.build_id},
+    )
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.server.rate_limit_per_minute), check_throttle_handler=_is_api_request
     )

@@ -1,43 +1,94 @@
-"""Several `kb serve` replicas behind nginx: the nginx configuration, generated from server/deploy/nginx.conf.template.
+"""Several `kb serve` replicas behind nginx: the replica set and the nginx configuration made from it.
 
 The replicas share one read-only index directory (vectors memory-mapped, see kb/store.py) and each notices a newly
 published build by itself, so a re-index reaches all of them without a restart. nginx spreads requests over them and
-sends a request to the next replica when one refuses, dies or answers 502/503.
-
-    python -m server.replicas --replica 127.0.0.1:8001 --replica 127.0.0.1:8002 --listen 8080 --run-dir var/nginx
+sends a request to the next replica when one refuses, dies or answers 502/503; a drained replica (being restarted by
+`kb replicas roll`) gets no request at all. `server/replica_supervisor.py` starts, rolls and stops them.
 """
 
 from __future__ import annotations
 
-import argparse
+import grp
+import math
+import os
+import pwd
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 TEMPLATE = Path(__file__).with_name("deploy") / "nginx.conf.template"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+
+
+class ReplicaAddress(BaseModel):
+    """One `kb serve`: its name (`X-Replica`, `TIPKB_REPLICA_NAME`) and where it listens."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+
+    @classmethod
+    def parse(cls, spec: str) -> ReplicaAddress:
+        """`name=host:port` (or `name=port`, on 127.0.0.1), as given on the command line."""
+        name, sep, address = spec.partition("=")
+        if not sep:
+            raise ValueError(f"{spec!r}: expected name=host:port, e.g. a=127.0.0.1:8011")
+        host, _, port = address.rpartition(":")
+        if not port.isdigit():
+            raise ValueError(f"{spec!r}: the port must be a number, e.g. a=127.0.0.1:8011")
+        return cls(name=name, host=host or "127.0.0.1", port=int(port))
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
 
 
 class ReplicaSet(BaseModel):
     """What the nginx configuration is made from."""
 
-    replicas: list[str] = Field(min_length=1)  # host:port of each `kb serve`
+    replicas: list[ReplicaAddress] = Field(min_length=1)
     listen_port: int = Field(ge=1, le=65535)
     run_dir: Path  # nginx's prefix: its pid file, logs and temporary files
-    rate_per_minute: int = Field(default=600, ge=1)  # per client address, on /api/*
+    # Per client address, on /api/*: enough for a page of answers and for the README's own 300-request check.
+    rate_per_minute: int = Field(default=1200, ge=1)
     fail_timeout_s: int = Field(default=5, ge=1)
+    drained: set[str] = Field(default_factory=set)  # replica names nginx must not send requests to
+    # nginx started as root runs its workers as this user; None: the run directory's owner, so the workers can spool
+    # large uploads there (nginx's default, `nobody`, cannot). Not written when the configuration is made by a user
+    # other than root (nginx then runs as that user and would warn that `user` is ignored).
+    user: str | None = None
+
+    @field_validator("replicas")
+    @classmethod
+    def _unique(cls, replicas: list[ReplicaAddress]) -> list[ReplicaAddress]:
+        for what, values in (("name", [r.name for r in replicas]), ("address", [r.address for r in replicas])):
+            if len(set(values)) != len(values):
+                raise ValueError(f"every replica needs its own {what}: {', '.join(values)}")
+        return replicas
 
     def render(self, template: Path = TEMPLATE) -> str:
+        live = [r for r in self.replicas if r.name not in self.drained]
+        if not live:
+            raise ValueError("at least one replica must stay in service (not drained)")
         servers = "\n".join(
-            f"        server {address} max_fails=1 fail_timeout={self.fail_timeout_s}s;" for address in self.replicas
+            f"        server {r.address} max_fails=1 fail_timeout={self.fail_timeout_s}s"
+            f"{' down' if r.name in self.drained else ''};  # {r.name}"
+            for r in self.replicas
         )
         fields = {
             "RUN_DIR": str(self.run_dir.resolve()),
+            "USER": f"user {self._worker_user()};" if os.geteuid() == 0 else "# (not root: workers run as this user)",
             "SERVERS": servers,
             "LISTEN_PORT": str(self.listen_port),
             "TRIES": str(len(self.replicas)),
             "RATE_PER_MINUTE": str(self.rate_per_minute),
-            "BURST": str(max(1, self.rate_per_minute // 6)),  # ten seconds' worth at once
+            "BURST": str(max(1, self.rate_per_minute // 4)),  # fifteen seconds' worth at once
+            "RETRY_AFTER": str(max(1, math.ceil(60 / self.rate_per_minute))),  # when the next request is let in
         }
         text = template.read_text(encoding="utf-8")
         for name, value in fields.items():
@@ -47,27 +98,18 @@ class ReplicaSet(BaseModel):
             raise ValueError(f"{template} has fields this renderer does not fill: {', '.join(unfilled)}")
         return text
 
+    def _worker_user(self) -> str:
+        if self.user is not None:
+            return self.user
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        owner = self.run_dir.stat()
+        return f"{pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name}"
+
     def write(self) -> Path:
-        """The configuration at `<run_dir>/nginx.conf`, with the directories nginx expects."""
+        """The configuration at `<run_dir>/nginx.conf`, written aside and renamed (a reload never reads half)."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
         path = self.run_dir / "nginx.conf"
-        path.write_text(self.render(), encoding="utf-8")
+        staged = path.with_suffix(".conf.tmp")
+        staged.write_text(self.render(), encoding="utf-8")
+        staged.replace(path)
         return path
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m server.replicas", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replica", action="append", required=True, help="host:port of a `kb serve` (repeat)")
-    parser.add_argument("--listen", type=int, default=8080, help="port nginx listens on, on 127.0.0.1")
-    parser.add_argument("--run-dir", type=Path, default=Path("var/nginx"), help="nginx's prefix (pid, logs, temp)")
-    parser.add_argument("--rate-per-minute", type=int, default=600, help="requests per client per minute on /api/")
-    args = parser.parse_args(argv)
-    replica_set = ReplicaSet(
-        replicas=args.replica, listen_port=args.listen, run_dir=args.run_dir, rate_per_minute=args.rate_per_minute
-    )
-    path = replica_set.write()
-    print(f"wrote {path}; start: nginx -p {path.parent.resolve()} -c {path.resolve()} -g 'daemon off;'")
-
-
-if __name__ == "__main__":
-    main()

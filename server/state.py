@@ -76,6 +76,7 @@ class KnowledgeBaseHolder:
         self._seen_stamp: ManifestStamp = None  # the manifest last loaded, or last failed to load
         self._lock = threading.Lock()
         self._background: threading.Thread | None = None
+        self._closing = False
 
     @property
     def error(self) -> str | None:
@@ -146,8 +147,20 @@ class KnowledgeBaseHolder:
     def _install(self, new: KnowledgeBase, error: str | None) -> None:
         # The previous knowledge base is not closed: requests that started on it finish on it, and it is freed
         # (its SQLite connection closed) when the last of them drops its reference.
+        _warm(new)  # before it serves: no request pays for a build's first query
         self._kb, self._error = new, error
         self._embedder = new.embedder
+
+    @property
+    def build_id(self) -> str:
+        """The build being served now ("none" before one is loaded), without looking for a newer one."""
+        kb = self._kb
+        return kb.build_id if kb is not None else "none"
+
+    @property
+    def ready(self) -> bool:
+        """Loaded and warmed (every build is warmed before it is installed), and not shutting down."""
+        return self._kb is not None and not self._closing
 
     def get(self) -> KnowledgeBase | None:
         """The knowledge base, noticing a build published since the last look."""
@@ -182,11 +195,19 @@ class KnowledgeBaseHolder:
         return kb
 
     def close(self) -> None:
+        self._closing = True
         self.wait_for_reload(timeout=5.0)
         with self._lock:
             if self._kb is not None and not self._pinned:
                 self._kb.close()
                 self._kb = None
+
+
+def _warm(kb: KnowledgeBase) -> None:
+    try:
+        kb.warm()
+    except Exception:  # a warm-up that fails must not keep a loaded index from serving; the request will say why
+        logger.exception("warming the knowledge base failed")
 
 
 # -- dependencies (registered with Provide in server.app) ------------------------------------

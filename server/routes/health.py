@@ -1,4 +1,5 @@
-"""GET /health: the loaded index's counts and model (and why it may be out of date), or 503 with how to build it."""
+"""GET /health (liveness and the loaded index's counts, model and staleness; 503 with how to build it) and GET /ready
+(readiness: 200 only once the index is loaded and warmed, for load balancers and `kb replicas roll`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import anyio.to_thread
 from litestar import Request, Response, get, head
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
+from pydantic import BaseModel
 
 from kb.api import Health
 from server.errors import without_paths
@@ -45,4 +47,31 @@ async def health_head(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[
     return Response(None, status_code=200 if loaded is not None else 503)
 
 
-ROUTES = [health, health_head]
+class Readiness(BaseModel):
+    """GET /ready: whether this process should get requests now, and which build it would answer from."""
+
+    status: Literal["ready", "not ready"]
+    build_id: str | None = None
+    detail: str | None = None
+
+
+class NotReady(Readiness):
+    status_code: Literal[503] = 503
+
+
+@get("/ready", responses={503: ResponseSpec(data_container=NotReady, description="Not loaded, or not warmed yet")})
+async def ready(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[Readiness]:
+    kb = await anyio.to_thread.run_sync(holder.get)  # may retry loading the index, as /health does
+    if kb is None or not holder.ready:
+        detail = without_paths(holder.error or "the index is not loaded and warmed yet")
+        return Response(NotReady(status="not ready", detail=detail), status_code=503)
+    return Response(Readiness(status="ready", build_id=kb.build_id))
+
+
+@head("/ready", include_in_schema=False)
+async def ready_head(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[None]:
+    kb = await anyio.to_thread.run_sync(holder.get)
+    return Response(None, status_code=200 if kb is not None and holder.ready else 503)
+
+
+ROUTES = [health, health_head, ready, ready_head]
