@@ -128,10 +128,14 @@ def read_source(row: dict[str, Any]) -> dict[str, Any]:
         try:
             doc = UploadStore(Path(source.uploads_root)).source_document(upload, source.data)
         except KbError as exc:
-            return {"i": source.i, "document": "", "skipped": SkippedUpload(upload.meta.id, "", str(exc)).line}
+            line = SkippedUpload(upload.meta.id, "", str(exc)).line
+            return {"i": source.i, "document": "", "skipped": line, "error": []}
     else:
-        doc = parse_document(Path(source.path), raw=source.data)
-    return {"i": source.i, "document": DocumentRecord.of(source.i, doc).model_dump_json(), "skipped": ""}
+        try:
+            doc = parse_document(Path(source.path), raw=source.data)
+        except CorpusError as exc:  # sent back as data: Ray's wrappers lose an exception's class and cause
+            return {"i": source.i, "document": "", "skipped": "", "error": [exc.path, exc.field, exc.args[0]]}
+    return {"i": source.i, "document": DocumentRecord.of(source.i, doc).model_dump_json(), "skipped": "", "error": []}
 
 
 class ChunkTagStage:
@@ -231,6 +235,9 @@ class RayEngine:
                 ) from None
         else:
             ray.init(
+                # Always a new cluster: without "local", ray.init joins any cluster `ray start` left running on
+                # this machine (and then refuses num_cpus).
+                address="local",
                 num_cpus=self.num_cpus or os.cpu_count() or 1,
                 _node_ip_address=LOOPBACK,  # every port of the local cluster on loopback, none on the network
                 include_dashboard=False,
@@ -283,7 +290,10 @@ class RayEngine:
                 )
         with self._stage("read"):
             rows = self._ray.data.from_items([s.model_dump() for s in sources]).map(read_source, num_cpus=1).take_all()
-        for row in rows:
+        for row in sorted(rows, key=lambda r: int(r["i"])):
+            if len(row["error"]):  # the first bad corpus file fails the build with its own message
+                path, field, message = (str(part) for part in row["error"])
+                raise CorpusError(path, field, message.removeprefix(f"{path}: {field}: "))
             if row["skipped"]:
                 logger.warning(row["skipped"])
         read = [DocumentRecord.model_validate_json(r["document"]) for r in rows if r["document"]]

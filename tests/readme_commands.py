@@ -29,7 +29,7 @@ def section_commands(heading: str) -> list[str]:
     for line in lines[start + 1 :]:
         if not in_block and re.match(rf"^#{{1,{level}}} ", line):
             break
-        if line.startswith("```"):
+        if line.lstrip().startswith("```"):  # a block may be indented inside a list item
             in_block = line.strip() == "```sh"
             continue
         if in_block and line.strip() and not line.lstrip().startswith("#"):

@@ -84,10 +84,40 @@ def test_health_reports_the_loaded_index(client: TestClient) -> None:
     assert body["index"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
 
 
+def test_ready_answers_200_with_the_build_it_serves(client: TestClient) -> None:
+    response = client.get("/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready" and body["detail"] is None
+    assert body["build_id"] == client.get("/health").json()["index"]["build_id"]
+    assert client.head("/ready").status_code == 200
+
+
+def test_a_build_is_warmed_before_the_server_is_ready(index_path: Path, tmp_path: Path) -> None:
+    """The query encoder has answered a question before the first request: no request pays for a cold build."""
+    from server.state import STATE_KEY
+    from tests.conftest import copy_index
+
+    app = create_app(app_settings(IndexSettings(index_dir=copy_index(index_path, tmp_path))))
+    with TestClient(app) as fresh:
+        kb = app.state[STATE_KEY].get()
+        assert kb is not None
+        assert kb.embedder.embed_query.cache_info().currsize >= 1  # warmed, before any request
+        assert fresh.get("/ready").status_code == 200
+
+
 @pytest.fixture
 def no_index_client(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(app_settings(IndexSettings(index_dir=tmp_path / "missing")))) as test_client:
         yield test_client
+
+
+def test_without_index_ready_is_503_with_the_reason(no_index_client: TestClient) -> None:
+    response = no_index_client.get("/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "not ready" and "kb index" in body["detail"]
+    assert no_index_client.head("/ready").status_code == 503
 
 
 def test_without_index_health_is_503_and_says_how_to_build_it(no_index_client: TestClient) -> None:

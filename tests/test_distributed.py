@@ -1,6 +1,7 @@
 """The Ray engine (`kb index --engine ray`) builds the same index as the single-process build, on the real corpus.
 
-One Ray build per module on a local 2-CPU cluster bound to 127.0.0.1, compared with the session's single-process
+One Ray build per module on a 2-CPU cluster started with the README's `ray start` command on 127.0.0.1 and joined as
+its `kb index --address` line does (every port of it on loopback, checked), compared with the session's single-process
 build: chunk ids and text, tags, vectors (both models) within float tolerance, and the rankings of the gold
 questions. One encoder worker is SIGKILLed during that build, so the comparisons also show that Ray's retry of a dead
 worker loses and changes nothing. Also: an unreachable cluster fails fast; a failed build publishes nothing.
@@ -27,11 +28,13 @@ from indexer.build import STAGES, BuildReport, build_index
 from kb import index_layout
 from kb.api import SearchMode, SearchRequest
 from kb.embedding import Embedder
+from kb.errors import CorpusError
 from kb.multilingual_embedder import MultilingualEmbedder
 from kb.search import SearchService
 from kb.store import IndexStore
 from tests.conftest import CORPUS, copy_index
 from tests.live_server import KB, free_port
+from tests.readme_commands import ReadmeShell, find, section_commands
 
 try:
     from indexer.distributed import RayEngine, RayUnavailable
@@ -44,10 +47,77 @@ GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold"
 VECTOR_ATOL = 1e-5
 
 
+RAY_COMMANDS = section_commands("1. Building on a Ray cluster")
+
+
 @pytest.fixture(scope="module")
-def ray_engine() -> Iterator[RayEngine]:
-    with RayEngine(num_cpus=2) as engine:
-        yield engine
+def ray_cluster() -> Iterator[str]:
+    """A head node started with the README's `ray start` command (on a free port), stopped with its `ray stop`."""
+    port = free_port()
+    shell = ReadmeShell({"6379": str(port)})
+    shell.run(find(RAY_COMMANDS, "ray start --head"), timeout=180)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        shell.run(find(RAY_COMMANDS, "ray stop"), check=False, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def ray_engine(ray_cluster: str) -> Iterator[RayEngine]:
+    """Joins the README's cluster as its `kb index --engine ray --address` line does (token authentication)."""
+    line = find(RAY_COMMANDS, "kb index --engine ray --address")
+    assert line.startswith("RAY_AUTH_MODE=token ")
+    previous = os.environ.get("RAY_AUTH_MODE")
+    os.environ["RAY_AUTH_MODE"] = "token"
+    try:
+        with RayEngine(ray_cluster) as engine:
+            yield engine
+    finally:
+        if previous is None:
+            os.environ.pop("RAY_AUTH_MODE", None)
+        else:
+            os.environ["RAY_AUTH_MODE"] = previous
+
+
+def _listening_sockets(pids: set[int]) -> set[str]:
+    """Local addresses (ip:port) of the TCP sockets these processes listen on, from /proc (IPv4 and IPv6)."""
+    inodes: dict[str, int] = {}
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes[target[8:-1]] = pid
+        except OSError:
+            continue
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and inode in inodes:  # LISTEN
+                address, port = local.split(":")
+                found.add(f"{_ip(address)}:{int(port, 16)}")
+    return found
+
+
+def _ip(hex_address: str) -> str:
+    import ipaddress
+
+    raw = bytes.fromhex(hex_address)
+    if len(raw) == 4:
+        return str(ipaddress.IPv4Address(raw[::-1]))
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
+    address = ipaddress.IPv6Address(words)
+    return str(address.ipv4_mapped or address)
+
+
+def test_the_readme_cluster_keeps_every_port_on_loopback(ray_engine: RayEngine) -> None:
+    ray_pids = _stage_processes("gcs_server") | _stage_processes("raylet") | _stage_processes("ray::")
+    sockets = _listening_sockets(ray_pids)
+    assert sockets, "found no listening socket of the cluster's processes"
+    assert all(s.startswith("127.0.0.1:") for s in sockets), sockets
+    assert ray_engine.cluster_cpus == 2
 
 
 def _stage_processes(stage: str) -> set[int]:
@@ -223,7 +293,7 @@ def test_a_ray_build_failing_on_a_worker_leaves_the_previous_build_published(
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     (corpus / "broken.md").write_text("---\nid: broken\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
-    with pytest.raises(Exception, match=r"broken\.md: front matter: invalid YAML"):
+    with pytest.raises(CorpusError, match=r"broken\.md: front matter: invalid YAML"):
         build_index(corpus, index, engine=ray_engine, force=True)
     assert index.resolve() == before
     assert not list(index_layout.builds_dir(index).glob(f"*{index_layout.PARTIAL_SUFFIX}"))
@@ -247,3 +317,50 @@ def test_a_ray_build_skips_an_upload_that_no_longer_converts_and_indexes_the_res
     indexed = {d.doc_id for d in report.manifest.per_document}
     assert "ferry" in indexed and "harbour" not in indexed
     assert report.manifest.corpus_hash == current_sources_hash(CORPUS, uploads)  # not taken for stale
+
+
+def test_the_readme_wheel_for_worker_nodes_carries_the_ray_stages_and_their_files(tmp_path: Path) -> None:
+    shell = ReadmeShell({"dist": str(tmp_path / "dist")})
+    shell.run(find(RAY_COMMANDS, "pip wheel"), timeout=300)
+    wheels = list((tmp_path / "dist").glob("tipkb-*.whl"))
+    assert len(wheels) == 1, wheels
+    target = tmp_path / "site"
+    installed = subprocess.run(
+        [str(KB.with_name("pip")), "install", "--no-deps", "--quiet", "--target", str(target), str(wheels[0])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr
+    assert (target / "server" / "deploy" / "nginx.conf.template").is_file()
+    assert (target / "server" / "static" / "index.html").is_file()
+    probe = "import indexer.distributed as d, kb.index_layout as k; print(d.__file__, k.__file__)"
+    done = subprocess.run(
+        [str(KB.with_name("python")), "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(target)},
+        cwd=tmp_path,  # not the checkout: the modules must come from the wheel
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert all(path.startswith(str(target)) for path in done.stdout.split())
+
+
+def test_the_readme_one_off_local_build_starts_its_own_cluster_even_while_another_runs(
+    ray_cluster: str, tmp_path: Path
+) -> None:
+    """The README's `kb index --engine ray --force` (one small document here) must not join, and then fail on, the
+    cluster `ray start` left running on this machine: it starts its own, on loopback, and stops it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbour.md").write_text(
+        "---\nid: harbour\ntitle: Harbour shelters\ntype: practice\nsource: a test\nlicence: test\nlanguage: en\n"
+        "---\n\n# Harbour shelters\n\nHarbour shelters protect rescued fishermen.\n"
+    )
+    shell = ReadmeShell({})
+    shell.env.update({"TIPKB_CORPUS_DIR": str(corpus), "TIPKB_INDEX_DIR": str(tmp_path / "index")})
+    shell.env.pop("RAY_ADDRESS", None)
+    done = shell.run(find(RAY_COMMANDS, "kb index --engine ray --force"), timeout=600)
+    assert "from 1 documents" in done.stdout.replace("\n", " ")
+    assert IndexStore.open(tmp_path / "index").manifest.documents == 1

@@ -74,7 +74,8 @@ def _fuzz(
         requests[label] += 1
         if headers:
             case.headers = {**(case.headers or {}), **headers}
-        response = case.call_and_validate(checks=CHECKS)
+        # A staff change runs a build (about a second alone, several under the suite's load): not a 10 s read.
+        response = case.call_and_validate(checks=CHECKS, **({"timeout": 120} if headers else {}))
         if statuses is not None:
             statuses[response.status_code] += 1
 
@@ -111,7 +112,7 @@ def test_authenticated_staff_requests_never_get_a_server_error_or_an_off_schema_
     operations = {f"{op.method.upper()} {op.path}": op for op in (r.ok() for r in staff_schema.get_all_operations())}
     # One reindex first, as on a server that has been up a moment: the app's start loads the build process's model
     # in the background, and the fuzz is about validation, not about a cold start racing schemathesis's timeout.
-    warmed = operations["POST /api/reindex"].Case(headers={"Authorization": f"Bearer {STAFF_KEY}"}).call()
+    warmed = operations["POST /api/reindex"].Case(headers={"Authorization": f"Bearer {STAFF_KEY}"}).call(timeout=120)
     assert warmed.status_code == 200, warmed.text
     for label, operation in operations.items():
         if label not in STAFF_OPERATIONS:
