@@ -354,10 +354,7 @@ def test_the_readme_one_off_local_build_starts_its_own_cluster_even_while_anothe
     cluster `ray start` left running on this machine: it starts its own, on loopback, and stops it."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "harbour.md").write_text(
-        "---\nid: harbour\ntitle: Harbour shelters\ntype: practice\nsource: a test\nlicence: test\nlanguage: en\n"
-        "---\n\n# Harbour shelters\n\nHarbour shelters protect rescued fishermen.\n"
-    )
+    shutil.copy(CORPUS / "wh-factsheet-nap-2021.md", corpus)  # one small corpus document
     shell = ReadmeShell({})
     shell.env.update({"TIPKB_CORPUS_DIR": str(corpus), "TIPKB_INDEX_DIR": str(tmp_path / "index")})
     shell.env.pop("RAY_ADDRESS", None)
