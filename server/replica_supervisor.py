@@ -135,7 +135,7 @@ def status(run_dir: Path) -> list[ReplicaStatus]:
                 name=replica.name,
                 url=replica.url,
                 pid=pid,
-                running=pid is not None and _alive(pid),
+                running=pid is not None and process_alive(pid),
                 ready=ready,
                 drained=replica.name in supervised.replica_set.drained,
                 build_id=build,
@@ -165,7 +165,7 @@ def restart(run_dir: Path, name: str, log: Log = print) -> None:
     supervised = SupervisedSet.load(run_dir)
     replica = supervised.replica(name)
     pid = _read_pid(supervised.pid_file(replica))
-    if pid is not None and _alive(pid):
+    if pid is not None and process_alive(pid):
         _terminate(pid, f"replica {name}")
     _launch(supervised, replica)
     _wait_ready(supervised, replica)
@@ -189,12 +189,12 @@ def stop(run_dir: Path, log: Log = print) -> None:
     """nginx first (it finishes its requests), then every replica."""
     supervised = SupervisedSet.load(run_dir)
     nginx_pid = _read_pid(run_dir / "nginx.pid")
-    if nginx_pid is not None and _alive(nginx_pid):
+    if nginx_pid is not None and process_alive(nginx_pid):
         _terminate(nginx_pid, "nginx", signal.SIGQUIT)
         log("nginx stopped")
     for replica in supervised.replica_set.replicas:
         pid = _read_pid(supervised.pid_file(replica))
-        if pid is not None and _alive(pid):
+        if pid is not None and process_alive(pid):
             _terminate(pid, f"replica {replica.name}")
             log(f"replica {replica.name} stopped")
         supervised.pid_file(replica).unlink(missing_ok=True)
@@ -220,7 +220,7 @@ def _wait_ready(supervised: SupervisedSet, replica: ReplicaAddress) -> None:
         replica.url + "/ready",
         f"replica {replica.name}",
         supervised.log_file(replica),
-        alive=lambda: pid is not None and _alive(pid),
+        alive=lambda: pid is not None and process_alive(pid),
     )
 
 
@@ -256,7 +256,7 @@ def _nginx(supervised: SupervisedSet, args: list[str]) -> None:
 def _reload_nginx(supervised: SupervisedSet) -> None:
     """`nginx -s reload`, then wait until only workers of the new configuration are left."""
     master = _read_pid(supervised.replica_set.run_dir / "nginx.pid")
-    if master is None or not _alive(master):
+    if master is None or not process_alive(master):
         raise ReplicaError(f"nginx is not running from {supervised.replica_set.run_dir}")
     before = set(_children(master))
     _nginx(supervised, ["-s", "reload"])
@@ -272,7 +272,7 @@ def _reload_nginx(supervised: SupervisedSet) -> None:
 def _terminate(pid: int, what: str, sig: signal.Signals = signal.SIGTERM) -> None:
     os.kill(pid, sig)
     deadline = time.monotonic() + STOP_TIMEOUT_S
-    while _alive(pid):
+    while process_alive(pid):
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
             raise ReplicaError(f"{what} (pid {pid}) did not stop within {STOP_TIMEOUT_S:.0f} s; killed")
@@ -293,7 +293,7 @@ def _read_pid(path: Path) -> int | None:
         return None
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Running, not a zombie waiting for a reaper (a container's init may never reap it)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"

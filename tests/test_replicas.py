@@ -30,6 +30,7 @@ import pytest
 from docx import Document
 
 from kb import index_layout
+from server.replica_supervisor import process_alive
 from server.replicas import ReplicaAddress, ReplicaSet
 from tests.conftest import CORPUS, copy_index
 from tests.live_server import KB, free_port
@@ -256,16 +257,9 @@ def test_the_readme_stop_ends_nginx_and_every_replica(cluster: Cluster) -> None:
     pids = [cluster.pid("a"), cluster.pid("b"), int((cluster.run_dir / "nginx.pid").read_text())]
     cluster.shell.run(find(COMMANDS, "replicas stop"))
     deadline = time.monotonic() + 30
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+    while any(process_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in pids)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    assert not any(process_alive(pid) for pid in pids)
 
 
 # -- nginx alone -------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from eval.bench.memory import child_pids
 from kb.embedding import Embedder
 from kb.records import Manifest, QueryEncoderVariant
 from kb.store import IndexStore
+from server.replica_supervisor import process_alive
 from tests.conftest import CORPUS, STAFF_KEY, copy_index
 from tests.live_server import KB, start_kb_serve, stop_process, wait_until_healthy
 
@@ -80,6 +81,11 @@ def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path
     url, process = start_kb_serve(env, tmp_path / "serve.log")
     try:
         wait_until_healthy(url, process, tmp_path / "serve.log", "kb serve", timeout=120)
+        # With a staff key, the server's start loads the build process's model: the first change does not wait.
+        deadline = time.monotonic() + 120
+        while not [p for p in _builders(process.pid) if "libtorch" in _maps(p)] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [p for p in _builders(process.pid) if "libtorch" in _maps(p)], "no build process with the model"
         with httpx.Client(timeout=300) as client:
             assert client.post(f"{url}/api/search", json={"query": "shelter for victims"}).status_code == 200
             asked = client.post(f"{url}/api/ask", json={"question": "Which projects address victim protection?"})
@@ -102,9 +108,9 @@ def test_kb_serve_process_never_maps_torch_even_after_an_upload(index_path: Path
         # Killed, the server takes its build process with it: no build may publish behind the next start's recovery.
         stop_process(process, signal.SIGKILL)
         deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in builders) and time.monotonic() < deadline:
+        while any(process_alive(pid) for pid in builders) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not any(_alive(pid) for pid in builders)
+        assert not any(process_alive(pid) for pid in builders)
     finally:
         stop_process(process)
 
@@ -113,33 +119,17 @@ def _builders(server_pid: int) -> list[int]:
     return [pid for pid in child_pids(server_pid) if "multiprocessing.spawn" in _command(pid)]
 
 
-def test_a_server_with_a_staff_key_loads_its_build_model_before_the_first_change(
-    index_path: Path, tmp_path: Path
-) -> None:
-    """The first upload or reindex must not wait seconds for torch and the model; servers without staff changes
-    never start a build process (not even to list documents)."""
+def test_a_server_without_a_staff_key_never_starts_a_build_process(index_path: Path, tmp_path: Path) -> None:
+    """Not even to list documents. (With a key, its start loads the build process: see the upload test above.)"""
     index = copy_index(index_path, tmp_path)
-    plain_env = {**_env(index), "TIPKB_UPLOADS_DIR": str(tmp_path / "uploads")}
-    plain_env.pop("TIPKB_ADMIN_KEY", None)
-    url, process = start_kb_serve(plain_env, tmp_path / "plain.log")
+    env = {**_env(index), "TIPKB_UPLOADS_DIR": str(tmp_path / "uploads")}
+    env.pop("TIPKB_ADMIN_KEY", None)
+    url, process = start_kb_serve(env, tmp_path / "plain.log")
     try:
         wait_until_healthy(url, process, tmp_path / "plain.log", "kb serve", timeout=120)
         assert httpx.get(f"{url}/api/documents", timeout=60).status_code == 200
         time.sleep(1)
         assert _builders(process.pid) == []
-    finally:
-        stop_process(process)
-
-    url, process = start_kb_serve({**plain_env, "TIPKB_ADMIN_KEY": STAFF_KEY}, tmp_path / "staff.log")
-    try:
-        wait_until_healthy(url, process, tmp_path / "staff.log", "kb serve", timeout=120)
-        deadline = time.monotonic() + 120
-        loaded: list[int] = []
-        while not loaded and time.monotonic() < deadline:  # no request at all: the server's start did it
-            loaded = [pid for pid in _builders(process.pid) if "libtorch" in _maps(pid)]
-            time.sleep(0.2)
-        assert loaded, "no build process with the model loaded"
-        assert "libtorch" not in _maps(process.pid)
     finally:
         stop_process(process)
 
@@ -149,14 +139,6 @@ def _maps(pid: int) -> str:
         return Path(f"/proc/{pid}/maps").read_text()
     except OSError:
         return ""
-
-
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting for a reaper (a container's init may never reap it)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def _command(pid: int) -> str:
