@@ -347,6 +347,21 @@ def test_the_readme_wheel_for_worker_nodes_carries_the_ray_stages_and_their_file
     assert all(path.startswith(str(target)) for path in done.stdout.split())
 
 
+def test_the_readme_join_command_reaches_the_cluster_with_its_token(
+    ray_cluster: str, index_path: Path, tmp_path: Path
+) -> None:
+    """The README's `RAY_AUTH_MODE=token kb index --engine ray --address …` line itself, over a copy of the session's
+    current index: it joins the token-authenticated loopback cluster and finds nothing to rebuild (the module's build
+    above runs the stages on the same cluster through the same engine)."""
+    index = copy_index(index_path, tmp_path)
+    shell = ReadmeShell({"6379": ray_cluster.rsplit(":", 1)[1]})
+    shell.env.update({"TIPKB_CORPUS_DIR": str(CORPUS), "TIPKB_INDEX_DIR": str(index)})
+    for variable in ("RAY_ADDRESS", "RAY_AUTH_MODE"):
+        shell.env.pop(variable, None)
+    done = shell.run(find(RAY_COMMANDS, "kb index --engine ray --address"), timeout=600)
+    assert "is up to date" in done.stdout.replace("\n", " ")
+
+
 def test_the_readme_one_off_local_build_starts_its_own_cluster_even_while_another_runs(
     ray_cluster: str, index_path: Path, tmp_path: Path
 ) -> None:
