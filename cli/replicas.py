@@ -30,7 +30,10 @@ def _replica_set(replica: list[str], listen: int, run_dir: Path, rate_per_minute
             rate_per_minute=rate_per_minute,
         )
     except (ValueError, ValidationError) as exc:
-        fail(f"--replica: {str(exc).splitlines()[-1] if isinstance(exc, ValidationError) else exc}")
+        if isinstance(exc, ValidationError):
+            first = exc.errors()[0]
+            fail(f"--replica: {str(first['msg']).removeprefix('Value error, ')}")
+        fail(f"--replica: {exc}")
 
 
 ReplicaOpt = Annotated[

@@ -28,6 +28,13 @@ class ReplicaAddress(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(ge=1, le=65535)
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, name: object) -> object:
+        if isinstance(name, str) and not re.match(NAME_PATTERN, name):
+            raise ValueError(f"replica name {name!r}: 1 to 32 lowercase letters, digits or '-', e.g. a")
+        return name
+
     @classmethod
     def parse(cls, spec: str) -> ReplicaAddress:
         """`name=host:port` (or `name=port`, on 127.0.0.1), as given on the command line."""

@@ -45,6 +45,15 @@ def test_missing_index_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_an_error_message_keeps_its_square_brackets(tmp_path: Path) -> None:
+    """Messages are text: a path or value with [..] in it is printed as is, not eaten as console markup."""
+    result = runner.invoke(app, ["info", "--index", str(tmp_path / "[draft] index")])
+    assert result.exit_code == 2
+    assert "[draft] index" in result.output
+    refused = runner.invoke(app, ["replicas", "start", "--replica", "a=[::1]:x", "--run-dir", str(tmp_path)])
+    assert refused.exit_code == 2 and "'a=[::1]:x'" in refused.output
+
+
 def test_search_json_prints_the_api_response_shape(index_path: Path) -> None:
     kb = Path(sys.executable).with_name("kb")
     completed = subprocess.run(
