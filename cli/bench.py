@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from cli.console import CorpusOpt, IndexOpt, err, fail, out, settings_of
 from kb.errors import KbError
@@ -51,7 +50,7 @@ def bench(
             log=err.print,
         )
     except (KbError, RuntimeError) as exc:
-        fail(escape(str(exc)))  # rich would eat '[bench]' in 'pip install -e ".[bench]"' as markup
+        fail(str(exc))
     written = bench_report.write(result, out_path or bench_report.default_path())
     out.print("## " + bench_report.markdown(result).split("\n## ")[1], highlight=False)  # the targets
     out.print("reports: " + ", ".join(str(p) for p in written), highlight=False)

@@ -8,8 +8,8 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from kb.errors import InvalidInput
 from kb.settings import Settings
@@ -34,7 +34,7 @@ UploadsOpt = Annotated[
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)  # a message's [..] is text, not markup
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)  # the message is text, not markup
     raise typer.Exit(code)
 
 

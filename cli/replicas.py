@@ -95,7 +95,7 @@ def status(run_dir: RunDirOpt = DEFAULT_RUN_DIR, as_json: Annotated[bool, typer.
 
 @replicas.command()
 def roll(run_dir: RunDirOpt = DEFAULT_RUN_DIR) -> None:
-    """Restart every replica in turn (drain, restart, ready, back in service) without failing a request."""
+    """Restart every replica in turn (SIGTERM, start, ready, back in nginx's rotation) without failing a request."""
     from server.replica_supervisor import ReplicaError
     from server.replica_supervisor import roll as roll_set
 

@@ -4,9 +4,10 @@ Everything lives in one run directory: `replicas.json` (what was started, with w
 replica's pid file and log, and nginx's prefix (configuration, pid, logs, temporary files). The replicas and nginx
 outlive the command that started them (their own sessions), so `kb replicas roll` and `stop` can run later.
 
-A rolling restart never sends a request to a replica that is going down: the replica is first drained (marked `down`
-in nginx's configuration, reloaded, the old nginx workers finish their requests), then stopped with SIGTERM (uvicorn
-finishes what it has), started again, and taken back only once `GET /ready` says its index is loaded and warmed.
+A rolling restart fails no request: each replica in turn is stopped with SIGTERM (uvicorn stops accepting and finishes
+what it has; nginx sends what the replica refuses to the others), started again, and the roll moves on only once
+`GET /ready` says its index is loaded and warmed and nginx routes requests to it again. `drain`/`undrain` take a
+replica out of nginx's rotation by hand (a configuration reload).
 """
 
 from __future__ import annotations
@@ -173,16 +174,36 @@ def restart(run_dir: Path, name: str, log: Log = print) -> None:
 
 
 def roll(run_dir: Path, log: Log = print) -> None:
-    """Restart every replica in turn: drain, restart, ready, back in service, next."""
+    """Restart every replica in turn: SIGTERM (it stops accepting and finishes what it has; nginx sends new requests
+    to the others), start, ready, back in nginx's rotation, next.
+
+    nginx is not reloaded: a reload closes idle client keep-alive connections, and a client sending on one at that
+    instant sees a reset. Moving on only once nginx routes to the restarted replica again matters: nginx leaves a
+    replica that refused a connection alone for fail_timeout, and stopping the next one before then leaves none.
+    """
     supervised = SupervisedSet.load(run_dir)
     if len(supervised.replica_set.replicas) < 2:
         raise ReplicaError("a rolling restart needs at least two replicas (one serves while the other restarts)")
     for replica in supervised.replica_set.replicas:
-        log(f"draining {replica.name}")
-        set_drained(run_dir, replica.name, True)
         restart(run_dir, replica.name, log)
-        set_drained(run_dir, replica.name, False)
-        log(f"{replica.name} back in service")
+        if replica.name not in supervised.replica_set.drained:
+            _wait_in_rotation(supervised, replica)
+            log(f"{replica.name} back in service")
+
+
+def _wait_in_rotation(supervised: SupervisedSet, replica: ReplicaAddress) -> None:
+    """Until nginx sends a request to `replica` again (its X-Replica header says who answered)."""
+    url = f"http://127.0.0.1:{supervised.replica_set.listen_port}/ready"
+    deadline = time.monotonic() + supervised.replica_set.fail_timeout_s + READY_TIMEOUT_S
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(url).headers.get("x-replica") == replica.name:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+    raise ReplicaError(f"nginx did not send requests to replica {replica.name} again after its restart")
 
 
 def stop(run_dir: Path, log: Log = print) -> None:
