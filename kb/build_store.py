@@ -108,7 +108,6 @@ def pull_build(store: Path, index: Path, lock_wait: float = 300.0) -> PullResult
             os.replace(local, partial)
         else:
             partial = index_layout.new_partial_dir(index, head.build_id)
-            partial.rmdir()
             copied, linked = _copy_build(source, partial, manifest, index_layout.finished_builds(index))
             try:
                 verify_files(partial, manifest)
@@ -131,7 +130,7 @@ def _copy_build(source: Path, target: Path, manifest: Manifest, earlier: list[Pa
         for name, digest in files.items():
             if (build / name).is_file():
                 known.setdefault(digest, build / name)
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     copied = linked = 0
     for name, digest in manifest.files.items():
         if digest in known:

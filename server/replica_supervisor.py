@@ -151,13 +151,12 @@ def set_drained(run_dir: Path, name: str, drained: bool) -> None:
     supervised.replica(name)  # an unknown name is an error
     names = set(supervised.replica_set.drained)
     names = names | {name} if drained else names - {name}
+    supervised.replica_set = supervised.replica_set.model_copy(update={"drained": names})
     try:
-        supervised.replica_set = supervised.replica_set.model_copy(update={"drained": names})
-        supervised.replica_set.render()  # refuses to drain the last replica in service
+        supervised.replica_set.write()  # refuses to drain the last replica in service
     except ValueError as exc:
         raise ReplicaError(str(exc)) from None
     supervised.save()
-    supervised.replica_set.write()
     _reload_nginx(supervised)
 
 

@@ -108,15 +108,16 @@ class ReplicaSet(BaseModel):
     def _worker_user(self) -> str:
         if self.user is not None:
             return self.user
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        owner = self.run_dir.stat()
-        return f"{pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name}"
+        owner = self.run_dir.stat() if self.run_dir.is_dir() else None  # else: whoever writes it will own it
+        uid, gid = (owner.st_uid, owner.st_gid) if owner else (os.geteuid(), os.getegid())
+        return f"{pwd.getpwuid(uid).pw_name} {grp.getgrgid(gid).gr_name}"
 
     def write(self) -> Path:
         """The configuration at `<run_dir>/nginx.conf`, written aside and renamed (a reload never reads half)."""
+        text = self.render()  # before anything is written: a refused configuration leaves the old one in place
         self.run_dir.mkdir(parents=True, exist_ok=True)
         path = self.run_dir / "nginx.conf"
         staged = path.with_suffix(".conf.tmp")
-        staged.write_text(self.render(), encoding="utf-8")
+        staged.write_text(text, encoding="utf-8")
         staged.replace(path)
         return path

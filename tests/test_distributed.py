@@ -9,6 +9,7 @@ worker loses and changes nothing. Also: an unreachable cluster fails fast; a fai
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import signal
@@ -67,16 +68,10 @@ def ray_engine(ray_cluster: str) -> Iterator[RayEngine]:
     """Joins the README's cluster as its `kb index --engine ray --address` line does (token authentication)."""
     line = find(RAY_COMMANDS, "kb index --engine ray --address")
     assert line.startswith("RAY_AUTH_MODE=token ")
-    previous = os.environ.get("RAY_AUTH_MODE")
-    os.environ["RAY_AUTH_MODE"] = "token"
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RAY_AUTH_MODE", "token")
         with RayEngine(ray_cluster) as engine:
             yield engine
-    finally:
-        if previous is None:
-            os.environ.pop("RAY_AUTH_MODE", None)
-        else:
-            os.environ["RAY_AUTH_MODE"] = previous
 
 
 def _listening_sockets(pids: set[int]) -> set[str]:
@@ -102,8 +97,6 @@ def _listening_sockets(pids: set[int]) -> set[str]:
 
 
 def _ip(hex_address: str) -> str:
-    import ipaddress
-
     raw = bytes.fromhex(hex_address)
     if len(raw) == 4:
         return str(ipaddress.IPv4Address(raw[::-1]))

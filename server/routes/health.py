@@ -62,7 +62,7 @@ class NotReady(Readiness):
 @get("/ready", responses={503: ResponseSpec(data_container=NotReady, description="Not loaded, or not warmed yet")})
 async def ready(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[Readiness]:
     kb = await anyio.to_thread.run_sync(holder.get)  # may retry loading the index, as /health does
-    if kb is None or not holder.ready:
+    if kb is None or not holder.ready:  # (a knowledge base, but the server is shutting down)
         detail = without_paths(holder.error or "the index is not loaded and warmed yet")
         return Response(NotReady(status="not ready", detail=detail), status_code=503)
     return Response(Readiness(status="ready", build_id=kb.build_id))
@@ -70,8 +70,8 @@ async def ready(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[Readin
 
 @head("/ready", include_in_schema=False)
 async def ready_head(holder: NamedDependency[KnowledgeBaseHolder]) -> Response[None]:
-    kb = await anyio.to_thread.run_sync(holder.get)
-    return Response(None, status_code=200 if kb is not None and holder.ready else 503)
+    await anyio.to_thread.run_sync(holder.get)
+    return Response(None, status_code=200 if holder.ready else 503)
 
 
 ROUTES = [health, health_head, ready, ready_head]
