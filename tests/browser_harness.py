@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = ROOT / "var" / "artefacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # npm, pinned by package-lock.json (`make test` installs it)
 TIMEOUT_MS = 20_000
 
 # Records, at the moment each happens, every answer phase change and what the answer showed at that moment.
@@ -108,3 +109,33 @@ def check_clean(tab: Tab) -> None:
     assert tab.page_errors == [], f"uncaught script errors: {tab.page_errors}"
     foreign = [url for url in tab.requests if not url.startswith((tab.base_url, "data:"))]
     assert foreign == [], f"the page must work offline, but it requested {foreign}"
+
+
+def check_accessible(tab: Tab, *, context: str | None = None) -> None:
+    """Run axe-core (WCAG 2.x A and AA rules) in the page as it is now; fail on any serious or critical violation.
+
+    axe is evaluated through the DevTools protocol, not added as a <script>, so the page's CSP stays as served.
+    Under CI a missing axe-core fails; elsewhere it skips with the reason.
+    """
+    if not AXE.exists():
+        message = f"accessibility checks cannot run: {AXE} is missing (npm ci; `make test` installs it)"
+        if _ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    if not tab.page.evaluate("() => typeof window.axe !== 'undefined'"):
+        tab.page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = tab.page.evaluate(
+        """async (selector) => {
+          const scope = selector ? document.querySelector(selector) : document;
+          const result = await window.axe.run(scope, {
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            resultTypes: ["violations"],
+          });
+          return result.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                          targets: v.nodes.slice(0, 5).map((n) => n.target.join(" "))}));
+        }""",
+        context,
+    )
+    assert result == [], f"accessibility violations (serious or critical) at {tab.page.url}: {result}"
