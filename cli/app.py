@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
-from cli import bench, documents, evaluate, index, query, replicas, serve
+from cli import bench, documents, evaluate, feedback, index, query, replicas, serve
 from cli.console import fail
 from kb.settings import Settings, variable_name
 
@@ -40,6 +40,7 @@ app.command()(index.info)
 app.command()(index.publish)
 app.command()(index.pull)
 app.add_typer(replicas.replicas, name="replicas")
+app.add_typer(feedback.feedback, name="feedback")
 
 
 def main() -> None:

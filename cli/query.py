@@ -8,9 +8,18 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.text import Text
 
 from cli.console import CorpusOpt, IndexOpt, fail, fail_validation, out, settings_of
-from kb.api import AskRequest, SearchFilters, SearchMode, SearchRequest, SearchResponse
+from kb.api import (
+    MAX_SEARCH_OFFSET,
+    MAX_SEARCH_TOP_K,
+    AskRequest,
+    SearchFilters,
+    SearchMode,
+    SearchRequest,
+    SearchResponse,
+)
 from kb.errors import KbError
 from kb.records import DocType
 from kb.settings import IndexSettings
@@ -29,8 +38,14 @@ def current_sources_hash(corpus: Path, paths: IndexSettings) -> str | None:
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 10,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=MAX_SEARCH_TOP_K)] = 10,
+    offset: Annotated[
+        int, typer.Option("--offset", min=0, max=MAX_SEARCH_OFFSET, help="Skip this many results (the next page).")
+    ] = 0,
     mode: Annotated[SearchMode, typer.Option("--mode")] = SearchMode.HYBRID,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Only passages holding the words as typed, as a phrase (any --mode).")
+    ] = False,
     doc_type: Annotated[
         list[str] | None, typer.Option("--doc-type", help="protocol, instrument, project, practice, event")
     ] = None,
@@ -53,7 +68,9 @@ def search(
         request = SearchRequest(
             query=query,
             top_k=top_k,
+            offset=offset,
             mode=mode,
+            exact=exact,
             filters=SearchFilters(
                 doc_type=[DocType(v) for v in doc_type or []],
                 category=category or [],
@@ -91,9 +108,32 @@ def print_results(response: SearchResponse) -> None:
         tags = ", ".join(filter(None, [" ".join(r.articles[:8]), " ".join(r.categories), " ".join(r.countries[:6])]))
         if tags:
             out.print(f"   [dim]{tags}[/]", highlight=False)
-        text = " ".join(r.text.split())
-        out.print(f"   {text[:300]}{'…' if len(text) > 300 else ''}", highlight=False)
-    out.print(f"[dim]{len(response.results)} results, {response.mode.value}, {response.took_ms:.1f} ms[/]")
+        out.print(Text("   ").append_text(passage_line(r.text, r.highlights)), highlight=False)
+    first = response.results[0].rank if response.results else 0
+    shown = f"{first}-{first + len(response.results) - 1} of {response.total}" if response.results else "0"
+    out.print(f"[dim]results {shown}, {response.mode.value}, {response.took_ms:.1f} ms[/]")
+
+
+def passage_line(text: str, highlights: list[tuple[int, int]], limit: int = 300) -> Text:
+    """The passage on one line (each run of white space one space), cut at `limit`, the server's highlights bold."""
+    marked = [False] * len(text)
+    for start, end in highlights:
+        marked[start:end] = [True] * (end - start)
+    chars: list[tuple[str, bool]] = []
+    for ch, mark in zip(text, marked, strict=True):
+        if ch.isspace():
+            if chars and chars[-1][0] != " ":
+                chars.append((" ", False))
+        else:
+            chars.append((ch, mark))
+    while chars and chars[-1][0] == " ":
+        chars.pop()
+    line = Text()
+    for ch, mark in chars[:limit]:
+        line.append(ch, style="bold" if mark else None)
+    if len(chars) > limit:
+        line.append("…")
+    return line
 
 
 def ask(

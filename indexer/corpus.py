@@ -1,4 +1,5 @@
-"""Reads corpus/: one Markdown file per document, YAML front matter first (see corpus/README.md).
+"""Reads corpus/: one Markdown file per document, YAML front matter first (see corpus/README.md); inline HTML in a body
+is reduced to its text, as in uploaded Markdown.
 
 Every problem is reported as a CorpusError naming the file and the field, before anything is written.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from indexer.converters.inline_html import strip_inline_html
 from kb.errors import CorpusError
 from kb.records import DocumentMeta
 
@@ -97,7 +99,7 @@ def parse_document(path: Path, text: str | None = None, raw: bytes | None = None
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "front matter"
         raise CorpusError(str(path), field, first["msg"]) from None
-    body = text[end + len("\n---\n") :]
+    body = strip_inline_html(text[end + len("\n---\n") :])  # `**<u>Protection</u>**` is indexed as `**Protection**`
     if not body.strip():
         raise CorpusError(str(path), "body", "document has no text after its front matter")
     return SourceDocument(meta=meta, body=body, path=path, content_hash=hashlib.sha256(raw).hexdigest())

@@ -33,6 +33,7 @@ from indexer.converters import ConvertedDocument, DocumentFormat, convert_docume
 from indexer.corpus import SourceDocument
 from kb.errors import CorpusError, InvalidInput, KbError, UnreadableDocument
 from kb.index_layout import fsync_dir
+from kb.index_tables import UPLOAD_SOURCE_PREFIX
 from kb.records import DocumentMeta
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def document_id_for(filename: str) -> str:
 
 def upload_source_key(doc_id: str) -> str:
     """The name an upload has in the corpus hash (corpus files use their file name)."""
-    return f"upload:{doc_id}"
+    return f"{UPLOAD_SOURCE_PREFIX}{doc_id}"
 
 
 @dataclass(frozen=True)

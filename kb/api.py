@@ -29,6 +29,13 @@ def whole_number(value: Any) -> Any:
     return value
 
 
+def json_boolean(value: Any) -> Any:
+    """A flag must be JSON true or false: "yes", "false" or 1 would otherwise be read as a boolean."""
+    if not isinstance(value, bool):
+        raise ValueError(f"Input should be true or false, got {type(value).__name__} {value!r}")
+    return value
+
+
 def reject_blank(value: str, info: ValidationInfo) -> str:
     """The text fields of requests: "query must not be empty" names the field that is."""
     if is_blank(value):
@@ -61,15 +68,25 @@ class SearchFilters(BaseModel):
         return not (self.doc_type or self.category or self.article or self.country)
 
 
+MAX_SEARCH_TOP_K = 50
+MAX_SEARCH_OFFSET = 200  # "show more" reaches rank MAX_SEARCH_OFFSET + MAX_SEARCH_TOP_K at the deepest
+
+
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=10, ge=1, le=50)
+    top_k: int = Field(default=10, ge=1, le=MAX_SEARCH_TOP_K)
+    # Pages through one ranking: offset 10 returns ranks 11.. of the same list (DESIGN §4).
+    offset: int = Field(default=0, ge=0, le=MAX_SEARCH_OFFSET)
     mode: SearchMode = SearchMode.HYBRID
     filters: SearchFilters = Field(default_factory=SearchFilters)
+    # Additive: only passages whose text holds the query's words as typed, in order (case-insensitive), ranked by
+    # `mode`; the search page's "Exact words only".
+    exact: bool = False
 
-    _top_k_is_whole = field_validator("top_k", mode="before")(whole_number)
+    _counts_are_whole = field_validator("top_k", "offset", mode="before")(whole_number)
+    _exact_is_boolean = field_validator("exact", mode="before")(json_boolean)
 
     _query_not_blank = field_validator("query")(reject_blank)
 
@@ -87,6 +104,20 @@ class SearchResult(BaseModel):
     articles: list[str]
     categories: list[str]
     countries: list[str]
+    # Additive: [start, end) character offsets into `text` (Unicode code points, as Python counts) of the query's
+    # words found there, stemmed forms included (with `exact`: of the phrase); sorted, never overlapping.
+    highlights: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class SearchFacets(BaseModel):
+    """How many of a query's ranked results carry each filter value (the keys of `SearchFilters`). A facet's own
+    filter is left out when counting it, since values within a facet are OR-ed: the other values' counts are what
+    ticking them would add."""
+
+    doc_type: dict[str, int] = Field(default_factory=dict)
+    category: dict[str, int] = Field(default_factory=dict)
+    article: dict[str, int] = Field(default_factory=dict)  # "6" counts results tagged 6 or a paragraph inside it
+    country: dict[str, int] = Field(default_factory=dict)  # countries and regions
 
 
 class SearchResponse(BaseModel):
@@ -95,6 +126,10 @@ class SearchResponse(BaseModel):
     language: str = "en"  # the query's language (ISO 639-1, one of the six UN languages)
     took_ms: float
     results: list[SearchResult]
+    # Additive: how many ranked results the query has under its filters (at most offset + top_k of the deepest page),
+    # so a client knows whether "show more" has more to show; and the facet counts over those results.
+    total: int = 0
+    facets: SearchFacets = Field(default_factory=SearchFacets)
 
 
 # -- answers (POST /api/ask) -----------------------------------------------------------------
@@ -264,6 +299,13 @@ class DocumentSummary(BaseModel):
     language: str
     source: str
     chunks: int
+    # Additive fields (the staff Documents page lists them): where the document came from ("corpus": a file in
+    # corpus/, changed only by `kb index`; "upload": sent by staff, so it can be replaced or deleted), and its declared
+    # countries, regions and categories.
+    origin: Literal["corpus", "upload"] = "corpus"
+    countries: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
 
 
 class UploadType(StrEnum):
@@ -371,3 +413,92 @@ class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     index: HealthIndex | None
     detail: str | None = None
+
+
+# -- briefing export (POST/GET /api/export) and feedback (POST /api/feedback) ---------------------------------
+
+MAX_EXPORT_TURNS = 20
+MAX_TURN_NAMES = 50  # projects, articles or doc ids one earlier answer named
+MAX_FEEDBACK_ANSWER_CHARS = 20_000  # the longest answer to the gold questions is under 4,000
+MAX_FEEDBACK_COMMENT_CHARS = 2000
+MAX_FEEDBACK_CITATIONS = 50
+
+
+class ConversationTurn(BaseModel):
+    """One turn of a conversation as the chat holds it: the question and what its answer named (DESIGN §4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    projects: list[FilterValue] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    articles: list[FilterValue] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    doc_ids: list[FilterValue] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+
+    _question_not_blank = field_validator("question")(reject_blank)
+
+
+class ExportFormat(StrEnum):
+    DOCX = "docx"
+    MARKDOWN = "markdown"
+
+
+class ExportRequest(BaseModel):
+    """A conversation to export as a briefing note, oldest turn first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: ExportFormat
+    turns: list[ConversationTurn] = Field(min_length=1, max_length=MAX_EXPORT_TURNS)
+
+
+class FeedbackVerdict(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+class FeedbackCitation(BaseModel):
+    """A citation of the answer judged: the fields of `Citation`, so the chat can send them as /api/ask gave them;
+    only `n`, `chunk_id`, `doc_id` and `quote` are required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n: int = Field(ge=1, le=1000)
+    chunk_id: str = Field(min_length=1, max_length=300)
+    doc_id: str = Field(min_length=1, max_length=200)
+    doc_title: str = Field(default="", max_length=500)
+    section: str = Field(default="", max_length=1000)
+    quote: str = Field(min_length=1, max_length=5000)
+    articles: list[FilterValue] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    page: int | None = Field(default=None, ge=1)
+
+    _n_is_whole = field_validator("n", mode="before")(whole_number)
+
+    @field_validator("page", mode="before")
+    @classmethod
+    def _page_is_whole(cls, value: Any) -> Any:
+        return value if value is None else whole_number(value)
+
+
+class FeedbackRequest(BaseModel):
+    """A delegate's verdict on one answer, with the answer as they saw it (the server keeps no conversation)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(min_length=1, max_length=MAX_FEEDBACK_ANSWER_CHARS)
+    citations: list[FeedbackCitation] = Field(default_factory=list, max_length=MAX_FEEDBACK_CITATIONS)
+    verdict: FeedbackVerdict
+    comment: str | None = Field(default=None, max_length=MAX_FEEDBACK_COMMENT_CHARS)
+
+    _text_not_blank = field_validator("question", "answer")(reject_blank)
+
+    @field_validator("comment")
+    @classmethod
+    def _blank_is_no_comment(cls, value: str | None) -> str | None:
+        return None if value is None or is_blank(value) else value
+
+
+class FeedbackReceipt(BaseModel):
+    """The answer to POST /api/feedback (201): the stored verdict's number."""
+
+    id: int

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kb.records import TAG_KINDS, Chunk, DocumentMeta
 
+UPLOAD_SOURCE_PREFIX = "upload:"  # a staff upload's source key is "upload:<doc_id>"; corpus files use their file name
 SQL_SCHEMA = """
 CREATE TABLE documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, type TEXT NOT NULL, meta_json TEXT NOT NULL,

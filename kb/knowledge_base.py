@@ -188,5 +188,15 @@ def _summary(store: IndexStore, doc_id: str) -> DocumentSummary:
     info = store.documents[doc_id]
     m = info.meta
     return DocumentSummary(
-        id=m.id, title=m.title, type=m.type, date=m.date, language=m.language, source=m.source, chunks=info.chunks
+        id=m.id,
+        title=m.title,
+        type=m.type,
+        date=m.date,
+        language=m.language,
+        source=m.source,
+        chunks=info.chunks,
+        origin="upload" if info.uploaded else "corpus",
+        countries=m.countries,
+        regions=m.regions,
+        categories=m.categories,
     )

@@ -120,6 +120,15 @@ class LoggingSettings(BaseSettings):
         return level
 
 
+class FeedbackSettings(BaseSettings):
+    """Where delegates' verdicts on answers are kept (POST /api/feedback, `kb feedback export`): a SQLite file of its
+    own, outside the index directory, so that no re-index or new build ever touches it."""
+
+    model_config = SettingsConfigDict(env_prefix="TIPKB_FEEDBACK_")
+
+    path: Path = Path("var/feedback.sqlite3")  # TIPKB_FEEDBACK_PATH; created on the first verdict
+
+
 class Settings(BaseModel):
     """Every section; building it reads the environment once."""
 
@@ -128,9 +137,17 @@ class Settings(BaseModel):
     staff: StaffSettings = Field(default_factory=StaffSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
 
 
-SECTIONS: tuple[type[BaseSettings], ...] = (IndexSettings, ServerSettings, StaffSettings, LLMSettings, LoggingSettings)
+SECTIONS: tuple[type[BaseSettings], ...] = (
+    IndexSettings,
+    ServerSettings,
+    StaffSettings,
+    LLMSettings,
+    LoggingSettings,
+    FeedbackSettings,
+)
 
 
 def variable_name(section: str, field: str) -> str:

@@ -22,6 +22,7 @@ from kb import index_layout
 from kb.embedding import MODEL_NAME, sha256_file
 from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
 from kb.index_layout import SCHEMA_VERSION
+from kb.index_tables import UPLOAD_SOURCE_PREFIX
 from kb.records import TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest, Sentence
 from kb.vector_index import search_parameters
 
@@ -83,6 +84,11 @@ def _read_sentence_vectors(path: Path, manifest: Manifest) -> np.ndarray:
 class DocumentInfo:
     meta: DocumentMeta
     chunks: int
+    source_key: str = ""  # a corpus file name, or UPLOAD_SOURCE_PREFIX + id for a staff upload
+
+    @property
+    def uploaded(self) -> bool:
+        return self.source_key.startswith(UPLOAD_SOURCE_PREFIX)
 
 
 class IndexStore:
@@ -108,10 +114,10 @@ class IndexStore:
         self._con = con
         self._lock = threading.Lock()
         self.documents: dict[str, DocumentInfo] = {
-            row[0]: DocumentInfo(DocumentMeta.model_validate_json(row[1]), row[2])
+            row[0]: DocumentInfo(DocumentMeta.model_validate_json(row[1]), row[2], row[3])
             for row in con.execute(
-                "SELECT d.id, d.meta_json, COUNT(c.id) FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id "
-                "GROUP BY d.id ORDER BY d.id"
+                "SELECT d.id, d.meta_json, COUNT(c.id), d.source_path FROM documents d "
+                "LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY d.id"
             )
         }
 
@@ -215,6 +221,23 @@ class IndexStore:
         params.append(limit)
         rows = self._rows(sql, params)
         return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def lexical_texts(self, match: str) -> list[tuple[int, float, str]]:
+        """Every chunk matching an FTS5 expression, best BM25 first, with its text: the candidates of an exact-words
+        search, which the caller checks against the words as typed (FTS5 matches stems)."""
+        sql = "SELECT rowid, bm25(chunks_fts, 0.8, 1.0) AS s, text FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s"
+        return [(int(r[0]), -float(r[1]), str(r[2])) for r in self._rows(sql, (match,))]
+
+    def highlighted_texts(self, match: str, ids: list[int], opening: str, closing: str) -> dict[int, str]:
+        """The texts of the chunks `ids` that match an FTS5 expression, each matched term (as the index's tokenizer
+        and stemmer found it) between `opening` and `closing`: FTS5's own highlight()."""
+        if not ids:
+            return {}
+        sql = (
+            "SELECT rowid, highlight(chunks_fts, 1, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            f"AND rowid IN ({','.join(str(int(i)) for i in ids)})"
+        )
+        return {int(r[0]): str(r[1]) for r in self._rows(sql, (opening, closing, match))}
 
     def dense(
         self, vector: np.ndarray, limit: int, allowed: set[int] | None, *, multilingual: bool = False

@@ -27,16 +27,17 @@ from litestar.types import Message, Scope
 from indexer.documents import DocumentService, current_sources_hash
 from kb.embedding import TextEncoder
 from kb.errors import KbError
+from kb.feedback import FeedbackStore
 from kb.knowledge_base import KnowledgeBase
 from kb.llm.client import ChatClient
 from kb.settings import IndexSettings, LoggingSettings, ServerSettings, Settings
 from server.errors import EXCEPTION_HANDLERS
 from server.generation_pool import GenerationPool
 from server.hardening import AllowedMethods, BoundedJsonRequest, body_read_timeout, unroutable_paths
+from server.pages import CONTENT_SECURITY_POLICY
 from server.request_log import JsonLinesFormatter, RequestIdFilter, request_log_middleware
 from server.routes import ROUTE_HANDLERS
 from server.routes.documents import DocumentServiceHolder, documents_router
-from server.routes.home import CONTENT_SECURITY_POLICY
 from server.staff_auth import STATE_KEY as STAFF_KEY_STATE
 from server.staff_auth import StaffKey
 from server.state import STATE_KEY, KnowledgeBaseHolder, provide_holder, provide_knowledge_base
@@ -97,7 +98,7 @@ def cors_config(settings: ServerSettings) -> CORSConfig | None:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["Content-Type", "Authorization", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "X-Index-Build", "Retry-After"],
+        expose_headers=["X-Request-ID", "X-Index-Build", "Retry-After", "X-Staff-Changes"],
         allow_credentials=False,
     )
 
@@ -128,6 +129,7 @@ def create_app(
     # One client (and connection pool) for the app's life; None keeps every answer extractive.
     llm = ChatClient(settings.llm) if settings.llm.configured else None
     generation = GenerationPool(settings.llm.max_concurrent)
+    feedback_store = FeedbackStore(settings.feedback.path)  # its file is created by the first verdict
     paths = settings.index
     sources_hash = partial(current_sources_hash, paths.corpus_dir, paths.uploads_dir)  # the CLI's staleness check
     holder = KnowledgeBaseHolder(paths.index_dir, knowledge_base, embedder, sources_hash, paths.query_encoder)
@@ -152,6 +154,7 @@ def create_app(
             "knowledge_base": Provide(provide_knowledge_base, sync_to_thread=True),
             "llm": Provide(lambda: llm, use_cache=True, sync_to_thread=False),
             "generation": Provide(lambda: generation, use_cache=True, sync_to_thread=False),
+            "feedback_store": Provide(lambda: feedback_store, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[

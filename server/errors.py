@@ -1,5 +1,8 @@
 """Every error response, in one place: JSON `{"status_code": int, "detail": str}` (DESIGN §4).
 
+One exception: a browser asking for a page that does not exist (GET or HEAD of a path outside the API, accepting
+HTML) gets the HTML 404 page, so a mistyped link shows the site's navigation rather than a JSON body.
+
 Knowledge-base errors map to statuses by type; litestar's validation errors become one detail naming
 each field path; anything unexpected is a 500 whose traceback goes to the server log only.
 """
@@ -14,6 +17,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -39,8 +43,12 @@ from kb.errors import (
     UnreadableDocument,
     UnsupportedDocumentType,
 )
+from server.pages import not_found_page
 
 logger = logging.getLogger(__name__)
+
+# Paths whose clients are programs: they keep the JSON error body whatever their Accept header says.
+_MACHINE_PREFIXES = ("/api/", "/static/", "/schema", "/metrics", "/health", "/ready")
 
 
 class ErrorBody(BaseModel):
@@ -134,7 +142,17 @@ def _validation_detail(exc: ValidationException) -> tuple[str, list[Any]]:
     return "; ".join(_field_message(item) for item in extra), extra
 
 
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser navigating to a page path (not an API client, not an asset)."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path == "/api" or path.startswith(_MACHINE_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response:
+    if exc.status_code == HTTP_404_NOT_FOUND and wants_page(request):
+        return not_found_page()
     if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR and exc.status_code != HTTP_503_SERVICE_UNAVAILABLE:
         return handle_unexpected(request, exc)
     if isinstance(exc, ValidationException):

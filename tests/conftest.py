@@ -30,6 +30,7 @@ SEARCH_RESULT_FIELDS = {
     "articles",
     "categories",
     "countries",
+    "highlights",  # additive (issue 20): where the query's words are in `text`
 }
 
 

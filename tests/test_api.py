@@ -171,7 +171,7 @@ def test_search_returns_the_documented_fields(client: TestClient) -> None:
     response = search(client, top_k=5)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "mode", "language", "took_ms", "results"}
+    assert set(body) == {"query", "mode", "language", "took_ms", "results", "total", "facets"}
     assert body["query"] == "victim protection"
     assert body["mode"] == "hybrid"
     assert body["took_ms"] >= 0

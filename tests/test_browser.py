@@ -396,7 +396,9 @@ def hostile_url(index_path: Path, tmp_path_factory: pytest.TempPathFactory, embe
     index = copy_index(index_path, root)
     service = DocumentService(CORPUS, index, root / "uploads", embedder=embedder)
     form = UploadForm(type=DocType.PROJECT, title=XSS_TITLE, country=["India"], category=["victim_protection"])
-    service.add("zebrafinch-probe.md", XSS_BODY.encode(), form)
+    # Plain text keeps its characters as typed (Markdown loses inline HTML at conversion), so the markup reaches
+    # the pages as text and each page must show it as text.
+    service.add("zebrafinch-probe.txt", XSS_BODY.encode(), form)
     settings = app_settings(IndexSettings(corpus_dir=CORPUS, index_dir=index, uploads_dir=root / "uploads"))
     app = create_app(settings, embedder=embedder)
     with serve_in_thread(app) as url:

@@ -87,7 +87,7 @@ def test_unknown_filter_values_are_refused_with_the_valid_ones(service: SearchSe
 def test_results_have_the_api_shape(service: SearchService) -> None:
     response = service.search(SearchRequest(query="victim protection", top_k=3))
     data = response.model_dump(mode="json")
-    assert set(data) == {"query", "mode", "language", "took_ms", "results"}
+    assert set(data) == {"query", "mode", "language", "took_ms", "results", "total", "facets"}
     assert set(data["results"][0]) == SEARCH_RESULT_FIELDS
 
 

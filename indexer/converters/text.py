@@ -1,4 +1,5 @@
-"""Plain text and Markdown: decoded strictly (UTF-8, or UTF-16 with a BOM) and normalised, never guessed."""
+"""Plain text and Markdown: decoded strictly (UTF-8, or UTF-16 with a BOM) and normalised, never guessed; Markdown
+loses its inline HTML (`indexer.converters.inline_html`), plain text is kept as typed."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import codecs
 import re
 
 from indexer.converters._common import ConvertedDocument, DocumentFormat, normalize_body, one_line, unreadable
+from indexer.converters.inline_html import strip_inline_html
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _ATX_HEADING = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
@@ -64,9 +66,9 @@ def markdown_title(body: str) -> str | None:
 
 
 def convert_markdown(name: str, data: bytes, content_type: str | None = None) -> ConvertedDocument:
-    """Markdown is already what the chunker reads: only decoding, line ends and front matter change."""
+    """Markdown is already what the chunker reads: decoding, line ends, front matter and inline HTML change."""
     text = decode_text(name, data).replace("\r\n", "\n").replace("\r", "\n")
-    body = normalize_body(strip_front_matter(text))
+    body = normalize_body(strip_inline_html(strip_front_matter(text)))
     return ConvertedDocument(DocumentFormat.MARKDOWN, body, markdown_title(body))
 
 

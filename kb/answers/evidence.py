@@ -109,7 +109,8 @@ class EvidenceCheck:
             {stem(w) for w in words} <= set(stems(f"{c.section} {c.text}")) for c in evidence[:3]
         )
         if dense_top < DENSE_MIN and not spelt_out:
-            return Verdict(True, f"no passage is close to the question (best similarity {dense_top:.2f})", dense_top)
+            # The reason is read by delegates: plain words, no similarity figure (the score stays in the verdict).
+            return Verdict(True, "no passage in it is close to the question", dense_top)
         unknown = [w for w in words if not w.isdigit() and stem(w) not in self.vocabulary and not glossary_knows(w)]
         if words and dense_top < DENSE_UNSURE and len(unknown) / len(words) >= OUT_OF_VOCABULARY_MAX:
             return Verdict(True, "the knowledge base never uses most of the question's words", dense_top, unknown)

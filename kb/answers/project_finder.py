@@ -204,7 +204,8 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
         for chunk, quote, articles in evidence:
             n = draft.cite(chunk, quote, articles)
             marks.append(f"“{quote}” [{n}]")
-        draft.say(f"- {_short_title(project)} (“{_subtitle(project)}”): " + "; ".join(marks))
+        # The short name only: the project card under the answer carries the full title, once.
+        draft.say(f"- {_short_title(project)}: " + "; ".join(marks))
     others = [p for p in projects if all(p.id != m[0].id for m in matches)]
     if others and (criteria.categories or criteria.refs):
         names = ", ".join(_short_title(p) for p in others)
@@ -306,10 +307,6 @@ def _list_all(projects: list[Project], draft: AnswerDraft) -> bool:
         labels = ", ".join(CATEGORY_BY_ID[c].label for c in project.categories)
         draft.say(f"- {_short_title(project)} ({labels}): “{first}” [{n}]")
     return False
-
-
-def _subtitle(project: Project) -> str:
-    return project.meta.title.split(":", 1)[-1].strip()
 
 
 def _short_title(project: Project) -> str:

@@ -11,11 +11,19 @@ from kb.store import IndexStore
 _TERM = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def fts_query(text: str) -> str:
-    """A safe FTS5 MATCH expression: each content word quoted (no operator injection), OR-ed."""
+def query_terms(text: str) -> list[str]:
+    """The query's content words, lower-cased, once each (stop words dropped, numbers kept)."""
     terms = [t for t in _TERM.findall(text.lower()) if t not in STOP_WORDS or t.isdigit()]
-    unique = list(dict.fromkeys(terms))
-    return " OR ".join(f'"{t}"' for t in unique)
+    return list(dict.fromkeys(terms))
+
+
+def any_of(terms: list[str]) -> str:
+    """A safe FTS5 MATCH expression: each term quoted (no operator injection), OR-ed."""
+    return " OR ".join(f'"{t}"' for t in terms)
+
+
+def fts_query(text: str) -> str:
+    return any_of(query_terms(text))
 
 
 class LexicalRetriever:

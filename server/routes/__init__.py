@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from server.routes import articles, ask, catalog, health, home, search
+from server.routes import articles, ask, catalog, export, feedback, health, home, search
 from server.routes.metrics import MetricsController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -13,6 +13,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *ask.ROUTES,
     *articles.ROUTES,
     *catalog.ROUTES,
+    *export.ROUTES,
+    *feedback.ROUTES,
     MetricsController,
     *home.ROUTES,
 ]

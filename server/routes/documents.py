@@ -3,7 +3,9 @@ DELETE /api/documents/{id} and POST /api/reindex for staff.
 
 The staff routes need the staff key (server.staff_auth). Each change is a new index build made by `indexer.documents`
 in a worker thread; when it is published this worker switches to it before answering, so the staff member's
-next search sees the change (other workers notice the new build on their next request).
+next search sees the change (other workers notice the new build on their next request). The listing's
+X-Staff-Changes header says whether a staff key is configured at all, so the Documents page can say how to enable
+changes instead of asking for a key no one can have.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import anyio.to_thread
-from litestar import Request, Router, delete, get, post
-from litestar.datastructures import UploadFile
+from litestar import Request, Response, Router, delete, get, post
+from litestar.datastructures import ResponseHeader, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
@@ -27,10 +29,12 @@ from kb.settings import IndexSettings, ServerSettings
 from server.errors import error_responses
 from server.guards import require_multipart
 from server.request_log import set_index_build
-from server.staff_auth import require_staff
+from server.staff_auth import STATE_KEY as STAFF_KEY_STATE
+from server.staff_auth import StaffKey, require_staff
 from server.state import KnowledgeBaseHolder
 
 MULTIPART_OVERHEAD_BYTES = 256 << 10  # the form fields and part headers around the file
+STAFF_CHANGES_HEADER = "X-Staff-Changes"
 
 
 @dataclass
@@ -98,9 +102,28 @@ def _form(upload: DocumentUpload) -> UploadForm:
         raise InvalidInput.from_validation(exc) from None
 
 
-@get("/api/documents", sync_to_thread=True)
-def documents(knowledge_base: NamedDependency[KnowledgeBase]) -> list[DocumentSummary]:
-    return knowledge_base.documents()
+@get(
+    "/api/documents",
+    sync_to_thread=True,
+    response_headers=[
+        ResponseHeader(
+            name=STAFF_CHANGES_HEADER,
+            documentation_only=True,
+            description="'enabled' when a staff key is configured (uploads and deletions possible), else 'disabled'",
+        )
+    ],
+)
+def documents(
+    knowledge_base: NamedDependency[KnowledgeBase],
+    request: Request,  # type: ignore[type-arg]
+) -> Response[list[DocumentSummary]]:
+    """Also says, in a header, whether staff changes are enabled: the Documents page tells staff how to enable them
+    before anyone types a key (the list itself stays the array DESIGN §4 defines)."""
+    staff_key: StaffKey = request.app.state[STAFF_KEY_STATE]
+    return Response(
+        knowledge_base.documents(),
+        headers={STAFF_CHANGES_HEADER: "enabled" if staff_key.enabled else "disabled"},
+    )
 
 
 @get("/api/documents/{doc_id:str}", sync_to_thread=True, responses=error_responses(404, 429, 503))

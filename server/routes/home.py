@@ -1,13 +1,10 @@
-"""The web front end: `/` (chat), `/search` and `/coverage` serve one page shell; /static/* serves its assets.
+"""The web front end: `/` (chat), `/search`, `/coverage` and `/documents` serve one page shell; /static/* serves its
+assets.
 
-The front end is plain HTML, CSS and ES modules in server/static (no build step, nothing fetched from another
-origin); the shell picks the view from the path. The Content-Security-Policy allows scripts, styles and requests
-from this origin only, so even a rendering bug could not run injected script or load anything remote.
+The shell picks the view from the path; its headers (the Content-Security-Policy) are those of server.pages.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from litestar import get, head
 from litestar.datastructures import CacheControlHeader
@@ -15,29 +12,9 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-PAGE_PATHS = ["/", "/search", "/coverage"]
+from server.pages import PAGE_HEADERS, STATIC_DIR
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-PAGE_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+PAGE_PATHS = ["/", "/search", "/coverage", "/documents"]
 
 
 @get(PAGE_PATHS, include_in_schema=False)

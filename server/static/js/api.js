@@ -108,6 +108,21 @@ export function isClientError(error) {
 export const ask = (payload, options) => request("POST", "/api/ask", payload, options);
 export const search = (payload, options) => request("POST", "/api/search", payload, options);
 export const coverage = (options) => request("GET", "/api/coverage", undefined, options);
+export const feedback = (payload) => request("POST", "/api/feedback", payload);
+
+/** POST /api/export: the conversation as a file; its name from Content-Disposition. */
+export async function exportConversation(payload) {
+  const response = await fetch("/api/export", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+  if (!response.ok) throw await errorFrom(response);
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const named = /filename="?([^";]+)"?/i.exec(disposition);
+  const fallback = payload.format === "docx" ? "tipkb-briefing.docx" : "tipkb-briefing.md";
+  return { blob: await response.blob(), filename: named ? named[1] : fallback };
+}
 
 // -- Server-Sent Events ------------------------------------------------------------------------------
 

@@ -1,14 +1,15 @@
-// The page shell: picks the view from the path (/ chat, /search, /coverage), switches views without a reload
-// (history API, so back/forward and shared links work), and keeps the nav's current page marked.
+// The page shell: picks the view from the path (/ chat, /search, /coverage, /documents), switches views without a
+// reload (history API, so back/forward and shared links work), and keeps the nav's current page marked.
 
 import { initChat } from "./chat.js";
 import { initCoverage } from "./coverage.js";
+import { initDocuments } from "./documents.js";
 import { closePanel, initPanel } from "./panel.js";
 import { initSearch } from "./search.js";
 
-const ROUTES = { "/": "chat", "/search": "search", "/coverage": "coverage" };
-const FACTORIES = { chat: initChat, search: initSearch, coverage: initCoverage };
-const TITLES = { chat: "Ask", search: "Search", coverage: "Coverage" };
+const ROUTES = { "/": "chat", "/search": "search", "/coverage": "coverage", "/documents": "documents" };
+const FACTORIES = { chat: initChat, search: initSearch, coverage: initCoverage, documents: initDocuments };
+const TITLES = { chat: "Ask", search: "Search", coverage: "Coverage", documents: "Documents" };
 const views = {};
 let current = null;
 

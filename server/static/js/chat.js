@@ -3,6 +3,7 @@
 // cards, a distinct look for abstentions, and plain-language errors. Each answer's labels follow the language the
 // server reports for its question (`language`, English when absent); quoted passages stay English.
 
+import { answerTools, sharedQuestions } from "./answer_tools.js";
 import * as api from "./api.js";
 import { announce, h, nextFrame, srOnly } from "./dom.js";
 import { direction, guessLanguage, responseLanguage, t } from "./i18n.js";
@@ -11,6 +12,7 @@ import { openArticlePanel, openCitationPanel } from "./panel.js";
 import { compactRefs, refLabel, shortTitle, subtitle } from "./refs.js";
 
 const STORAGE_KEY = "tipkb.conversation.v1";
+const MAX_QUESTION_CHARS = 1000; // the API's limit: a longer question is refused here, never cut
 const MAX_KEPT_TURNS = 30;
 const SUGGESTIONS = [
   "Which projects address victim protection?",
@@ -149,15 +151,36 @@ function truncate(text, max) {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
+/**
+ * A document's short name, so that sources of different documents read differently at a glance: a project's name
+ * ("India Project"), a fact sheet's subject, a treaty's name without its long tail. The full title is the tooltip
+ * and is in the source panel.
+ */
+export function shortName(title) {
+  const text = String(title || "").trim();
+  const colon = text.indexOf(": ");
+  if (colon > 0 && colon < 60) {
+    const head = text.slice(0, colon);
+    if (head !== head.toUpperCase()) return head; // "India Project: Strengthening …"
+    const kind = head.charAt(0) + head.slice(1).toLowerCase(); // "FACT SHEET" → "Fact sheet"
+    return `${kind}: ${truncate(text.slice(colon + 2), 70)}`;
+  }
+  const cuts = [" - ", " (", ", "].map((sep) => text.indexOf(sep, 25)).filter((i) => i > 0);
+  return truncate(cuts.length ? text.slice(0, Math.min(...cuts)) : text, 80);
+}
+
+/** What tells this source apart from the others of its document: its section, or else how its quote begins. */
+function sourcePart(citation) {
+  const section = String(citation.section || "");
+  const name = shortName(citation.doc_title);
+  if (section && !section.includes(name) && !String(citation.doc_title || "").includes(section)) {
+    return truncate(section, 90);
+  }
+  return citation.quote ? `“${truncate(citation.quote, 70)}”` : "";
+}
+
 function sourcesList(citations, abstained, lang) {
-  return h(
-    "section",
-    { class: "sources" },
-    h("h3", {
-      class: "sources__title",
-      text: t(abstained ? "closestPassages" : "sources", lang),
-    }),
-    h(
+  const list = h(
       "ol",
       { class: "sources__list" },
       citations.map((c) =>
@@ -168,28 +191,35 @@ function sourcesList(citations, abstained, lang) {
           h(
             "span",
             { class: "sources__doc", title: c.doc_title, lang: "en", dir: lang === "en" ? null : "ltr" },
-            truncate(c.doc_title || c.doc_id, 80),
+            shortName(c.doc_title || c.doc_id),
           ),
-          c.section
-            ? h(
-                "span",
-                { class: "sources__section", title: c.section },
-                " · ",
-                sourceText(truncate(c.section, 90), lang),
-              )
+          sourcePart(c)
+            ? h("span", { class: "sources__section", title: c.section }, " · ", sourceText(sourcePart(c), lang))
             : null,
           c.page ? h("span", { class: "sources__page", text: ` · ${t("page", lang, { n: c.page })}` }) : null,
         ),
       ),
-    ),
-  );
+    );
+  if (abstained) {
+    // Passages that do not answer are not presented as if they did: folded away, opened on request.
+    return h(
+      "details",
+      { class: "sources sources--closest" },
+      h("summary", { class: "sources__title", text: t("showClosest", lang) }),
+      h("p", { class: "sources__caveat", text: t("closestPassages", lang) }),
+      list,
+    );
+  }
+  return h("section", { class: "sources" }, h("h3", { class: "sources__title", text: t("sources", lang) }), list);
 }
 
 /** The DOM of one question and its answer; the answer fills in as the stream delivers its parts. */
 class Turn {
-  constructor(question, { onRetry }) {
+  constructor(question, { onRetry, conversation }) {
     this.question = question;
     this.onRetry = onRetry;
+    this.conversation = conversation; // the turns up to and including this one, for share and export
+    this.response = null;
     this.head = null;
     this.answerText = null;
     this.lang = guessLanguage(question); // until the server says which language the question is in
@@ -199,7 +229,8 @@ class Turn {
     this.projects = h("div", { class: "message__projects" });
     this.sources = h("div", { class: "message__sources" });
     this.note = h("p", { class: "message__note" });
-    this.foot = h("p", { class: "message__foot" });
+    this.foot = h("p", { class: "message__foot" }); // timing and counts: not part of the answer, not printed
+    this.tools = h("div", { class: "message__tools" });
     this.answer = h(
       "section",
       { class: "message message--answer", tabindex: "-1", dataset: { phase: "waiting" } },
@@ -209,6 +240,7 @@ class Turn {
       this.sources,
       this.note,
       this.foot,
+      this.tools,
     );
     this.asked = h("h2", { class: "sr-only" });
     this.questionEl = h(
@@ -315,6 +347,10 @@ class Turn {
       .join(" · ");
     // Why a generated answer fell back to quotes, or what was removed from it.
     if (response.note) this.note.textContent = [this.note.textContent, response.note].filter(Boolean).join(" ");
+    this.response = response;
+    this.tools.replaceChildren(
+      answerTools({ question: this.question, response, lang, conversation: () => this.conversation(this) }),
+    );
     this.setPhase("done");
   }
 
@@ -332,6 +368,7 @@ class Turn {
       h("button", { type: "button", class: "button", on: { click: () => this.onRetry(this) } }, t("tryAgain", lang)),
     );
     this.foot.textContent = "";
+    this.tools.replaceChildren();
     this.setPhase("error");
   }
 
@@ -347,6 +384,8 @@ class Turn {
     this.sources.replaceChildren();
     this.note.textContent = "";
     this.foot.textContent = "";
+    this.tools.replaceChildren();
+    this.response = null;
     this.setLoading(t("searching", this.lang));
   }
 }
@@ -364,6 +403,12 @@ export function initChat() {
   const clearButton = document.getElementById("clear-conversation");
   let turns = loadTurns();
   let busy = false;
+  const live = []; // the Turn objects on the page, oldest first
+  const conversationUpTo = (turn) =>
+    live
+      .slice(0, live.indexOf(turn) + 1)
+      .filter((t) => t.response)
+      .map((t) => ({ question: t.question, response: t.response }));
 
   labelsReady.catch(() => {});
 
@@ -371,6 +416,7 @@ export function initChat() {
     empty.hidden = conversation.querySelector(".turn") !== null;
     clearButton.hidden = empty.hidden === false;
     counter.textContent = String(textarea.value.length);
+    counter.parentElement.classList.toggle("ask-form__help--over", textarea.value.length > MAX_QUESTION_CHARS);
   };
 
   const setBusy = (value) => {
@@ -422,7 +468,9 @@ export function initChat() {
         t.reset();
         run(t);
       },
+      conversation: conversationUpTo,
     });
+    live.push(turn);
     conversation.append(turn.el);
     refreshChrome();
     turn.el.scrollIntoView({ block: "end", behavior: prefersReducedMotion() ? "auto" : "smooth" });
@@ -442,6 +490,12 @@ export function initChat() {
       textarea.focus();
       return;
     }
+    if (question.length > MAX_QUESTION_CHARS) {
+      // Refused before sending, with the text left as typed: never cut silently mid-word.
+      errorEl.textContent = t("questionTooLong", guessLanguage(question), { n: question.length });
+      textarea.focus();
+      return;
+    }
     textarea.value = "";
     refreshChrome();
     ask(question);
@@ -458,10 +512,15 @@ export function initChat() {
     refreshChrome();
   });
 
-  clearButton.addEventListener("click", () => {
+  const clear = () => {
     turns = [];
+    live.length = 0;
     saveTurns(turns);
     conversation.querySelectorAll(".turn").forEach((el) => el.remove());
+  };
+
+  clearButton.addEventListener("click", () => {
+    clear();
     refreshChrome();
     textarea.focus();
     announce("Conversation cleared.");
@@ -494,13 +553,26 @@ export function initChat() {
 
   // The conversation of this browser tab survives a reload or a visit to the other views.
   for (const saved of turns) {
-    const turn = new Turn(saved.question, { onRetry: () => {} });
+    const turn = new Turn(saved.question, { onRetry: () => {}, conversation: conversationUpTo });
+    live.push(turn);
     turn.showHead(saved.response);
     turn.showAnswer(saved.response.answer || "");
     turn.complete(saved.response);
     conversation.append(turn.el);
   }
   refreshChrome();
+
+  // A shared link (/?q=…&q=…) asks its questions again, oldest first, as a fresh conversation; the address bar
+  // then goes back to "/" so that a reload keeps the conversation instead of asking again.
+  const shared = window.location.pathname === "/" ? sharedQuestions(window.location.search) : [];
+  if (shared.length) {
+    window.history.replaceState({}, "", "/");
+    clear();
+    refreshChrome();
+    (async () => {
+      for (const question of shared) await ask(question); // an over-long one gets the server's refusal
+    })();
+  }
 
   return {
     title: "Ask",

@@ -213,10 +213,13 @@ export function initCoverage() {
     const total = data.articles.length;
     const covered = data.articles.filter((a) => a.covered).length;
     const uncovered = data.uncovered_articles || [];
+    // The summary is collapsible; on a phone it starts folded and comes after the matrix (CSS order).
+    const wide = !window.matchMedia("(max-width: 760px)").matches;
     root.replaceChildren(
       h(
-        "div",
-        { class: "cov-summary" },
+        "details",
+        { class: "cov-summary", open: wide },
+        h("summary", { class: "cov-summary__toggle", text: "Summary" }),
         h(
           "p",
           { class: "cov-summary__stat" },
@@ -234,10 +237,32 @@ export function initCoverage() {
         legendItem("cov--none", "—: not addressed"),
         legendItem("cov--gap", "Highlighted row: no project addresses the article"),
       ),
+      scrollHint(),
       articleTable(),
       h("h2", { class: "cov-subhead", text: "Categories of technical assistance" }),
+      scrollHint(),
       categoryTable(),
     );
+    for (const hint of root.querySelectorAll(".table-scroll__hint")) watchOverflow(hint);
+  }
+
+  /** "Scroll sideways" above a table, shown only while the table is wider than its box. */
+  function scrollHint() {
+    return h(
+      "p",
+      { class: "table-scroll__hint", hidden: true, "aria-hidden": "true" },
+      "Scroll sideways to see every project ",
+      h("span", { text: "→" }),
+    );
+  }
+
+  function watchOverflow(hint) {
+    const box = hint.nextElementSibling;
+    const update = () => {
+      hint.hidden = box.scrollWidth <= box.clientWidth + 1;
+    };
+    new ResizeObserver(update).observe(box);
+    update();
   }
 
   // -- evidence ------------------------------------------------------------------------------------------
