@@ -419,6 +419,8 @@ class Health(BaseModel):
 
 MAX_EXPORT_TURNS = 20
 MAX_TURN_NAMES = 50  # projects, articles or doc ids one earlier answer named
+# A project or document id (an upload's may be 120 characters) or an article reference.
+TurnName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 MAX_FEEDBACK_ANSWER_CHARS = 20_000  # the longest answer to the gold questions is under 4,000
 MAX_FEEDBACK_COMMENT_CHARS = 2000
 MAX_FEEDBACK_CITATIONS = 50
@@ -430,9 +432,9 @@ class ConversationTurn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    projects: list[FilterValue] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
-    articles: list[FilterValue] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
-    doc_ids: list[FilterValue] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    projects: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    articles: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    doc_ids: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
 
     _question_not_blank = field_validator("question")(reject_blank)
 

@@ -37,6 +37,7 @@ INSTRUMENT_NAMES = {
     Instrument.COE: "the Council of Europe Convention",
 }
 _MARKER = re.compile(r"\[\d+\]")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _PROVISION_CHUNK = re.compile(r"^(?:protocol|untoc|coe):(\d+(?:\([0-9a-z]+\))*)$")
 
@@ -175,13 +176,22 @@ def briefing_markdown(answers: list[AskResponse], date: dt.date) -> str:
 # -- DOCX --------------------------------------------------------------------------------------------------------
 
 
+def _xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0, hence a .docx, cannot hold (most controls: a question may have them)."""
+    return _XML_UNSAFE.sub("", text)
+
+
 def _runs(paragraph: Paragraph, text: str) -> None:
     """`text` into `paragraph`, its **bold** spans as bold runs (the answers' Markdown subset)."""
-    for i, part in enumerate(_BOLD.split(text)):  # odd parts were between ** and **
+    for i, part in enumerate(_BOLD.split(_xml_text(text))):  # odd parts were between ** and **
         if part:
             run = paragraph.add_run(part)
             if i % 2 == 1:
                 run.bold = True
+
+
+def _heading(document: Document, text: str, level: int) -> None:
+    document.add_heading(_xml_text(text), level=level)
 
 
 def _source_paragraph(document: Document, citation: Citation) -> None:
@@ -196,28 +206,28 @@ def briefing_docx(answers: list[AskResponse], date: dt.date) -> bytes:
     document = docx.Document()
     properties = document.core_properties
     properties.title, properties.author, properties.comments = TITLE, "tipkb", generated_note(date)
-    document.add_heading(TITLE, level=0)
+    _heading(document, TITLE, level=0)
     document.add_paragraph(date.strftime("%d %B %Y").lstrip("0") + f" ({date.isoformat()})")
     document.add_paragraph().add_run(generated_note(date)).italic = True
     for turn in map(briefing_turn, answers):
-        document.add_heading(turn.question, level=1)
+        _heading(document, turn.question, level=1)
         for line in turn.lines:
             if line.startswith("- "):
                 _runs(document.add_paragraph(style="List Bullet"), line.removeprefix("- "))
             else:
                 _runs(document.add_paragraph(), line)
         if turn.sources:
-            document.add_heading("Sources", level=2)
+            _heading(document, "Sources", level=2)
             for citation in turn.sources:
                 _source_paragraph(document, citation)
     annex = annex_articles(answers)
     if annex:
         document.add_page_break()
-        document.add_heading(ANNEX_TITLE, level=1)
+        _heading(document, ANNEX_TITLE, level=1)
         for article in annex:
-            document.add_heading(article_heading(article), level=2)
+            _heading(document, article_heading(article), level=2)
             for paragraph in _paragraphs(article.text):
-                document.add_paragraph(paragraph)
+                _runs(document.add_paragraph(), paragraph)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -65,7 +65,7 @@ class FeedbackStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as db:
-                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:  # new file: its table first
                     self._create(db)
                 db.execute("BEGIN IMMEDIATE")  # the write lock first: no upgrade from a read lock to deadlock on
                 try:

@@ -63,11 +63,13 @@ _LAST_LEVEL = re.compile(r"\([^()]*\)$")
 
 
 @dataclass(frozen=True)
-class Ranking:
-    """A query's ranked results under some filters, best first, and their chunks (text and tags, no sentences)."""
+class ChunkFacts:
+    """What ranking and the facet counts read of a chunk, kept in memory so that ranking hundreds of candidates
+    loads no text: its document, its categories, and per facet (`FACETS`) the values it counts for."""
 
-    hits: list[Hit]
-    chunks: dict[int, Chunk]
+    doc_id: str
+    categories: frozenset[str]
+    facets: dict[str, frozenset[str]]
 
 
 def with_ancestors(ref: str) -> list[str]:
@@ -99,6 +101,7 @@ class SearchService:
             doc_id: instrument_of(info.meta.type, info.meta.instrument, doc_id)
             for doc_id, info in store.documents.items()
         }
+        self._facts: dict[int, ChunkFacts] | None = None
 
     @classmethod
     def open(
@@ -195,7 +198,36 @@ class SearchService:
         )
 
     # -- ranking ---------------------------------------------------------------------------
-    def _weight(self, chunk: Chunk, analysis: QueryAnalysis) -> float:
+    def facts(self) -> dict[int, ChunkFacts]:
+        """Every chunk's `ChunkFacts`, read from the index on first use (one query; KnowledgeBase.warm runs it)."""
+        with self._lock:
+            if self._facts is None:
+                self._facts = self._read_facts()
+            return self._facts
+
+    def _read_facts(self) -> dict[int, ChunkFacts]:
+        docs: dict[int, str] = {}
+        tags: dict[int, dict[str, set[str]]] = {}
+        for chunk, doc_id, kind, value in self.store.chunk_tags():
+            docs[chunk] = doc_id
+            kinds = tags.setdefault(chunk, {})
+            if kind is not None and value is not None:
+                kinds.setdefault(kind, set()).add(value)
+        facts: dict[int, ChunkFacts] = {}
+        for chunk, doc_id in docs.items():
+            kinds = tags[chunk]
+            refs = kinds.get("articles", set()) | kinds.get("articles_via_category", set())
+            categories = frozenset(kinds.get("categories", set()))
+            facets = {
+                "doc_type": frozenset({DocType(self.store.documents[doc_id].meta.type).value}),
+                "category": categories,
+                "article": frozenset(a for ref in refs for a in with_ancestors(ref)),
+                "country": frozenset(kinds.get("countries", set()) | kinds.get("regions", set())),
+            }
+            facts[chunk] = ChunkFacts(doc_id, categories, facets)
+        return facts
+
+    def _weight(self, chunk: ChunkFacts, analysis: QueryAnalysis) -> float:
         weight = 1.0
         instrument = self._doc_instrument.get(chunk.doc_id)
         if analysis.named_instrument is not None:
@@ -203,7 +235,7 @@ class SearchService:
                 weight *= NAMED_INSTRUMENT_WEIGHT
         elif instrument is not None and instrument != "protocol":
             weight *= OTHER_INSTRUMENT_WEIGHT
-        if analysis.categories and set(analysis.categories) & set(chunk.categories):
+        if analysis.categories and not chunk.categories.isdisjoint(analysis.categories):
             weight *= CATEGORY_WEIGHT
         return weight
 
@@ -220,10 +252,11 @@ class SearchService:
         language = detect_language(request.query)
         phrase = ExactPhrase.of(request.query) if request.exact else None
         ranking = self.ranking(request, request.filters, language, phrase)
-        page = ranking.hits[request.offset : request.offset + request.top_k]
-        spans = self.highlighter.spans(request.query, {h.chunk: ranking.chunks[h.chunk].text for h in page}, phrase)
+        page = ranking[request.offset : request.offset + request.top_k]
+        chunks = self.store.chunks([h.chunk for h in page], with_sentences=False)  # shown, never quoted here
+        spans = self.highlighter.spans(request.query, {c: chunk.text for c, chunk in chunks.items()}, phrase)
         results = [
-            self.result_for(ranking.chunks[hit.chunk], hit.score, rank, spans.get(hit.chunk, []))
+            self.result_for(chunks[hit.chunk], hit.score, rank, spans.get(hit.chunk, []))
             for rank, hit in enumerate(page, start=request.offset + 1)
         ]
         facets = self.facets(request, ranking, language, phrase)
@@ -234,18 +267,19 @@ class SearchService:
             language=language,
             took_ms=round(took, 2),
             results=results,
-            total=len(ranking.hits),
+            total=len(ranking),
             facets=facets,
         )
 
     def ranking(
         self, request: SearchRequest, filters: SearchFilters, language: UNLanguage, phrase: ExactPhrase | None
-    ) -> Ranking:
-        """The request's results under `filters` (the request's, or fewer for a facet's counts), RANKING_DEPTH deep."""
+    ) -> list[Hit]:
+        """The request's results under `filters` (the request's, or fewer for a facet's counts), best first,
+        RANKING_DEPTH deep."""
         allowed = self.allowed_chunks(filters)
         if request.exact:
             if phrase is None:  # nothing but punctuation: no passage holds it as a word
-                return Ranking([], {})
+                return []
             matches = self.phrases.matches(phrase, allowed)
             allowed = {h.chunk for h in matches}
         if request.exact and request.mode is SearchMode.LEXICAL:
@@ -254,16 +288,10 @@ class SearchService:
             hits = self.retrievers_for(language)[request.mode].run(request.query, RANKING_DEPTH, allowed)
         analysis = analyse_query(request.query)
         pinned = self._pinned(analysis, allowed)
-        hit_ids = [h.chunk for h in hits]
-        retrieved, pinned_set = set(hit_ids), set(pinned)
-        candidates = hit_ids + [p for p in pinned if p not in retrieved]
-        chunks = self.store.chunks(candidates, with_sentences=False)  # ranked and shown, never quoted here
+        pinned_set = set(pinned)
+        facts = self.facts()
         ranked = sorted(
-            (
-                Hit(h.chunk, h.score * self._weight(chunks[h.chunk], analysis))
-                for h in hits
-                if h.chunk not in pinned_set
-            ),
+            (Hit(h.chunk, h.score * self._weight(facts[h.chunk], analysis)) for h in hits if h.chunk not in pinned_set),
             key=lambda h: h.score,
             reverse=True,
         )
@@ -271,34 +299,26 @@ class SearchService:
         top = ranked[0].score if ranked else 0.0
         # Pinned provisions rank first; their score is lifted just above the best other result.
         head = [Hit(c, max(scores.get(c, 0.0), top) + 1e-6 * (len(pinned) - i)) for i, c in enumerate(pinned)]
-        return Ranking((head + ranked)[:RANKING_DEPTH], chunks)
+        return (head + ranked)[:RANKING_DEPTH]
 
     # -- facet counts ----------------------------------------------------------------------
     def facets(
-        self, request: SearchRequest, ranking: Ranking, language: UNLanguage, phrase: ExactPhrase | None
+        self, request: SearchRequest, ranking: list[Hit], language: UNLanguage, phrase: ExactPhrase | None
     ) -> SearchFacets:
         """Counts of each facet's values over the query's results. A facet with chosen values is counted without its
         own filter (its values are OR-ed: the count of an unticked value is what ticking it adds)."""
+        facts = self.facts()
         counts: dict[str, dict[str, int]] = {}
         for facet in FACETS:
-            source = ranking
+            hits = ranking
             if getattr(request.filters, facet):
                 others = request.filters.model_copy(update={facet: []})
-                source = self.ranking(request, others, language, phrase)
+                hits = self.ranking(request, others, language, phrase)
             tally: Counter[str] = Counter()
-            for hit in source.hits:
-                tally.update(self._facet_values(facet, source.chunks[hit.chunk]))
+            for hit in hits:
+                tally.update(facts[hit.chunk].facets[facet])
             counts[facet] = dict(tally.most_common())
         return SearchFacets(**counts)
-
-    def _facet_values(self, facet: str, chunk: Chunk) -> set[str]:
-        if facet == "doc_type":
-            return {DocType(self.store.documents[chunk.doc_id].meta.type).value}
-        if facet == "category":
-            return set(chunk.categories)
-        if facet == "article":
-            return {a for ref in {*chunk.articles, *chunk.articles_via_category} for a in with_ancestors(ref)}
-        return {*chunk.countries, *chunk.regions}
 
     def result_for(
         self, chunk: Chunk, score: float, rank: int = 0, highlights: list[tuple[int, int]] | None = None

@@ -228,6 +228,12 @@ class IndexStore:
         sql = "SELECT rowid, bm25(chunks_fts, 0.8, 1.0) AS s, text FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s"
         return [(int(r[0]), -float(r[1]), str(r[2])) for r in self._rows(sql, (match,))]
 
+    def chunk_tags(self) -> list[tuple[int, str, str | None, str | None]]:
+        """(chunk row id, document id, tag kind, tag value) of every tag, a chunk without tags once with None: what
+        ranking and facet counts read for hundreds of candidates, without loading their texts."""
+        sql = "SELECT c.id, c.doc_id, t.kind, t.value FROM chunks c LEFT JOIN chunk_tags t ON t.chunk = c.id"
+        return [(int(r[0]), str(r[1]), r[2], r[3]) for r in self._rows(sql)]
+
     def highlighted_texts(self, match: str, ids: list[int], opening: str, closing: str) -> dict[int, str]:
         """The texts of the chunks `ids` that match an FTS5 expression, each matched term (as the index's tokenizer
         and stemmer found it) between `opening` and `closing`: FTS5's own highlight()."""

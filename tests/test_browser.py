@@ -135,7 +135,9 @@ def test_off_topic_question_looks_like_an_abstention(tab: Tab, knowledge_base: A
     assert abstained.get_attribute("data-abstained") == "true"
     assert "message--abstained" in (abstained.get_attribute("class") or "")
     assert abstained.locator(".message__badge").inner_text().lower() == "not in the knowledge base"
-    assert abstained.locator(".sources__title").inner_text().startswith("Closest passages")
+    # the closest passages are folded under a summary that says they do not answer (issue 20, item 3)
+    assert abstained.locator("summary.sources__title").inner_text() == "Show the closest passages anyway"
+    assert "do not answer" in (abstained.locator(".sources__caveat").text_content() or "")
     assert abstained.locator(".project-card").count() == 0
 
     def style(locator: Any) -> tuple[str, str]:

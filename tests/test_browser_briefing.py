@@ -193,7 +193,7 @@ def test_on_a_phone_the_question_box_stays_reachable_while_reading_a_long_answer
         answer.evaluate("el => el.scrollIntoView({block: 'start'})")  # reading from the top of a long answer
         box = tab.page.get_by_label("Your question").bounding_box()
         assert box is not None
-        assert 0 <= box["y"] and box["y"] + box["height"] <= 812, f"the question box is off screen: {box}"
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 812, f"the question box is off screen: {box}"
         assert tab.page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing sideways
         tab.screenshot("briefing-phone-reading", full_page=False)
     finally:
@@ -246,7 +246,7 @@ def test_the_timing_is_not_in_the_print_view(tab: Tab) -> None:
 
 def test_an_over_long_question_is_refused_before_sending_and_never_cut(tab: Tab) -> None:
     tab.goto("/")
-    question = "Which projects address victim protection and " + "also witness protection " * 45
+    question = ("Which projects address victim protection and " + "also witness protection " * 45).strip()
     assert len(question) > 1000
     box = tab.page.get_by_label("Your question")
     box.fill(question)

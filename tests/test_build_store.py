@@ -41,7 +41,9 @@ def machines(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Mach
     root = tmp_path_factory.mktemp("build-store")
     builder = copy_index(index_path, root / "builder")
     store, follower = root / "store", root / "follower" / "index"
-    shell = ReadmeShell({"var/build-store": str(store), "var/follower/index": str(follower)})
+    # The follower looks every second instead of the README's 30: the new build is found as soon as it is published.
+    replacements = {"var/build-store": str(store), "var/follower/index": str(follower), "--every 30": "--every 1"}
+    shell = ReadmeShell(replacements)
     shell.env.update(
         {"TIPKB_CORPUS_DIR": str(CORPUS), "TIPKB_INDEX_DIR": str(builder), "TIPKB_UPLOADS_DIR": str(root / "uploads")}
     )

@@ -17,7 +17,7 @@ import docx
 import pytest
 from litestar.testing import TestClient
 
-from kb.api import AskResponse
+from kb.api import AskResponse, UploadForm
 from kb.briefing import briefing_markdown
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -140,6 +140,15 @@ def test_an_abstained_answer_is_exported_as_the_plain_not_covered_statement_with
         assert not MARKER.search(text)
 
 
+def test_a_question_with_control_characters_still_makes_a_docx(client: TestClient) -> None:
+    """XML (so Word) cannot hold most control characters; a question may (the chat sends what was typed)."""
+    question = "What does article\x0b 6(3)(b)\x01 say?\x1f"
+    response = export(client, "docx", question)
+    assert response.status_code == 200, response.text
+    headings = [t for s, t in paragraphs(response.content) if s == "Heading 1"]
+    assert headings[0] == "What does article 6(3)(b) say?"
+
+
 def test_the_annex_gives_each_article_once_however_many_answers_cite_it(client: TestClient) -> None:
     whole = "What does article 6 say?"
     answers = [ask(client, whole), ask(client, PROVISION)]
@@ -247,6 +256,14 @@ def test_get_with_repeated_q_gives_the_same_file_as_post(client: TestClient) -> 
 )
 def test_bad_export_requests_are_400_naming_the_field(client: TestClient, body: dict[str, Any], needle: str) -> None:
     assert_error(client.post("/api/export", json=body), 400, needle)
+
+
+def test_a_turn_naming_the_longest_upload_id_is_accepted(client: TestClient) -> None:
+    """The chat sends the doc ids its answers cited; an upload's id may be 120 characters (`UploadForm.id`)."""
+    longest = "a" * UploadForm.model_fields["id"].metadata[0].max_length
+    turn = {"question": PROVISION, "projects": [longest], "articles": ["6(3)(b)"], "doc_ids": [longest]}
+    response = client.post("/api/export", json={"format": "markdown", "turns": [turn]})
+    assert response.status_code == 200, response.text
 
 
 def test_twenty_turns_are_accepted(client: TestClient) -> None:

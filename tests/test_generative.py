@@ -12,7 +12,6 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,18 +35,21 @@ from tests.test_answers import check_invariants
 from tests.test_api import parse_sse
 
 QUESTION = "What does article 6 require of States?"
+LLM_KEY = "tipkb-test-llm-key-7731"
 
 
 @pytest.fixture(scope="module")
 def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """One server for the module, guarded by an API key as a deployed one would be: `settings` sends the key, and
+    test_the_api_key_is_sent_and_a_refused_key_falls_back sends a wrong one."""
     # One thread: steadier than two when another process holds a core (llama.cpp threads spin-wait on each other).
-    server = LlamaServer(tmp_path_factory.mktemp("llm") / "llama-server.log", threads=1).start()
+    server = LlamaServer(tmp_path_factory.mktemp("llm") / "llama-server.log", threads=1, api_key=LLM_KEY).start()
     yield server
     server.stop()
 
 
 def settings(server: LlamaServer, **overrides: Any) -> LLMSettings:
-    return LLMSettings(**{"url": server.url, "timeout": 300.0, "max_tokens": 160, **overrides})
+    return LLMSettings(**{"url": server.url, "api_key": LLM_KEY, "timeout": 300.0, "max_tokens": 160, **overrides})
 
 
 def forced(text: str) -> dict[str, Any]:
@@ -255,19 +257,14 @@ def test_a_slow_llm_times_out_into_the_quoted_answer(
 
 
 def test_the_api_key_is_sent_and_a_refused_key_falls_back(
-    knowledge_base: KnowledgeBase, extractive: AskResponse, tmp_path: Path, mixed_output: tuple[str, str]
+    knowledge_base: KnowledgeBase, llm_server: LlamaServer, extractive: AskResponse, mixed_output: tuple[str, str]
 ) -> None:
-    key = "tipkb-test-llm-key-7731"
-    guarded = LlamaServer(tmp_path / "llama-keyed.log", threads=1, api_key=key).start()
-    try:
-        text, supported = mixed_output
-        right = settings(guarded, api_key=key, extra_body=forced(text), max_tokens=400)
-        with http(knowledge_base, right) as client:
-            accepted = AskResponse.model_validate(client.post("/api/ask", json={"question": QUESTION}).json())
-        with http(knowledge_base, settings(guarded, api_key="not-the-key")) as client:
-            refused = AskResponse.model_validate(client.post("/api/ask", json={"question": QUESTION}).json())
-    finally:
-        guarded.stop()
+    text, supported = mixed_output
+    right = settings(llm_server, api_key=LLM_KEY, extra_body=forced(text), max_tokens=400)
+    with http(knowledge_base, right) as client:
+        accepted = AskResponse.model_validate(client.post("/api/ask", json={"question": QUESTION}).json())
+    with http(knowledge_base, settings(llm_server, api_key="not-the-key")) as client:
+        refused = AskResponse.model_validate(client.post("/api/ask", json={"question": QUESTION}).json())
     assert accepted.style is AnswerStyle.GENERATIVE and accepted.answer == supported
     assert_fell_back(refused, extractive, "HTTP 401")
 

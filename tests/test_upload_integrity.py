@@ -2,13 +2,15 @@
 parser (reliability round 2, items 1-5 and the upload form's checks of item 10).
 
 Each test runs the real document service (converters, spaCy, the model, FAISS, SQLite) over a private copy of the
-session's index, through the HTTP API where the attack came through it.
+session's index, through the HTTP API where the attack came through it; the tests whose uploads are all refused share
+one copy and one app, since a refusal writes nothing (each checks that).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +44,29 @@ def staff(tmp_path: Path, index_path: Path, embedder: Embedder) -> Iterator[tupl
     paths = IndexSettings(corpus_dir=CORPUS, index_dir=copy_index(index_path, tmp_path), uploads_dir=tmp_path / "up")
     with TestClient(create_app(app_settings(paths, staff_key=STAFF_KEY), embedder=embedder)) as client:
         yield client, paths
+
+
+@pytest.fixture(scope="module")
+def refusing_app(
+    tmp_path_factory: pytest.TempPathFactory, index_path: Path, embedder: Embedder
+) -> Iterator[tuple[TestClient, IndexSettings]]:
+    """One staff app for the tests whose uploads are all refused: a refusal writes nothing, so they can share it (and
+    its build process, which every staff app starts and loads a model into)."""
+    root = tmp_path_factory.mktemp("refusals")
+    paths = IndexSettings(corpus_dir=CORPUS, index_dir=copy_index(index_path, root), uploads_dir=root / "up")
+    with TestClient(create_app(app_settings(paths, staff_key=STAFF_KEY), embedder=embedder)) as client:
+        yield client, paths
+
+
+@pytest.fixture
+def refusing_staff(refusing_app: tuple[TestClient, IndexSettings]) -> Iterator[tuple[TestClient, IndexSettings]]:
+    """The shared app with nothing uploaded. An upload a failing test let through is deleted after it, so that test
+    alone fails."""
+    client, paths = refusing_app
+    assert uploaded_ids(paths) == set()
+    yield refusing_app
+    for doc_id in uploaded_ids(paths):
+        client.delete(f"/api/documents/{doc_id}", headers=STAFF)
 
 
 def post_file(client: TestClient, name: str, data: bytes, mime: str = "text/plain", **form: Any) -> Any:
@@ -115,8 +140,10 @@ def test_a_folder_without_a_readable_record_blocks_nothing_and_can_be_removed(
 # -- 2. an upload never becomes the Protocol ----------------------------------------------------------------------
 
 
-def test_an_upload_typed_protocol_is_refused_and_the_protocol_stays(staff: tuple[TestClient, IndexSettings]) -> None:
-    client, paths = staff
+def test_an_upload_typed_protocol_is_refused_and_the_protocol_stays(
+    refusing_staff: tuple[TestClient, IndexSettings],
+) -> None:
+    client, paths = refusing_staff
     refused = post_file(client, "a-protocol.txt", NOTES, type="protocol")
     assert refused.status_code == 400 and refused.json()["detail"].startswith("type:")
     assert len(client.get("/api/articles").json()) == 20
@@ -253,13 +280,26 @@ def test_an_upload_killed_at_any_step_is_wholly_there_or_wholly_absent_after_a_r
         assert forced.status_code == 200 and consistent(paths)
 
 
-@pytest.mark.parametrize("step", ["before-switch", "after-switch"])
-def test_a_delete_killed_at_the_switch_is_finished_or_undone_by_kb_index(
-    tmp_path: Path, index_path: Path, embedder: Embedder, step: str
-) -> None:
-    paths = IndexSettings(corpus_dir=CORPUS, index_dir=copy_index(index_path, tmp_path), uploads_dir=tmp_path / "up")
+@pytest.fixture(scope="module")
+def crash_notes_added(tmp_path_factory: pytest.TempPathFactory, index_path: Path, embedder: Embedder) -> IndexSettings:
+    """A copy of the session's index with the upload `crash-notes` added, built once for the tests to copy."""
+    root = tmp_path_factory.mktemp("crash-notes")
+    paths = IndexSettings(corpus_dir=CORPUS, index_dir=copy_index(index_path, root), uploads_dir=root / "up")
     service = DocumentService(CORPUS, paths.index_dir, paths.uploads_dir, embedder=embedder)
     service.add("crash-notes.md", b"# Crash notes\n\nKelp farmers sheltered trafficked deckhands.\n", UploadForm())
+    return paths
+
+
+@pytest.mark.parametrize("step", ["before-switch", "after-switch"])
+def test_a_delete_killed_at_the_switch_is_finished_or_undone_by_kb_index(
+    tmp_path: Path, crash_notes_added: IndexSettings, step: str
+) -> None:
+    added = crash_notes_added
+    paths = IndexSettings(
+        corpus_dir=CORPUS, index_dir=copy_index(added.index_dir, tmp_path), uploads_dir=tmp_path / "up"
+    )
+    shutil.copytree(added.uploads_dir, paths.uploads_dir)
+    assert "crash-notes" in uploaded_ids(paths) and "crash-notes" in indexed_ids(paths) and consistent(paths)
     run_until_killed(paths, "remove", step)
     result = CliRunner().invoke(
         cli_app,
@@ -295,8 +335,10 @@ def docx_bomb(inflated_bytes: int) -> bytes:
     return out.getvalue()
 
 
-def test_a_docx_zip_bomb_is_refused_before_parsing_naming_the_limit(staff: tuple[TestClient, IndexSettings]) -> None:
-    client, paths = staff
+def test_a_docx_zip_bomb_is_refused_before_parsing_naming_the_limit(
+    refusing_staff: tuple[TestClient, IndexSettings],
+) -> None:
+    client, paths = refusing_staff
     bomb = docx_bomb(300 << 20)
     assert len(bomb) < 2 << 20
     mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -322,15 +364,16 @@ def test_a_docx_zip_bomb_is_refused_before_parsing_naming_the_limit(staff: tuple
     ],
 )
 def test_the_upload_form_refuses_impossible_values_naming_the_field(
-    staff: tuple[TestClient, IndexSettings], field: str, value: str
+    refusing_staff: tuple[TestClient, IndexSettings], field: str, value: str
 ) -> None:
-    client, paths = staff
+    client, paths = refusing_staff
     refused = post_file(client, "form.txt", NOTES, **{field: value})
     assert refused.status_code == 400 and refused.json()["detail"].startswith(f"{field}"), refused.text
     assert uploaded_ids(paths) == set()
 
 
-def test_a_file_part_without_a_filename_is_a_400_naming_file(staff: tuple[TestClient, IndexSettings]) -> None:
-    client, _ = staff
+def test_a_file_part_without_a_filename_is_a_400_naming_file(refusing_staff: tuple[TestClient, IndexSettings]) -> None:
+    client, paths = refusing_staff
     refused = client.post("/api/documents", files={"file": (None, b"just text")}, headers=STAFF)
     assert refused.status_code == 400 and refused.json()["detail"].startswith("file:"), refused.text
+    assert uploaded_ids(paths) == set()

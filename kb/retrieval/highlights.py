@@ -28,17 +28,21 @@ def marked_spans(marked: str, text: str) -> list[Span] | None:
         return None
     spans: list[Span] = []
     plain: list[str] = []
-    start = 0
     position = 0
-    for ch in marked:
-        if ch == _OPEN:
-            start = position
-        elif ch == _CLOSE:
-            if position > start:
-                spans.append((start, position))
-        else:
-            plain.append(ch)
-            position += 1
+    at = 0
+    while (opening := marked.find(_OPEN, at)) >= 0:
+        closing = marked.find(_CLOSE, opening + 1)
+        if closing < 0:
+            return None
+        plain.append(marked[at:opening])
+        position += opening - at
+        word = marked[opening + 1 : closing]
+        plain.append(word)
+        if word:
+            spans.append((position, position + len(word)))
+        position += len(word)
+        at = closing + 1
+    plain.append(marked[at:])
     return spans if "".join(plain) == text else None
 
 

@@ -22,13 +22,14 @@ async function route({ focus = false } = {}) {
   if (!views[name]) views[name] = FACTORIES[name]();
   const changed = name !== current;
   current = name;
-  for (const section of document.querySelectorAll("[data-view]")) section.hidden = section.dataset.view !== name;
+  // section[…]: <body> carries data-view too (below), and must never be hidden with the views.
+  for (const section of document.querySelectorAll("section[data-view]")) section.hidden = section.dataset.view !== name;
   for (const link of document.querySelectorAll("[data-view-link]")) {
     if (link.dataset.viewLink === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
   document.title = `${TITLES[name]} · tipkb: Trafficking in Persons Protocol knowledge base`;
-  if (changed && focus) document.querySelector(`[data-view="${name}"] h1`)?.focus();
+  if (changed && focus) document.querySelector(`section[data-view="${name}"] h1`)?.focus();
   document.body.dataset.view = name;
   await views[name].show();
   document.body.dataset.ready = name;

@@ -145,6 +145,19 @@ function fieldOf(detail) {
 
 const placesOf = (doc) => [...(doc.countries || []), ...(doc.regions || [])];
 
+/** A date as the corpus writes it ("2023-04-20 (snapshot)"): the ISO part never breaks at its hyphens. */
+function dateText(date) {
+  const [, iso, rest] = /^(\d{4}(?:-\d{2}){0,2})?(.*)$/s.exec(String(date));
+  return h("span", { dir: "ltr" }, iso ? h("span", { class: "docs-date", text: iso }) : null, rest);
+}
+
+/** A path-like text with a line-break opportunity after each "/", so a narrow column wraps it between folders. */
+function breakable(text) {
+  return String(text)
+    .split(/(?<=\/)/)
+    .flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
+}
+
 // -- the view ---------------------------------------------------------------------------------------------------
 
 export function initDocuments() {
@@ -174,7 +187,12 @@ export function initDocuments() {
     h("h2", { id: "docs-staff-title", class: "docs-subhead", text: tr("docs.staffTitle") }),
     staffArea,
   );
-  const listHeading = h("h2", { id: "docs-list-title", class: "docs-subhead", tabindex: "-1", text: tr("docs.listTitle") });
+  const listHeading = h("h2", {
+    id: "docs-list-title",
+    class: "docs-subhead",
+    tabindex: "-1",
+    text: tr("docs.listTitle"),
+  });
   const listSummary = h("p", { class: "docs-list__summary muted" });
   const listArea = h("div", { class: "docs-list__body" });
   root.replaceChildren(
@@ -690,9 +708,16 @@ export function initDocuments() {
     staffArea.replaceChildren(keyForm, keySet, uploadForm);
   }
 
+  function builtAt(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return iso;
+    const format = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+    return `${format.format(date)} UTC`;
+  }
+
   function renderIndex(index) {
     indexLine.textContent = index
-      ? tr("docs.indexBuild", { build: index.build_id, built: index.built_at })
+      ? tr("docs.indexBuild", { build: index.build_id, built: builtAt(index.built_at) })
       : tr("docs.indexUnavailable");
     if (index) section.dataset.build = index.build_id;
   }
@@ -765,9 +790,9 @@ export function initDocuments() {
       cell(cols.type, typeLabel(doc.type)),
       cell(cols.source, [
         h("span", { class: `docs-origin docs-origin--${doc.origin}`, text: tr(`docs.origin.${doc.origin}`) }),
-        h("span", { class: "docs-source", lang: "en", dir: "ltr", text: doc.source }),
+        h("span", { class: "docs-source", lang: "en", dir: "ltr" }, breakable(doc.source)),
       ]),
-      cell(cols.date, h("span", { dir: "ltr", text: doc.date })),
+      cell(cols.date, dateText(doc.date)),
       cell(cols.chunks, String(doc.chunks), "docs-table__number"),
       cell(cols.places, list(placesOf(doc))),
       cell(cols.categories, list(doc.categories.map((id) => categories.get(id) || api.humanise(id)))),
@@ -810,7 +835,8 @@ export function initDocuments() {
     listArea.replaceChildren(
       h(
         "div",
-        { class: "docs-table__scroll" },
+        // Scrolls sideways where the table is wider than the screen: focusable so the keyboard can scroll it too.
+        { class: "docs-table__scroll", role: "region", tabindex: "0", "aria-labelledby": "docs-list-title" },
         h(
           "table",
           { class: "docs-table", id: "docs-table", role: "table", "aria-labelledby": "docs-list-title" },

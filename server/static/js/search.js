@@ -89,7 +89,10 @@ function markedUnits(text, highlights) {
 // Corpus passages are Markdown: their emphasis markers are hidden, the words they wrap shown. Each pass finds the
 // marker characters in the text left by the passes before it.
 const EMPHASIS = [
-  { re: /\*\*(\S[^*]*?)\*\*/g, markers: (m) => [m.index, m.index + 1, m.index + m[0].length - 2, m.index + m[0].length - 1] },
+  {
+    re: /\*\*(\S[^*]*?)\*\*/g,
+    markers: (m) => [m.index, m.index + 1, m.index + m[0].length - 2, m.index + m[0].length - 1],
+  },
   {
     re: /(^|[\s(])[*_](\S[^*_]*?)[*_](?=[\s).,;:!?]|$)/g,
     markers: (m) => [m.index + m[1].length, m.index + m[0].length - 1],
