@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from indexer.build import BuildReport, build_index
 from kb.embedding import Embedder
 from kb.search import SearchService
-from kb.settings import IndexSettings, LLMSettings, ServerSettings, Settings, StaffSettings
+from kb.settings import FeedbackSettings, IndexSettings, LLMSettings, ServerSettings, Settings, StaffSettings
 from kb.store import IndexStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,10 @@ SEARCH_RESULT_FIELDS = {
 }
 
 
+# Verdicts posted by tests (the chat, the fuzzer) go to a file of this test process, not the checkout's var/.
+TEST_FEEDBACK_PATH = Path(tempfile.mkdtemp(prefix="tipkb-test-feedback-")) / "feedback.sqlite3"
+
+
 def app_settings(
     index: IndexSettings | None = None,
     *,
@@ -48,6 +53,7 @@ def app_settings(
         server=ServerSettings(**{"rate_limit_per_minute": 1_000_000, **server}),
         staff=StaffSettings(admin_key=staff_key),
         llm=llm or LLMSettings(url=None),
+        feedback=FeedbackSettings(path=TEST_FEEDBACK_PATH),  # never the checkout's var/feedback.sqlite3
     )
 
 

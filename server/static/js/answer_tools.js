@@ -142,7 +142,8 @@ export function answerTools({ question, response, lang, conversation }) {
   docx.addEventListener("click", () => exportAs("docx", docx));
   markdown.addEventListener("click", () => exportAs("markdown", markdown));
 
-  const rating = feedback({ question, response, lang, say });
+  // A verdict is on an answer's text: an empty one (a failed generation) has nothing to judge.
+  const rating = response.answer ? feedback({ question, response, lang, say }) : { buttons: null, form: null };
   return h(
     "div",
     { class: "answer-tools" },
@@ -204,7 +205,7 @@ function feedback({ question, response, lang, say }) {
       section: c.section,
       quote: c.quote,
     }));
-    const payload = { question, answer: response.answer || "", citations, verdict };
+    const payload = { question, answer: response.answer, citations, verdict };
     if (comment.value.trim()) payload.comment = comment.value.trim();
     try {
       await api.feedback(payload);

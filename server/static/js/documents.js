@@ -131,9 +131,10 @@ function formatSize(bytes, lang) {
   return `${format(bytes)} B`;
 }
 
-/** The size limit a 413's detail names ("... upload limit of N bytes ..." or "... the N bytes this route ..."). */
+/** The file size limit a 413's detail names ("... over the upload limit of N bytes ..."), or "" (a request over the
+ * body limit, which includes the form around the file, says only that it is too large). */
 function limitOf(detail, lang) {
-  const match = /(\d+) bytes (?:\(|this route)/.exec(detail || "");
+  const match = /upload limit of (\d+) bytes/.exec(detail || "");
   return match ? formatSize(Number(match[1]), lang) : "";
 }
 
