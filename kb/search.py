@@ -247,7 +247,9 @@ class SearchService:
                     pinned.append(chunk_id)
         return pinned
 
-    def search(self, request: SearchRequest) -> SearchResponse:
+    def search(self, request: SearchRequest, *, with_facets: bool = True) -> SearchResponse:
+        """Ranked passages. `with_facets=False` for callers that only read the results (the answer engine): the facet
+        counts re-rank once per filtered facet, which a search page needs and an answer does not."""
         started = time.perf_counter()
         language = detect_language(request.query)
         phrase = ExactPhrase.of(request.query) if request.exact else None
@@ -259,7 +261,7 @@ class SearchService:
             self.result_for(chunks[hit.chunk], hit.score, rank, spans.get(hit.chunk, []))
             for rank, hit in enumerate(page, start=request.offset + 1)
         ]
-        facets = self.facets(request, ranking, language, phrase)
+        facets = self.facets(request, ranking, language, phrase) if with_facets else SearchFacets()
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(
             query=request.query,

@@ -218,9 +218,9 @@ def states(tab: Tab) -> list[str]:
     return list(tab.page.evaluate("window.__docStates"))
 
 
-def shot(tab: Tab, name: str) -> None:
-    """Screenshot, then axe-core on the page as it is."""
-    tab.screenshot(name)
+def shot(tab: Tab, name: str, *, full_page: bool = True) -> None:
+    """Screenshot, then axe-core on the page as it is (a modal dialog shows only in a viewport screenshot)."""
+    tab.screenshot(name, full_page=full_page)
     check_accessible(tab)
 
 
@@ -423,6 +423,7 @@ def test_staff_replace_the_pdf_on_a_phone_and_search_finds_the_new_text_only(
         assert page.get_by_label("Title", exact=True).input_value() == PDF_TITLE
         assert page.get_by_label("Countries or regions").input_value() == "Vietnam\nUganda"
         assert page.get_by_label("Victims protection and support").is_checked()
+        assert page.get_by_label("Date", exact=True).input_value() == "2024-05-01"
         assert page.evaluate("document.activeElement.id") == "docs-file"
         shot(tab, "documents-replace-phone")
 
@@ -436,6 +437,9 @@ def test_staff_replace_the_pdf_on_a_phone_and_search_finds_the_new_text_only(
         assert row(tab, PDF_ID).count() == 1 and "3" in row(tab, PDF_ID).locator(".docs-table__number").inner_text()
         shot(tab, "documents-replaced-phone")
 
+    replaced = staff_site.documents()[PDF_ID]
+    assert (replaced["chunks"], replaced["date"], replaced["countries"]) == (3, "2024-05-01", ["Vietnam", "Uganda"])
+    assert replaced["source"] == "uploaded file canal barge inspections v2.pdf"
     new = staff_site.top_result("orchard packhouse supervisors Bekaa valley piece-rate debts")
     assert new["doc_id"] == PDF_ID and "Orchard packhouse" in new["text"]
     old = staff_site.top_result("canal barge inspectors sleeping quarters karaoke brokers")
@@ -454,7 +458,7 @@ def test_staff_delete_both_uploads_after_an_accessible_confirmation(browser: Any
         dialog.wait_for()
         assert "3 passages leave the knowledge base" in dialog.inner_text()
         assert page.evaluate("document.activeElement.textContent") == "Cancel", "focus starts on the safe choice"
-        shot(tab, "documents-confirm-desktop")
+        shot(tab, "documents-confirm-desktop", full_page=False)
         page.keyboard.press("Escape")
         dialog.wait_for(state="hidden")
         assert delete.evaluate("button => button === document.activeElement"), "focus returns to the Delete button"
@@ -477,7 +481,7 @@ def test_staff_delete_both_uploads_after_an_accessible_confirmation(browser: Any
         row(tab, DOCX_ID).get_by_role("button", name="Delete").click()
         dialog = page.get_by_role("dialog", name=f"Delete “{DOCX_TITLE}”?")
         dialog.wait_for()
-        shot(tab, "documents-confirm-phone")
+        shot(tab, "documents-confirm-phone", full_page=False)
         dialog.get_by_role("button", name="Delete").click()
         wait_until_done(tab)
         assert row(tab, DOCX_ID).count() == 0

@@ -33,7 +33,7 @@ _OTHER_SOURCES = re.compile(
 
 
 def _search(ctx: AnswerContext, query: str, top_k: int, filters: SearchFilters) -> list[SearchResult]:
-    return ctx.search.search(SearchRequest(query=query, top_k=top_k, filters=filters)).results
+    return ctx.search.search(SearchRequest(query=query, top_k=top_k, filters=filters), with_facets=False).results
 
 
 def _chunks(ctx: AnswerContext, results: list[SearchResult]) -> tuple[list[Chunk], dict[str, int]]:

@@ -270,7 +270,7 @@ def _closest_projects(
     ctx: AnswerContext, question: str, language: UNLanguage, draft: AnswerDraft
 ) -> tuple[Intent, bool]:
     results = ctx.search.search(
-        SearchRequest(query=question, top_k=10, filters=SearchFilters(doc_type=[DocType.PROJECT]))
+        SearchRequest(query=question, top_k=10, filters=SearchFilters(doc_type=[DocType.PROJECT])), with_facets=False
     ).results
     ids = ctx.store.chunk_ids_by_name([r.chunk_id for r in results])
     scores = ctx.search.multilingual_similarity(question, list(ids.values()))
@@ -295,11 +295,15 @@ def _closest_projects(
 
 def _passages(ctx: AnswerContext, request: AskRequest, language: UNLanguage, draft: AnswerDraft) -> tuple[Intent, bool]:
     question = request.question
-    general = ctx.search.search(SearchRequest(query=question, top_k=5, filters=request.filters)).results
+    general = ctx.search.search(
+        SearchRequest(query=question, top_k=5, filters=request.filters), with_facets=False
+    ).results
     only_protocol = request.filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
     protocol = []
     if not request.filters.doc_type or DocType.PROTOCOL in request.filters.doc_type:
-        protocol = ctx.search.search(SearchRequest(query=question, top_k=3, filters=only_protocol)).results
+        protocol = ctx.search.search(
+            SearchRequest(query=question, top_k=3, filters=only_protocol), with_facets=False
+        ).results
     ids = ctx.store.chunk_ids_by_name([r.chunk_id for r in general + protocol])
     scores = ctx.search.multilingual_similarity(question, list(ids.values()))
 

@@ -482,7 +482,7 @@ export function initDocuments() {
     typeSelect.value = UPLOAD_TYPES.includes(doc.type) ? doc.type : "practice";
     titleInput.value = doc.title;
     countriesInput.value = placesOf(doc).join("\n");
-    dateInput.value = "";
+    dateInput.value = /^\d{4}(-\d{2}){0,2}$/.test(doc.date) ? doc.date : ""; // kept unless staff change it
     for (const input of categoryBox.querySelectorAll("input")) input.checked = doc.categories.includes(input.value);
     clearMessages();
     renderReplacing();

@@ -1,7 +1,8 @@
 // Interface labels of the answer area in the six UN languages. The server says which language a question was
 // asked in (`language` in the /api/ask response and in the stream's `citations` event); the answer's labels,
 // its source panel and its status messages follow it. The quoted passages stay in English, the sources'
-// language, and are marked `lang="en" dir="ltr"` wherever they are shown.
+// language, and are marked `lang="en" dir="ltr"` wherever they are shown. The staff Documents page (`docs.*`
+// keys) follows the browser's language instead.
 
 export const LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es"];
 export const DEFAULT_LANGUAGE = "en";
