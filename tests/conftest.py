@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,20 @@ def copy_index(index_path: Path, dest_dir: Path) -> Path:
 
 
 STAFF_KEY = "test-staff-key-0123456789abcdef"
+
+
+# -- the browser tests (tests/browser_harness.py) ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, one per test module; fails (CI) or skips with the reason without it."""
+    from tests.browser_harness import CHROMIUM, LAUNCH_ARGS, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()

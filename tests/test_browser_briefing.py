@@ -17,8 +17,6 @@ from kb.api import AskRequest
 from kb.feedback import FeedbackStore
 from kb.settings import FeedbackSettings
 from tests.browser_harness import (
-    CHROMIUM,
-    LAUNCH_ARGS,
     TIMEOUT_MS,
     Tab,
     check_accessible,
@@ -38,16 +36,6 @@ SIZES = {"desktop": (1280, 900), "phone": (375, 812)}
 @pytest.fixture(scope="module", autouse=True)
 def browser_available() -> None:
     require_browser()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

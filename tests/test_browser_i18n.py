@@ -18,9 +18,7 @@ from tests.browser_harness import Tab, check_clean, open_tab
 from tests.test_browser import (  # noqa: F401  (pytest fixtures, used by name)
     PROJECT_QUESTION,
     base_url,
-    browser,
     browser_available,
-    playwright_api,
 )
 
 FRENCH_PROJECT_QUESTION = "Quels projets portent sur la protection des victimes ?"

@@ -17,8 +17,6 @@ from urllib.parse import quote_plus
 import pytest
 
 from tests.browser_harness import (
-    CHROMIUM,
-    LAUNCH_ARGS,
     TIMEOUT_MS,
     Tab,
     check_accessible,
@@ -36,21 +34,6 @@ SCREENS = {"desktop": (1280, 900), "phone": (375, 812)}
 def browser_available() -> None:
     """Fail (under CI) or skip (elsewhere) with the reason, before the slow session fixtures build an index."""
     require_browser()
-
-
-@pytest.fixture(scope="module")
-def playwright_api() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_api: Any) -> Iterator[Any]:
-    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")
