@@ -296,6 +296,25 @@ def test_a_stream_may_outlast_the_body_timeout(knowledge_base: Any, slow_llm: st
     assert events[0] == "event: citations" and "event: token" in events and events[-1] == "event: done", events
 
 
+def _read_whole_response(sock: socket.socket) -> str:
+    """Headers and body may come in separate packets: one recv() can return the headers alone."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return data.decode()
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.decode().split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    while len(body) < length and (chunk := sock.recv(4096)):
+        body += chunk
+    return (head + b"\r\n\r\n" + body).decode()
+
+
 def test_a_body_not_sent_within_the_timeout_is_a_408(knowledge_base: Any) -> None:
     app = create_app(app_settings(body_timeout_seconds=1.0), knowledge_base=knowledge_base)
     with serve_in_thread(app) as url:
@@ -306,6 +325,6 @@ def test_a_body_not_sent_within_the_timeout_is_a_408(knowledge_base: Any) -> Non
                 b'Content-Length: 100\r\n\r\n{"query": '
             )
             started = time.monotonic()
-            reply = sock.recv(4096).decode()
+            reply = _read_whole_response(sock)
             assert time.monotonic() - started < 5
     assert reply.startswith("HTTP/1.1 408") and "not received within 1 seconds" in reply, reply
