@@ -24,6 +24,9 @@ def evaluate(
     ctx: typer.Context,
     url: Annotated[str | None, typer.Option("--url", help="Evaluate a running server over HTTP.")] = None,
     split: Annotated[str, typer.Option("--split", help="dev, test or all")] = "test",
+    gold: Annotated[
+        str, typer.Option("--gold", help="Gold set: original (118 questions), round2 (reading questions) or all")
+    ] = "original",
     modes: Annotated[
         str, typer.Option("--modes", help="Comma-separated: lexical,dense,hybrid")
     ] = "lexical,dense,hybrid",
@@ -46,7 +49,7 @@ def evaluate(
     """Evaluate retrieval and answers on the gold set; write JSON, Markdown and PNG reports to eval/reports/."""
     from eval import gate as eval_gate
     from eval import report as eval_report
-    from eval.gold_set import GoldSetError, load_gold, load_translated
+    from eval.gold_set import GoldSetError, load_gold_set
     from eval.runner import run
 
     settings = settings_of(ctx)
@@ -69,11 +72,7 @@ def evaluate(
         fail(f"unknown mode in {modes!r}; valid: {', '.join(m.value for m in SearchMode)}")
     wanted_split = None if split == "all" else split
     try:
-        items = (
-            load_gold(split=wanted_split)  # type: ignore[arg-type]
-            if language == "en"
-            else load_translated(language, split=wanted_split)  # type: ignore[arg-type]
-        )
+        items = load_gold_set(gold, split=wanted_split, language=language)  # type: ignore[arg-type]
     except GoldSetError as exc:
         fail(str(exc))
     if styles is not None:
@@ -87,7 +86,7 @@ def evaluate(
             items,
             backend,
             wanted,
-            split if language == "en" else f"{split}-{language}",
+            (split if gold == "original" else f"{gold}-{split}") + ("" if language == "en" else f"-{language}"),
             answers=answers,
             on_item=lambda n: progress.advance(1),
         )

@@ -61,6 +61,7 @@ class TranslatedItem(BaseModel):
     lang: Literal["ar", "zh", "fr", "ru", "es"]
     split: Split
     question: str = Field(min_length=1, max_length=1000)
+    previous: list[str] = Field(default=[], max_length=5)  # the source's earlier turns, translated
 
 
 def load_translated(
@@ -76,5 +77,31 @@ def load_translated(
         if source is None or source.split != translated.split:
             raise GoldSetError(f"{path}:{number}: source {translated.source!r} missing or in another split")
         if translated.lang == language and (split is None or translated.split == split):
-            items.append(source.model_copy(update={"id": translated.id, "question": translated.question}))
+            update = {"id": translated.id, "question": translated.question, "previous": translated.previous}
+            items.append(source.model_copy(update=update))
+    return items
+
+
+ROUND2_PATH = GOLD_PATH.with_name("round2.jsonl")
+ROUND2_MULTILINGUAL_PATH = GOLD_PATH.with_name("round2-multilingual.jsonl")
+# The gold sets `kb eval --gold` names: the original 118 questions, and round 2 (facts, lists, follow-ups, typos,
+# unfamiliar words, prose documents, other instruments and comparisons; eval/gold/README-round2.md).
+GOLD_SETS: dict[str, tuple[Path, Path]] = {
+    "original": (GOLD_PATH, MULTILINGUAL_PATH),
+    "round2": (ROUND2_PATH, ROUND2_MULTILINGUAL_PATH),
+}
+
+
+def load_gold_set(name: str, split: Split | None = None, language: str = "en") -> list[GoldItem]:
+    """A named gold set ("original", "round2" or "all"), English or translated."""
+    names = list(GOLD_SETS) if name == "all" else [name]
+    items: list[GoldItem] = []
+    for each in names:
+        if each not in GOLD_SETS:
+            raise GoldSetError(f"unknown gold set {each!r}; valid: {', '.join(GOLD_SETS)}, all")
+        gold, translated = GOLD_SETS[each]
+        if language == "en":
+            items += load_gold(gold, split)
+        else:
+            items += load_translated(language, split, path=translated, gold=gold)
     return items

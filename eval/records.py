@@ -19,6 +19,13 @@ ANSWER_METRICS = (
     "abstention_recall",
     "citation_validity",
 )
+# Reported when the gold set has items of the kind (round 2): facts, lists, follow-ups, and whether the answer's
+# evidence holds the passage hybrid search ranks first.
+READING_METRICS = ("fact_accuracy", "list_completeness", "followup_accuracy", "top_passage_in_evidence")
+
+
+# What a round-2 item exercises (eval/gold/README-round2.md); an item may carry several.
+Tag = Literal["fact", "list", "followup", "misspelled", "prose", "unfamiliar", "instrument", "comparison", "keyword"]
 
 
 class GoldItem(BaseModel):
@@ -33,6 +40,11 @@ class GoldItem(BaseModel):
     articles: list[str]
     projects: list[str] | None
     notes: str = ""
+    tags: list[Tag] = []
+    # fact items: alternatives, one of which must appear in the answer before its first quote;
+    # list items: every string must appear inside the answer's quoted text.
+    expected: list[str] = []
+    previous: list[str] = Field(default=[], max_length=5)  # earlier turns' questions, oldest first
 
 
 class RetrievalResult(BaseModel):
@@ -55,11 +67,17 @@ class AnswerResult(BaseModel):
     style: str = "extractive"  # the style the answer came back in (a generative request can fall back)
     sentences: int = 0  # sentences in the answer
     dropped_sentences: int = 0  # generated sentences the verifier removed
+    fact_correct: bool | None = None  # fact items: an expected string before the first quote
+    list_complete: bool | None = None  # list items: every expected item quoted
+    followup_correct: bool | None = None  # follow-up items: abstention, projects, articles and expected all right
+    top_passage_cited: bool | None = None  # answerable items: hybrid search's first passage among the citations
+    read_as: str | None = None
 
 
 class QuestionResult(BaseModel):
     id: str
     kind: Kind
+    tags: list[Tag] = []
     question: str
     answerable: bool
     retrieval: list[RetrievalResult]

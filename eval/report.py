@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.records import ANSWER_METRICS, RETRIEVAL_METRICS, EvalReport
+from eval.records import ANSWER_METRICS, READING_METRICS, RETRIEVAL_METRICS, EvalReport
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 
@@ -27,6 +27,7 @@ def markdown(report: EvalReport) -> str:
     if report.answers:
         lines += ["", "## Answers", "", "| metric | value |", "|---|---:|"]
         lines += [f"| {m} | {report.answers[m]:.3f} |" for m in ANSWER_METRICS]
+        lines += [f"| {m} | {report.answers[m]:.3f} |" for m in READING_METRICS if m in report.answers]
         if report.answer_latency:
             lines.append(
                 f"| latency p50 / p95 ms | {report.answer_latency.p50_ms:.0f} / {report.answer_latency.p95_ms:.0f} |"
@@ -95,7 +96,7 @@ def compare(a: EvalReport, b: EvalReport, a_name: str = "A", b_name: str = "B") 
     for mode in sorted(set(a.retrieval) | set(b.retrieval)):
         for metric in RETRIEVAL_METRICS:
             row(f"{mode} {metric}", a.retrieval.get(mode, {}).get(metric), b.retrieval.get(mode, {}).get(metric))
-    for metric in ANSWER_METRICS:
+    for metric in (*ANSWER_METRICS, *READING_METRICS):
         row(metric, a.answers.get(metric), b.answers.get(metric))
     before = {r.id: r.failures for r in a.results}
     changed = [r for r in b.results if r.id in before and bool(before[r.id]) != bool(r.failures)]

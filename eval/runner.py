@@ -22,7 +22,15 @@ from eval.records import (
     RetrievalResult,
 )
 from kb.answers.verification import split_sentences
-from kb.api import AnswerStyle, AskRequest, AskResponse, SearchMode, SearchRequest
+from kb.api import (
+    AnswerStyle,
+    AskRequest,
+    AskResponse,
+    ConversationTurn,
+    SearchMode,
+    SearchRequest,
+)
+from kb.quotes import display
 from kb.refs import ArticleRef, InvalidArticleRef
 
 MEASURES = {"nDCG@10": nDCG @ 10, "R@5": R @ 5, "R@10": R @ 10, "RR@10": RR @ 10}
@@ -67,7 +75,34 @@ def citations_valid(response: AskResponse, backend: Backend) -> bool:
     return True
 
 
-def evaluate_answer(item: GoldItem, response: AskResponse, latency: float, backend: Backend) -> AnswerResult:
+def _normal(text: str) -> str:
+    return " ".join(display(text).lower().split())
+
+
+def _answer_body(response: AskResponse) -> str:
+    """The answer without its "(Read as: …)" line, whose quotes are the question's words."""
+    return "\n".join(line for line in response.answer.splitlines() if not line.startswith("(Read as:"))
+
+
+def fact_correct(item: GoldItem, response: AskResponse) -> bool | None:
+    """An expected string stated before the answer's first quote (the fact first, then its evidence)."""
+    if "fact" not in item.tags or not item.expected or not item.answerable:
+        return None
+    head = _normal(_answer_body(response).split("“")[0])
+    return not response.abstained and any(_normal(e) in head for e in item.expected)
+
+
+def list_complete(item: GoldItem, response: AskResponse) -> bool | None:
+    """Every expected item inside the answer's quoted text."""
+    if "list" not in item.tags or not item.expected or not item.answerable:
+        return None
+    quoted = " ".join(_normal(q) for q in re.findall(r"“([^”]*)”", _answer_body(response)))
+    return not response.abstained and all(_normal(e) in quoted for e in item.expected)
+
+
+def evaluate_answer(
+    item: GoldItem, response: AskResponse, latency: float, backend: Backend, top_chunk: str | None = None
+) -> AnswerResult:
     predicted = {article_level(a.ref) for a in response.articles}
     expected = {article_level(a) for a in item.articles}
     precision = recall = None
@@ -76,6 +111,21 @@ def evaluate_answer(item: GoldItem, response: AskResponse, latency: float, backe
         precision = hits / len(predicted) if predicted else 0.0
         recall = hits / len(expected)
     projects = {p.id for p in response.projects}
+    project_f1 = _set_f1(projects, set(item.projects)) if item.projects is not None else None
+    fact = fact_correct(item, response)
+    listed = list_complete(item, response)
+    followup = None
+    if "followup" in item.tags:
+        followup = (
+            response.abstained != item.answerable
+            and project_f1 in (None, 1.0)
+            and (recall is None or recall == 1.0)
+            and fact is not False
+            and listed is not False
+        )
+    top_cited = None
+    if item.answerable and top_chunk is not None and not item.previous:
+        top_cited = any(c.chunk_id == top_chunk for c in response.citations)
     return AnswerResult(
         intent=response.intent.value,
         abstained=response.abstained,
@@ -83,20 +133,32 @@ def evaluate_answer(item: GoldItem, response: AskResponse, latency: float, backe
         projects=sorted(projects),
         article_precision=precision,
         article_recall=recall,
-        project_f1=_set_f1(projects, set(item.projects)) if item.projects is not None else None,
+        project_f1=project_f1,
         citations_valid=citations_valid(response, backend),
         latency_ms=round(latency, 1),
         style=response.style.value,
         sentences=len(split_sentences(response.answer)),
         dropped_sentences=response.dropped_sentences,
+        fact_correct=fact,
+        list_complete=listed,
+        followup_correct=followup,
+        top_passage_cited=top_cited,
+        read_as=response.read_as,
     )
 
 
-def ask_and_score(item: GoldItem, backend: Backend, style: AnswerStyle | None = None) -> AnswerResult:
-    """Ask one gold question (in `style`, or the server's default) and score the answer, timed."""
+def ask_and_score(
+    item: GoldItem, backend: Backend, style: AnswerStyle | None = None, top_chunk: str | None = None
+) -> AnswerResult:
+    """Ask one gold question (in `style`, or the server's default) and score the answer, timed. A follow-up's
+    earlier turns are asked first, and their answers sent as its conversation, as the chat does."""
+    conversation: list[ConversationTurn] = []
+    for earlier in item.previous:
+        reply = backend.ask(AskRequest(question=earlier, conversation=conversation))
+        conversation.append(ConversationTurn.of(earlier, reply))
     started = time.perf_counter()
-    reply = backend.ask(AskRequest(question=item.question, style=style))
-    return evaluate_answer(item, reply, (time.perf_counter() - started) * 1000, backend)
+    reply = backend.ask(AskRequest(question=item.question, style=style, conversation=conversation))
+    return evaluate_answer(item, reply, (time.perf_counter() - started) * 1000, backend, top_chunk)
 
 
 def _failures(item: GoldItem, retrieval: list[RetrievalResult], answer: AnswerResult | None) -> list[str]:
@@ -118,6 +180,14 @@ def _failures(item: GoldItem, retrieval: list[RetrievalResult], answer: AnswerRe
         out.append(f"projects {answer.projects}, expected {sorted(item.projects or [])}")
     if not answer.citations_valid:
         out.append("invalid citations (unresolved marker or quote not verbatim)")
+    if answer.fact_correct is False:
+        out.append(f"fact not stated first (expected one of {item.expected})")
+    if answer.list_complete is False:
+        out.append("list incomplete (an expected item is not quoted)")
+    if answer.followup_correct is False:
+        out.append(f"follow-up misread (read as {answer.read_as!r})")
+    if answer.top_passage_cited is False:
+        out.append("the answer does not cite hybrid search's first passage")
     return out
 
 
@@ -136,7 +206,8 @@ def run(
     per_item: dict[str, list[RetrievalResult]] = {item.id: [] for item in items}
     retrieval: dict[str, dict[str, float]] = {}
     retrieval_latency: dict[str, LatencySummary] = {}
-    answered = [i for i in items if i.relevant]  # unanswerable items have no relevant passages to rank
+    # Unanswerable items have no relevant passages to rank; a follow-up's words alone are not its search query.
+    answered = [i for i in items if i.relevant and not i.previous]
     for mode in modes:
         run_docs: list[ir_measures.ScoredDoc] = []
         latencies: list[float] = []
@@ -167,12 +238,15 @@ def run(
     for number, item in enumerate(items, start=1):
         answer = None
         if answers:
-            answer = ask_and_score(item, backend)
+            hybrid = [r for r in per_item[item.id] if r.mode == SearchMode.HYBRID.value]
+            top = hybrid[0].top[0] if hybrid and hybrid[0].top else None
+            answer = ask_and_score(item, backend, top_chunk=top)
             answer_results.append((item, answer))
         results.append(
             QuestionResult(
                 id=item.id,
                 kind=item.kind,
+                tags=item.tags,
                 question=item.question,
                 answerable=item.answerable,
                 retrieval=per_item[item.id],
@@ -204,7 +278,17 @@ def summarise_answers(pairs: list[tuple[GoldItem, AnswerResult]]) -> dict[str, f
     unanswerable = sum(1 for i, _ in pairs if not i.answerable)
     p = statistics.mean(precisions) if precisions else 0.0
     r = statistics.mean(recalls) if recalls else 0.0
-    return {
+    reading: dict[str, float] = {}
+    for metric, field in (
+        ("fact_accuracy", "fact_correct"),
+        ("list_completeness", "list_complete"),
+        ("followup_accuracy", "followup_correct"),
+        ("top_passage_in_evidence", "top_passage_cited"),
+    ):
+        values = [getattr(a, field) for _, a in pairs if getattr(a, field) is not None]
+        if values:
+            reading[metric] = round(sum(values) / len(values), 4)
+    return reading | {
         "article_precision": round(p, 4),
         "article_recall": round(r, 4),
         "article_f1": round(_f1(p, r), 4),

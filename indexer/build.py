@@ -25,6 +25,7 @@ import numpy as np
 from indexer.build_report import BuildReport
 from indexer.chunker import DocumentChunker
 from indexer.corpus import SourceDocument, documents_hash
+from indexer.entities import EntityFinder
 from indexer.query_encoders import corpus_probes, prepare_query_encoders
 from indexer.sentences import SentenceFinder, number_sentences
 from indexer.sources import index_is_current, load_sources, unloaded_uploads
@@ -78,15 +79,19 @@ def chunk_and_tag(
     chunker: DocumentChunker,
     tagger: Tagger,
     finder: SentenceFinder | None = None,
+    entities: EntityFinder | None = None,
 ) -> list[Chunk]:
-    """Chunks with their tags and quotable sentences (sentence rows are numbered later, once all chunks are known)."""
+    """Chunks with their tags, quotable sentences and named entities (sentence rows are numbered later, once all
+    chunks are known)."""
     finder = finder or SentenceFinder()
+    entities = entities or EntityFinder()
     chunks: list[Chunk] = []
     for doc in documents:
         meta = doc.meta
         home = meta.instrument or Instrument.PROTOCOL
         doc_chunks = chunker.chunk(meta.id, meta.title, doc.body, meta.instrument, doc.page_starts)
         finder.annotate(doc_chunks)
+        entities.annotate(doc_chunks)
         for chunk, tags in zip(doc_chunks, tagger.tag_many([c.text for c in doc_chunks], home), strict=True):
             own: list[str] = []
             categories = list(tags.categories)

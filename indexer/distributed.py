@@ -143,6 +143,7 @@ class ChunkTagStage:
 
     def __init__(self) -> None:
         from indexer.chunker import DocumentChunker
+        from indexer.entities import EntityFinder
         from indexer.sentences import SentenceFinder
         from indexer.tagger import Tagger
         from kb.embedding import Embedder
@@ -150,12 +151,15 @@ class ChunkTagStage:
         self._chunker = DocumentChunker(Embedder(threads=1).count_wordpieces)
         self._tagger = Tagger()
         self._finder = SentenceFinder()
+        self._entities = EntityFinder()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {"doc": [], "pos": [], "chunk": []}
         for text in batch["document"]:
             record = DocumentRecord.model_validate_json(str(text))
-            for pos, chunk in enumerate(chunk_and_tag([record.source()], self._chunker, self._tagger, self._finder)):
+            for pos, chunk in enumerate(
+                chunk_and_tag([record.source()], self._chunker, self._tagger, self._finder, self._entities)
+            ):
                 out["doc"].append(record.i)
                 out["pos"].append(pos)
                 out["chunk"].append(chunk.model_dump_json())

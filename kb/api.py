@@ -134,6 +134,38 @@ class SearchResponse(BaseModel):
 
 # -- answers (POST /api/ask) -----------------------------------------------------------------
 
+MAX_EXPORT_TURNS = 20
+MAX_CONVERSATION_TURNS = 5  # earlier turns an /api/ask request may carry
+MAX_TURN_NAMES = 50  # projects, articles or doc ids one earlier answer named
+# A project or document id (an upload's may be 120 characters) or an article reference.
+TurnName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+MAX_FEEDBACK_ANSWER_CHARS = 20_000  # the longest answer to the gold questions is under 4,000
+MAX_FEEDBACK_COMMENT_CHARS = 2000
+MAX_FEEDBACK_CITATIONS = 50
+
+
+class ConversationTurn(BaseModel):
+    """One turn of a conversation as the chat holds it: the question and what its answer named (DESIGN §4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    projects: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    articles: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+    doc_ids: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
+
+    _question_not_blank = field_validator("question")(reject_blank)
+
+    @classmethod
+    def of(cls, question: str, response: AskResponse) -> ConversationTurn:
+        """What the chat keeps of an answered turn and sends with the next question."""
+        return cls(
+            question=question,
+            projects=[p.id for p in response.projects][:MAX_TURN_NAMES],
+            articles=[a.ref for a in response.articles][:MAX_TURN_NAMES],
+            doc_ids=list(dict.fromkeys(c.doc_id for c in response.citations))[:MAX_TURN_NAMES],
+        )
+
 
 class Intent(StrEnum):
     PROJECT_FINDER = "project_finder"
@@ -158,6 +190,8 @@ class AskRequest(BaseModel):
     filters: SearchFilters = Field(default_factory=SearchFilters)
     # None: generative when the server has an LLM (TIPKB_LLM_URL), else extractive.
     style: AnswerStyle | None = None
+    # The earlier turns, oldest first: follow-ups ("which of them…") are read against them (DESIGN §4).
+    conversation: list[ConversationTurn] = Field(default_factory=list, max_length=MAX_CONVERSATION_TURNS)
 
     _top_k_is_whole = field_validator("top_k", mode="before")(whole_number)
 
@@ -206,6 +240,9 @@ class AskResponse(BaseModel):
     style: AnswerStyle = AnswerStyle.EXTRACTIVE  # the style actually used (a generative request can fall back)
     dropped_sentences: int = 0  # generated sentences removed because their citations did not support them
     note: str | None = None  # why the answer is not in the style asked for, or what was removed
+    # How the question was read when that differs from the words asked: a spelling correction, or a follow-up
+    # resolved against the conversation ("Which of the projects named before (…) work in Africa?").
+    read_as: str | None = None
 
 
 # -- catalogue (articles, categories, projects, coverage, documents) ---------------------------
@@ -416,27 +453,6 @@ class Health(BaseModel):
 
 
 # -- briefing export (POST/GET /api/export) and feedback (POST /api/feedback) ---------------------------------
-
-MAX_EXPORT_TURNS = 20
-MAX_TURN_NAMES = 50  # projects, articles or doc ids one earlier answer named
-# A project or document id (an upload's may be 120 characters) or an article reference.
-TurnName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-MAX_FEEDBACK_ANSWER_CHARS = 20_000  # the longest answer to the gold questions is under 4,000
-MAX_FEEDBACK_COMMENT_CHARS = 2000
-MAX_FEEDBACK_CITATIONS = 50
-
-
-class ConversationTurn(BaseModel):
-    """One turn of a conversation as the chat holds it: the question and what its answer named (DESIGN §4)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    projects: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
-    articles: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
-    doc_ids: list[TurnName] = Field(default_factory=list, max_length=MAX_TURN_NAMES)
-
-    _question_not_blank = field_validator("question")(reject_blank)
 
 
 class ExportFormat(StrEnum):

@@ -53,7 +53,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bpolice\b|\bofficers\b|\bofficials\b", "law enforcement immigration authorities"),
     (r"\btrain(ing|ed)?\b|\bteach\b", "training law enforcement officials"),
     (r"\bshare\b|\bsharing\b|\btell\s+each\s+other\b", "exchanging information cooperate"),
-    (r"\bpunish(ed|ment)?\b|\bcrime\b|\billegal\b|\bjail\b|\bprison\b", "criminal offences criminalization"),
+    # "non-punishment" is the opposite of criminalisation: not expanded to it.
+    (
+        r"(?<!non-)(?<!non\s)\bpunish(ed|ment)?\b|\bcrime\b|\billegal\b|\bjail\b|\bprison\b",
+        "criminal offences criminalization",
+    ),
     (r"\bpoverty\b|\bpoor\b|\bunemployment\b|\bvulnerab", "poverty underdevelopment lack of equal opportunity"),
     (r"\bdemand\b|\bbuyers?\b|\bclients?\b", "discourage the demand that fosters exploitation"),
     (r"\bcampaigns?\b|\bawareness\b|\bmedia\b", "information and mass media campaigns"),
@@ -87,9 +91,25 @@ _FRAME = re.compile(
 )
 
 
+# "If we join the Palermo Protocol, are we legally bound to …": joining is the condition, the rest is the topic.
+_CONDITION = re.compile(
+    r"^\s*(?:if|once|when|after)\s+(?:we|a\s+state|a\s+country|states|countries|my\s+country|our\s+country)\s+"
+    r"(?:join|joins|ratify|ratifies|accede\s+to|accedes\s+to|sign|signs|become\s+(?:a\s+)?part(?:y|ies)\s+to)\s+"
+    r"(?:the\s+)?[\w\s-]*?(?:protocol|convention)\s*,\s*",
+    re.I,
+)
+_OBLIGATION = re.compile(
+    r"^\s*(?:are|is|would|will)\s+(?:we|they|states?|countries|it)\s+(?:be\s+)?(?:legally\s+)?"
+    r"(?:bound|obliged|obligated|required|forced)\s+to\s+",
+    re.I,
+)
+
+
 def topic_of(question: str) -> str:
-    """The question without a "what does the Protocol say about" frame."""
-    stripped = _FRAME.sub("", question)
+    """The question without a "what does the Protocol say about" frame, an "if we join the Protocol," condition
+    or an "are we legally bound to" opening: what is left is what the passages must be about."""
+    stripped = _OBLIGATION.sub("", _CONDITION.sub("", question))
+    stripped = _FRAME.sub("", stripped)
     return stripped if len(stripped.strip(" ?")) >= 3 else question
 
 

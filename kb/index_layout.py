@@ -21,8 +21,9 @@ from kb.errors import BuildInProgress
 # The on-disk format as a whole (manifest, vector files, SQLite tables); a reader refuses any other version.
 # 2: chunks carry embed_hash (vectors reused across builds); 3: multilingual vectors; 4: sentences with their
 # MiniLM vectors, and the ONNX query encoders; 5: passages and bodies free of inline HTML (`**<u>Protection</u>**` was
-# indexed as written), so an index built before is rebuilt rather than served with tags in its text
-SCHEMA_VERSION = 5
+# indexed as written), so an index built before is rebuilt rather than served with tags in its text; 6: named
+# entities of every chunk (spaCy's trained pipeline), which fact answers read
+SCHEMA_VERSION = 6
 
 MANIFEST = "manifest.json"
 FAISS_FILE = "vectors.faiss"

@@ -36,6 +36,10 @@ CREATE TABLE sentences (
     "end" INTEGER NOT NULL, embed_hash TEXT NOT NULL
 );
 CREATE INDEX sentences_chunk ON sentences(chunk, id);
+CREATE TABLE entities (
+    chunk INTEGER NOT NULL REFERENCES chunks(id), start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT NOT NULL
+);
+CREATE INDEX entities_chunk ON entities(chunk, start);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(context, text, tokenize='porter unicode61');
 """
 
@@ -91,6 +95,10 @@ def write_tables(
         con.executemany(
             "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
             [(s.row, i, s.start, s.end, sentence_hashes[s.row]) for i, c in enumerate(chunks) for s in c.sentences],
+        )
+        con.executemany(
+            "INSERT INTO entities VALUES (?, ?, ?, ?)",
+            [(i, e.start, e.end, e.label) for i, c in enumerate(chunks) for e in c.entities],
         )
         con.executemany(
             "INSERT INTO chunks_fts(rowid, context, text) VALUES (?, ?, ?)",

@@ -14,12 +14,14 @@ from kb.answers.engine import AnswerEngine
 from kb.answers.generative import DraftToken, GenerativeAnswerer, resolve_style
 from kb.answers.verification import AnswerVerifier
 from kb.api import (
+    MAX_CONVERSATION_TURNS,
     AnswerStyle,
     ArticleDetail,
     ArticleSummary,
     AskRequest,
     AskResponse,
     CategoryInfo,
+    ConversationTurn,
     CoverageReport,
     DocumentDetail,
     DocumentSummary,
@@ -121,6 +123,21 @@ class KnowledgeBase:
         """The extractive answer, or with an LLM (and unless `style` says extractive) its verified paragraph."""
         extractive, generative = self._plan(request, llm)
         return generative.answer(extractive) if generative is not None else extractive
+
+    def ask_conversation(self, questions: list[str]) -> list[AskResponse]:
+        """Each question answered extractively with the turns before it (at most 5) as its conversation, as the
+        chat asked them: the briefing export re-answers a conversation this way."""
+        answers: list[AskResponse] = []
+        turns: list[ConversationTurn] = []
+        for question in questions:
+            response = self.ask(
+                AskRequest(
+                    question=question, style=AnswerStyle.EXTRACTIVE, conversation=turns[-MAX_CONVERSATION_TURNS:]
+                )
+            )
+            answers.append(response)
+            turns.append(ConversationTurn.of(question, response))
+        return answers
 
     def ask_stream(
         self, request: AskRequest, llm: ChatClient | None = None

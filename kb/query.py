@@ -68,12 +68,43 @@ class QueryAnalysis:
     named_instrument: str | None = None  # "untoc", "coe" or "us-law"
     categories: list[str] = field(default_factory=list)
     absent_instrument: str | None = None  # an instrument the corpus does not hold, as a phrase
+    # Every instrument the words name, "protocol" included, in the order named: a comparison names two.
+    instruments: list[str] = field(default_factory=list)
+    comparison: bool = False  # "does the CoE Convention go further than the Protocol on …"
 
     def names_other_instrument(self) -> bool:
         return self.named_instrument is not None
 
 
 _NAMES_PROTOCOL = re.compile(r"\bprotocol\b(?!\s+against\s+the\s+smuggling)", re.I)
+
+
+# Wording that asks how instruments differ, or whether one does what another does.
+_COMPARISON = re.compile(
+    r"\bgo(?:es)?\s+further\b|\bdiffer(?:s|ent|ence|ences)?\b|\bcompar(?:e|ed|es|ison)\b|\bversus\b|\bvs\.?\s"
+    r"|\bunlike\b|\blike\s+the\b|\bsame\s+as\b|\bonly\s+in\b|\bboth\b|\bstronger\s+than\b"
+    r"|\bmore\s+(?:than|detailed|specific)\b|\bwhereas\b|\bwhile\s+the\b|\bas\s+well\s+as\s+the\b"
+    r"|\b(?:also|too)\b.*\b(?:convention|protocol)\b",
+    re.I,
+)
+
+
+def named_instruments(query: str) -> list[str]:
+    """Every instrument the query names, in the order it names them ("protocol" for the Trafficking Protocol)."""
+    found: list[tuple[int, str]] = []
+    for pattern, name in _NAMED_INSTRUMENTS:
+        m = pattern.search(query)
+        if m and (name != "untoc" or not re.match(r"\s+against\s+the\s+smuggling", query[m.end() :], re.I)):
+            found.append((m.start(), name))
+    protocol = _NAMES_PROTOCOL.search(query)
+    if protocol:
+        found.append((protocol.start(), "protocol"))
+    # "the Protocol supplementing the Convention against Transnational Organized Crime" names the Protocol only.
+    if re.search(
+        r"protocol\s+(?:to\s+prevent[\w\s,]*?)?supplementing\s+the\s+(?:united\s+nations\s+)?convention", query, re.I
+    ):
+        found = [f for f in found if f[1] != "untoc"]
+    return [name for _, name in sorted(found)]
 
 
 def analyse_query(query: str) -> QueryAnalysis:
@@ -93,7 +124,16 @@ def analyse_query(query: str) -> QueryAnalysis:
             ArticleRef(r.article, r.path, Instrument(named)) if r.instrument is Instrument.PROTOCOL else r for r in refs
         ]
     absent = next((name for pattern, name in ABSENT_INSTRUMENTS if pattern.search(query)), None)
-    return QueryAnalysis(refs=refs, named_instrument=named, categories=categories_in(query), absent_instrument=absent)
+    instruments = named_instruments(query)
+    comparison = len(instruments) >= 2 and _COMPARISON.search(query) is not None
+    return QueryAnalysis(
+        refs=refs,
+        named_instrument=named,
+        categories=categories_in(query),
+        absent_instrument=absent,
+        instruments=instruments,
+        comparison=comparison,
+    )
 
 
 def instrument_of(doc_type: DocType, instrument: str | None, doc_id: str) -> str | None:

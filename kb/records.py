@@ -73,6 +73,14 @@ class Sentence(BaseModel):
     row: int = -1
 
 
+class Entity(BaseModel):
+    """A named entity in a chunk's text (OntoNotes label: DATE, GPE, ORG, PERSON, CARDINAL, …), found at build time."""
+
+    start: int
+    end: int
+    label: str
+
+
 class Chunk(BaseModel):
     """A citable passage: a span of a document's body with its tags."""
 
@@ -93,6 +101,7 @@ class Chunk(BaseModel):
     regions: list[str] = Field(default_factory=list)
     organisations: list[str] = Field(default_factory=list)
     sentences: list[Sentence] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
 
 
 # The Chunk fields stored as (chunk, kind, value) rows in the index's chunk_tags table.

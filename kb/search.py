@@ -46,6 +46,7 @@ from kb.retrieval import (
 )
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORY_BY_ID
+from kb.titles import citation_title
 
 # Score multipliers and fusion constant, tuned on the gold set's dev split (`kb eval --split dev`, see eval/README.md):
 # RRF k 60 → 10 and look-alike weight 0.85 → 0.6 raised hybrid nDCG@10 on dev from 0.614 to 0.671.
@@ -70,6 +71,15 @@ class ChunkFacts:
     doc_id: str
     categories: frozenset[str]
     facets: dict[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class RankedChunk:
+    """One passage of a ranking: its row in the index (for vector look-ups), the chunk, and its fused score."""
+
+    row: int
+    chunk: Chunk
+    score: float
 
 
 def with_ancestors(ref: str) -> list[str]:
@@ -274,11 +284,18 @@ class SearchService:
         )
 
     def ranking(
-        self, request: SearchRequest, filters: SearchFilters, language: UNLanguage, phrase: ExactPhrase | None
+        self,
+        request: SearchRequest,
+        filters: SearchFilters,
+        language: UNLanguage,
+        phrase: ExactPhrase | None,
+        within: set[int] | None = None,
     ) -> list[Hit]:
         """The request's results under `filters` (the request's, or fewer for a facet's counts), best first,
-        RANKING_DEPTH deep."""
+        RANKING_DEPTH deep; `within` keeps only those chunks (the documents a follow-up is about)."""
         allowed = self.allowed_chunks(filters)
+        if within is not None:
+            allowed = within if allowed is None else allowed & within
         if request.exact:
             if phrase is None:  # nothing but punctuation: no passage holds it as a word
                 return []
@@ -302,6 +319,28 @@ class SearchService:
         # Pinned provisions rank first; their score is lifted just above the best other result.
         head = [Hit(c, max(scores.get(c, 0.0), top) + 1e-6 * (len(pinned) - i)) for i, c in enumerate(pinned)]
         return (head + ranked)[:RANKING_DEPTH]
+
+    def chunks_of_instrument(self, instrument: str) -> set[int]:
+        """The chunks of the documents that are this instrument ("protocol", "untoc", "coe" or "us-law")."""
+        if instrument == "protocol":
+            return self.store.chunk_ids_of_types([DocType.PROTOCOL])
+        docs = [doc_id for doc_id, name in self._doc_instrument.items() if name == instrument]
+        return {i for doc_id in docs for i in self.store.chunk_ids_of_document(doc_id)}
+
+    def passages(
+        self,
+        query: str,
+        top_k: int,
+        filters: SearchFilters,
+        within: set[int] | None = None,
+        mode: SearchMode = SearchMode.HYBRID,
+    ) -> list[RankedChunk]:
+        """The hybrid ranking as chunk rows (with sentences and entities), best first: what the answer engine reads.
+        The same ranking `/api/search` serves, so an answer never starts from worse evidence than search."""
+        request = SearchRequest(query=query, top_k=min(top_k, MAX_SEARCH_TOP_K), filters=filters, mode=mode)
+        hits = self.ranking(request, filters, detect_language(query), None, within)[:top_k]
+        loaded = self.store.chunks([h.chunk for h in hits])
+        return [RankedChunk(h.chunk, loaded[h.chunk], h.score) for h in hits]
 
     # -- facet counts ----------------------------------------------------------------------
     def facets(
@@ -330,7 +369,7 @@ class SearchService:
             rank=rank,
             chunk_id=chunk.chunk_id,
             doc_id=chunk.doc_id,
-            doc_title=info.meta.title,
+            doc_title=citation_title(info.meta, chunk.section),
             doc_type=DocType(info.meta.type),
             section=chunk.section,
             page=chunk.page,

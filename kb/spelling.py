@@ -14,6 +14,12 @@ from kb.stemming import stem
 from kb.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[^\W\d_]+")
+# Words that shape a question, which a typo must not hide from the question reader.
+FUNCTION_WORDS = (
+    "which", "what", "where", "when", "whom", "whose", "does", "have", "there", "their", "about", "under",
+    "should", "could", "would", "many", "much", "long", "they", "them", "these", "those", "with", "from",
+    "article", "articles", "project", "projects", "states", "state", "victim", "victims",
+)  # fmt: skip
 MIN_LENGTH = 6  # short words have too many close neighbours to correct safely
 CUTOFF = 0.85
 SURE = 0.9
@@ -44,7 +50,16 @@ class Speller:
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
             lower = word.lower()
-            if len(lower) < MIN_LENGTH or lower in self.words or lower in STOP_WORDS or stem(lower) in self.stems:
+            if lower in self.words or lower in STOP_WORDS or stem(lower) in self.stems:
+                return word
+            if len(lower) < MIN_LENGTH:
+                # Short words only towards a question or function word one typo away ("Whcih" → "which"): the
+                # question's form decides what is asked, so it is corrected before anything reads it.
+                near = [w for w in FUNCTION_WORDS if one_edit_apart(lower, w)]
+                if len(near) > 1 and m.start() == 0:  # a question opens with its question word
+                    near = [w for w in near if w.startswith("wh")] or near
+                if len(near) == 1 and len(lower) >= 4:
+                    return near[0].capitalize() if word[0].isupper() else near[0]
                 return word
             # Typos rarely change the first letter; looking only there keeps this fast.
             close = difflib.get_close_matches(lower, self._by_initial.get(lower[0], []), n=1, cutoff=CUTOFF)

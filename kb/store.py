@@ -23,7 +23,7 @@ from kb.embedding import MODEL_NAME, sha256_file
 from kb.errors import IndexCorrupt, IndexNotBuilt, IndexStale
 from kb.index_layout import SCHEMA_VERSION
 from kb.index_tables import UPLOAD_SOURCE_PREFIX
-from kb.records import TAG_KINDS, Chunk, DocType, DocumentMeta, Manifest, Sentence
+from kb.records import TAG_KINDS, Chunk, DocType, DocumentMeta, Entity, Manifest, Sentence
 from kb.vector_index import search_parameters
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -283,6 +283,17 @@ class IndexStore:
         )
         for chunk, row, start, end in sentence_rows:
             spans[int(chunk)].append(Sentence(start=int(start), end=int(end), row=int(row)))
+        entities: dict[int, list[Entity]] = {int(r[0]): [] for r in rows}
+        entity_rows = (
+            self._rows(
+                f'SELECT chunk, start, "end", label FROM entities WHERE chunk IN ({marks}) ORDER BY chunk, start',
+                list(ids),
+            )
+            if with_sentences
+            else []
+        )
+        for chunk, start, end, label in entity_rows:
+            entities[int(chunk)].append(Entity(start=int(start), end=int(end), label=str(label)))
         out: dict[int, Chunk] = {}
         for r in rows:
             rid = int(r[0])
@@ -298,6 +309,7 @@ class IndexStore:
                 context=r[9],
                 page=r[10],
                 sentences=spans[rid],
+                entities=entities[rid],
                 **tags[rid],
             )
         return out

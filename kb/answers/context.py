@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from kb.answers.evidence import EvidenceCheck
+from kb.answers.evidence import EvidenceCheck, content_words
 from kb.coverage import CoverageService
 from kb.embedding import TextEncoder
 from kb.projects import ProjectCatalog
@@ -15,7 +15,10 @@ from kb.provisions import ProvisionLibrary
 from kb.quotes import Span, sentence_rows, sentences
 from kb.records import Chunk, DocType
 from kb.search import SearchService
+from kb.stemming import stems
 from kb.store import IndexStore
+
+SENTENCE_OVERLAP_WEIGHT = 0.2  # added to a sentence's cosine per share of the question's content words it uses
 
 
 @dataclass
@@ -48,6 +51,12 @@ class AnswerContext:
             return per_chunk
         question_vector = self.embedder.embed_query(question).reshape(-1)
         scores = np.asarray(self.store.sentence_vectors[rows]) @ question_vector
+        # The question's own words count too: "more projects … articles 7 and 8" picks the sentence that says so.
+        asked = {s for w in content_words(question) for s in stems(w)}
+        if asked:
+            texts = [s.text for c, spans in zip(chunks, per_chunk, strict=True) if len(spans) > limit for s in spans]
+            shared = np.array([len(asked & set(stems(t))) / len(asked) for t in texts], dtype=np.float32)
+            scores = scores + SENTENCE_OVERLAP_WEIGHT * shared
         out: list[list[Span]] = []
         cursor = 0
         for spans in per_chunk:

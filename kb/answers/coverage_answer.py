@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
+from kb.answers.question import Question
 from kb.answers.taxonomy_answer import category_source
 from kb.coverage import format_refs
 from kb.gazetteer import find_places
 from kb.projects import Project
-from kb.query import QueryAnalysis
 from kb.refs import ArticleRef
 from kb.taxonomy import CATEGORY_BY_ID
 
@@ -21,7 +23,8 @@ def _named_project(ctx: AnswerContext, question: str) -> Project | None:
     return None
 
 
-def answer_coverage(ctx: AnswerContext, question: str, analysis: QueryAnalysis, draft: AnswerDraft) -> bool:
+def answer_coverage(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> bool:
+    question = asked.text
     project = _named_project(ctx, question)
     if project is not None:
         return _project_coverage(ctx, project, draft)
@@ -47,6 +50,7 @@ def answer_coverage(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
                 names = []
                 for cell in other.projects:
                     p = ctx.projects.get(cell.project)
+                    draft.add_project(p.summary())  # named as addressing it: listed in `projects` too
                     marks = ""
                     for cid in cell.categories:
                         declared = p.declaration(CATEGORY_BY_ID[cid])
@@ -66,9 +70,18 @@ def answer_coverage(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
         source = category_source(ctx, category)
         mark = f" [{draft.cite(source[0], source[1], [])}]" if source else ""
         draft.say(f"No project declares the category {category.label}{mark}.")
-    for summary in report.projects:
-        draft.add_project(summary)
+    if _EACH_PROJECT.search(question):
+        for project in ctx.projects:
+            draft.add_project(project.summary())
+            labels = ", ".join(CATEGORY_BY_ID[c].label for c in project.categories)
+            declared = project.categories_line()
+            mark = f" [{draft.cite(declared[0], declared[1], [])}]" if declared else ""
+            draft.say(f"- {project.meta.title.split(':')[0]}: {labels}{mark}")
+    # `projects` lists only the projects the answer names as addressing something: a gap answer names none.
     return False
+
+
+_EACH_PROJECT = re.compile(r"\b(?:each|every|per|all\s+(?:the\s+)?)\s*projects?\b|\bprojects?\s+each\b", re.I)
 
 
 def _project_coverage(ctx: AnswerContext, project: Project, draft: AnswerDraft) -> bool:

@@ -14,6 +14,7 @@ from kb.quotes import display
 from kb.records import Chunk
 from kb.refs import ArticleRef, Instrument, find_references, sort_refs
 from kb.store import IndexStore
+from kb.titles import citation_title
 
 _QUOTED = re.compile(r"“[^”]*”")
 
@@ -44,7 +45,7 @@ class AnswerDraft:
                 n=n,
                 chunk_id=chunk.chunk_id,
                 doc_id=chunk.doc_id,
-                doc_title=self.store.documents[chunk.doc_id].meta.title,
+                doc_title=citation_title(self.store.documents[chunk.doc_id].meta, chunk.section),
                 section=chunk.section,
                 quote=quote,
                 articles=[str(a) for a in articles],

@@ -16,25 +16,36 @@ from kb.answers.context import AnswerContext
 from kb.answers.coverage_answer import answer_coverage
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck
-from kb.answers.intent import classify
 from kb.answers.passages import answer_from_passages
 from kb.answers.phrasing import answer_in_language
-from kb.answers.project_finder import answer_projects
+from kb.answers.project_finder import answer_projects, short_title
+from kb.answers.question import Question, QuestionReader
 from kb.answers.taxonomy_answer import answer_taxonomy
 from kb.api import AskRequest, AskResponse, Intent
 from kb.coverage import CoverageService
 from kb.embedding import TextEncoder
-from kb.language import UNLanguage, detect_language
+from kb.language import UNLanguage
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
-from kb.query import QueryAnalysis, analyse_query
 from kb.search import SearchService
 from kb.spelling import Speller
 from kb.store import IndexStore
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AnswerContext, str, QueryAnalysis, AnswerDraft], bool]
+
+def front_matter(store: IndexStore) -> dict[str, str]:
+    """Each document's stated facts as text (title, date, office, places, partners), for the evidence checks."""
+    out = {}
+    for doc_id, info in store.documents.items():
+        meta = info.meta
+        out[doc_id] = " ".join(
+            [meta.title, meta.date, meta.office or "", *meta.countries, *meta.regions, *meta.partners]
+        )
+    return out
+
+
+Handler = Callable[[AnswerContext, Question, AnswerDraft], bool]
 
 
 class AnswerEngine:
@@ -48,51 +59,52 @@ class AnswerEngine:
         coverage: CoverageService,
     ) -> None:
         self.ctx = AnswerContext(
-            store, embedder, search, provisions, projects, coverage, EvidenceCheck(store.vocabulary())
+            store,
+            embedder,
+            search,
+            provisions,
+            projects,
+            coverage,
+            EvidenceCheck(store.vocabulary(), front_matter(store)),
         )
-        self.speller = Speller(store.words(), self.ctx.evidence.vocabulary)
+        speller = Speller(store.words(), self.ctx.evidence.vocabulary)
+        self.reader = QuestionReader(speller, {p.id: short_title(p) for p in projects})
         self.handlers: dict[Intent, Handler] = {
             Intent.PROJECT_FINDER: answer_projects,
             Intent.COVERAGE: answer_coverage,
             Intent.TAXONOMY: answer_taxonomy,
         }
 
+    def read(self, request: AskRequest) -> Question:
+        return self.reader.read(request)
+
     def ask(self, request: AskRequest) -> AskResponse:
         started = time.perf_counter()
-        asked = " ".join(request.question.split())
-        language = detect_language(asked)
-        if language is not UNLanguage.ENGLISH:
-            # The English intents, glossary, speller and evidence checks would misread other languages.
-            draft = AnswerDraft(self.ctx.store, self.ctx.provisions)
-            request = request.model_copy(update={"question": asked})
-            intent, abstained = answer_in_language(self.ctx, request, analyse_query(asked), language, draft)
-            took = (time.perf_counter() - started) * 1000
-            self._log(request.question, intent, abstained, len(draft.citations), took, language)
-            return draft.finish(request.question, intent, abstained, took, language.value)
-        question = self.speller.correct(asked)
-        analysis = analyse_query(question)
-        intent = classify(question, analysis)
+        question = self.reader.read(request)
         draft = AnswerDraft(self.ctx.store, self.ctx.provisions)
-        if question != asked:
-            draft.say(f"(Read as: “{question}”.)")
+        if question.read_as:
+            draft.say(f"(Read as: “{question.read_as}”.)")
+        intent = question.intent
         handler = self.handlers.get(intent)
-        if analysis.absent_instrument is not None and intent is Intent.PASSAGE_SEARCH:
+        if not question.english:
+            # Same index and catalogues; the other languages' handler phrases its sentences in the question's language.
+            intent, abstained = answer_in_language(self.ctx, question, draft)
+        elif question.analysis.absent_instrument is not None and handler is None:
             abstained = True
             draft.say(
-                f"The knowledge base does not cover {analysis.absent_instrument}: it holds the Trafficking in Persons "
-                "Protocol, the Convention against Transnational Organized Crime, the Council of Europe Convention on "
-                "Action against Trafficking in Human Beings, selected US law and practice documents, and UNODC "
-                "projects."
+                f"The knowledge base does not cover {question.analysis.absent_instrument}: it holds the Trafficking in "
+                "Persons Protocol, the Convention against Transnational Organized Crime, the Council of Europe "
+                "Convention on Action against Trafficking in Human Beings, selected US law and practice documents, "
+                "and UNODC projects."
             )
         elif handler is not None:
-            abstained = handler(self.ctx, question, analysis, draft)
+            abstained = handler(self.ctx, question, draft)
         else:
-            intent, abstained = answer_from_passages(
-                self.ctx, request.model_copy(update={"question": question}), analysis, draft
-            )
+            intent, abstained = answer_from_passages(self.ctx, question, draft)
         took = (time.perf_counter() - started) * 1000
-        self._log(request.question, intent, abstained, len(draft.citations), took, language)
-        return draft.finish(request.question, intent, abstained, took)
+        self._log(request.question, intent, abstained, len(draft.citations), took, question.language)
+        response = draft.finish(request.question, intent, abstained, took, question.language.value)
+        return response.model_copy(update={"read_as": question.read_as})
 
     @staticmethod
     def _log(question: str, intent: Intent, abstained: bool, citations: int, took: float, language: UNLanguage) -> None:

@@ -73,8 +73,11 @@ class Verdict:
 
 
 class EvidenceCheck:
-    def __init__(self, vocabulary: set[str]) -> None:
+    def __init__(self, vocabulary: set[str], documents: dict[str, str] | None = None) -> None:
         self.vocabulary = vocabulary  # stems the corpus uses anywhere
+        # Per document, what its front matter states (title, date, office, places): "the 2024 fact sheet" is
+        # evidence for "2024" although no sentence of it repeats its own date.
+        self.documents = documents or {}
 
     def focus(self, question: str) -> str | None:
         m = _FOCUS.match(question)
@@ -86,10 +89,12 @@ class EvidenceCheck:
         return word
 
     @staticmethod
-    def _states_figure(text: str, noun: str | None) -> bool:
+    def states_figure(text: str, noun: str | None) -> bool:
         """A number, written in digits or words, shortly before the counted noun ("75 victims", "two projects")."""
         figure = (
-            r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
+            r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+            r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens?"
+            r"|hundreds?|thousands?|millions?|several)"
         )
         if not noun or noun.lower() in STOP_WORDS:
             return re.search(rf"\b{figure}\b(?!-)", text, re.I) is not None
@@ -101,7 +106,8 @@ class EvidenceCheck:
         )
 
     def judge(self, question: str, dense_top: float, evidence: list[Chunk]) -> Verdict:
-        text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence)
+        headers = " ".join(self.documents.get(doc_id, "") for doc_id in dict.fromkeys(c.doc_id for c in evidence))
+        text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence) + " " + headers
         evidence_stems = set(stems(text))
         words = content_words(question)
         # A rare name spelt out in a passage ("What is GPAT?") is evidence even when the embedding is unsure.
@@ -134,7 +140,7 @@ class EvidenceCheck:
             return Verdict(True, "the passages do not mention " + ", ".join(numbers), dense_top, numbers)
         body = " ".join(c.text for c in evidence)  # headings and titles state no figures or dates
         how_many = _HOW_MANY.search(question)
-        if how_many and not self._states_figure(without_references(body), how_many.group(1)):
+        if how_many and not self.states_figure(without_references(body), how_many.group(1)):
             return Verdict(True, "the passages state no such figure", dense_top, [how_many.group(0)])
         if _WHEN.match(question) and not _TIME.search(without_references(body)):
             return Verdict(True, "the passages give no date or time", dense_top, ["when"])

@@ -63,7 +63,12 @@ _ASKS_ABOUT_CATEGORY = re.compile(
 _PLACE_QUESTION = re.compile(r"^\s*(?:anything|what'?s\s+(?:happening|going\s+on)|what\s+is\s+happening)\b", re.I)
 
 
+WHY = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:was|is)\s+the\s+reason)\b", re.I)
+
+
 def classify(question: str, analysis: QueryAnalysis) -> Intent:
+    if WHY.search(question):
+        return Intent.PASSAGE_SEARCH  # a reason is read in a passage, not in the catalogue
     finder = _PROJECT_FINDER.search(question) is not None
     if NEGATED_FINDER.search(question):
         return Intent.PROJECT_FINDER  # "which projects do not deal with victims?" lists the others

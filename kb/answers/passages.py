@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import re
 
+from kb.answers.comparison import answer_comparison
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
-from kb.answers.evidence import Verdict
-from kb.api import MAX_QUESTION_CHARS, AskRequest, Intent, SearchFilters, SearchRequest, SearchResult
+from kb.answers.evidence import Verdict, content_words
+from kb.answers.facts import answer_fact
+from kb.answers.intent import WHY
+from kb.answers.labels import passage_label, provision_label
+from kb.answers.lists import answer_list
+from kb.answers.question import AnswerType, Question
+from kb.answers.sources import named_documents
+from kb.api import MAX_QUESTION_CHARS, Intent
 from kb.glossary import expand, topic_of
-from kb.query import QueryAnalysis
-from kb.quotes import display, sentences
+from kb.quotes import sentences
 from kb.records import Chunk, DocType
 from kb.refs import ArticleRef, Instrument
+from kb.search import RankedChunk
 
 PROTOCOL_MIN = 0.35  # best Protocol paragraph's similarity needed to answer from the Protocol
 SEE_ALSO_MARGIN = 0.04  # a second paragraph this close to the best is cited too
@@ -32,16 +39,6 @@ _OTHER_SOURCES = re.compile(
 )
 
 
-def _search(ctx: AnswerContext, query: str, top_k: int, filters: SearchFilters) -> list[SearchResult]:
-    return ctx.search.search(SearchRequest(query=query, top_k=top_k, filters=filters), with_facets=False).results
-
-
-def _chunks(ctx: AnswerContext, results: list[SearchResult]) -> tuple[list[Chunk], dict[str, int]]:
-    ids = ctx.store.chunk_ids_by_name([r.chunk_id for r in results])
-    loaded = ctx.store.chunks(list(ids.values()))
-    return [loaded[ids[r.chunk_id]] for r in results], ids
-
-
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+is\s+the\s+definition\s+of|how\s+(?:is|are|does\s+the\s+\w+\s+define)|define)\s+"
     r"(?:an?\s+|the\s+)?[\"“']?(?P<c>[\w\s-]+?)[\"”']?\s*(?:defined\s*)?\??\s*$"
@@ -52,7 +49,7 @@ _DEFINITION = re.compile(
 )
 
 
-def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) -> list[SearchResult]:
+def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) -> list[RankedChunk]:
     """For "what is an X?", the provisions that define X ("“X” shall mean"), if any."""
     m = _DEFINITION.match(re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", question, flags=re.I))
     if not m:
@@ -67,61 +64,135 @@ def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) ->
     defining = [
         c for c in chunks.values() if re.search(rf"[“\"]{re.escape(phrase)}s?[”\"]\s+shall\s+mean", c.text, re.I)
     ]
-    return [ctx.search.result_for(c, 1.0) for c in sorted(defining, key=lambda c: c.ordinal)]
+    rows = {c.chunk_id: row for row, c in chunks.items()}
+    return [RankedChunk(rows[c.chunk_id], c, 1.0) for c in sorted(defining, key=lambda c: c.ordinal)]
 
 
-def answer_from_passages(
-    ctx: AnswerContext, request: AskRequest, analysis: QueryAnalysis, draft: AnswerDraft
-) -> tuple[Intent, bool]:
-    question = request.question
-    if analysis.refs:
+def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
+    question, analysis = asked.text, asked.analysis
+    within = _scope(ctx, asked)
+    if asked.answer_type is AnswerType.FACT and answer_fact(ctx, asked, draft, within):
+        return Intent.PASSAGE_SEARCH, False
+    if asked.answer_type is AnswerType.LIST and not analysis.refs and answer_list(ctx, asked, draft, within):
+        return Intent.PASSAGE_SEARCH, False
+    if analysis.refs and not WHY.search(question):  # "why did … call for articles 7 and 8?" asks for a reason
         return _quote_references(ctx, question, analysis.refs, draft)
+    if analysis.comparison:
+        none = answer_comparison(ctx, asked, draft)
+        return Intent.PASSAGE_SEARCH, none
     query = expand(topic_of(question))
     if len(query) > MAX_QUESTION_CHARS:
         query = question
-    filters = request.filters
+    filters = asked.filters
+    allowed = ctx.search.allowed_chunks(filters)
+    if within is not None:
+        allowed = within if allowed is None else allowed & within
+    # Every document, ranked as /api/search ranks them (look-alike provisions of other instruments weighted down).
+    general = ctx.search.passages(query, max(5, asked.top_k), filters, within)
     protocol_allowed = not filters.doc_type or DocType.PROTOCOL in filters.doc_type
-    if analysis.named_instrument is None and protocol_allowed and not _OTHER_SOURCES.search(question):
+    if (
+        analysis.named_instrument is None
+        and protocol_allowed
+        and within is None
+        and not _OTHER_SOURCES.search(question)
+    ):
         only_protocol = filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
         defined = _definitions(ctx, question, ctx.search.allowed_chunks(only_protocol))
-        results = _unique(defined + [r for r in _search(ctx, query, 5, only_protocol) if _is_provision(r)])
-        chunks, ids = _chunks(ctx, results)
-        scores = _scores(ctx, question, query, list(ids.values()))
+        ranked = _unique(defined + [r for r in ctx.search.passages(query, 5, only_protocol) if _is_provision(r.chunk)])
+        scores = _scores(ctx, question, query, [r.row for r in ranked])
         best = max(scores.values(), default=0.0)
-        if chunks and (best >= PROTOCOL_MIN or defined):
-            verdict = ctx.evidence.judge(question, best, chunks[:3])
+        # Protocol primacy is a tie-break: a clearly better match elsewhere (non-punishment → CoE article 26) wins.
+        rival = None if defined else _clearly_better(ctx, question, query, general, best)
+        if ranked and (defined or (best >= PROTOCOL_MIN and rival is None)):
+            verdict = ctx.evidence.judge(question, best, [r.chunk for r in ranked[:3]])
             if not verdict.abstain:
-                _quote_provision(ctx, chunks, scores, ids, draft)
+                _quote_provision(ctx, [r.chunk for r in ranked], scores, _rows(ranked), draft)
                 return Intent.PROTOCOL_QUESTION, False
-    allowed = ctx.search.allowed_chunks(filters)
+        if rival is not None:
+            general = [rival] + [r for r in general if r.row != rival.row]
     defined = _definitions(ctx, question, allowed)
-    results = _unique(defined + _search(ctx, query, max(3, request.top_k), filters))
-    all_chunks, ids = _chunks(ctx, results)
-    # A lead-in ending in ":" says nothing alone; its items are separate passages.
-    chunks = [c for c in all_chunks if not c.text.rstrip().endswith(":")] or all_chunks
+    results = _unique(defined + general)
+    # A bare lead-in ("… shall include:") says nothing alone; its items are separate passages.
+    kept = [r for r in results if not bare_lead_in(r.chunk)] or results
+    chunks = [r.chunk for r in kept]
     verdict = ctx.evidence.judge(question, ctx.dense_top(question, allowed), chunks[:3])
     if verdict.abstain:
         _abstain(ctx, question, verdict, chunks[:2], draft)
         return Intent.PASSAGE_SEARCH, True
-    if defined and chunks[0].ref:
-        _quote_provision(ctx, chunks[:1], {ids[chunks[0].chunk_id]: 1.0}, ids, draft)
+    top = kept[0]
+    if defined and top.chunk.ref:
+        _quote_provision(ctx, [top.chunk], {top.row: 1.0}, _rows(results), draft)
         return Intent.PASSAGE_SEARCH, False
-    if analysis.named_instrument in ("untoc", "coe") and chunks[0].ref:
-        # A treaty question: quote the provision as the Protocol path does (lead-in with its items).
-        treaty = [c for c in all_chunks if c.ref]
-        scores = _scores(ctx, question, query, [ids[c.chunk_id] for c in treaty])
-        _quote_provision(ctx, treaty, scores, ids, draft)
+    home = ctx.provisions.instrument_of(top.chunk.doc_id)
+    named = analysis.named_instrument
+    if top.chunk.ref and (named in ("untoc", "coe") or (named is None and home is not Instrument.PROTOCOL)):
+        # A treaty provision ranks first: quote it as the Protocol path does (lead-in with its items).
+        treaty = [r for r in results if r.chunk.ref and ctx.provisions.instrument_of(r.chunk.doc_id) is home]
+        scores = _scores(ctx, question, query, [r.row for r in treaty])
+        if named is None and protocol_allowed:
+            name = ctx.provisions.instrument_name(home)
+            draft.say(f"The Protocol has no provision that matches this as closely; the {name} has one:")
+        _quote_provision(ctx, [r.chunk for r in treaty], scores, _rows(results), draft)
         return Intent.PASSAGE_SEARCH, False
-    _best_passages(ctx, question, chunks[: min(3, request.top_k)], draft)
+    _best_passages(ctx, question, chunks[: min(3, asked.top_k)], draft)
     return Intent.PASSAGE_SEARCH, False
 
 
-def _unique(results: list[SearchResult]) -> list[SearchResult]:
-    seen: set[str] = set()
+CLEARLY_BETTER = 0.08  # a passage elsewhere this much closer than the best Protocol provision is answered from
+RIVAL_DEPTH = 5  # how far down the overall ranking such a passage may be
+PHRASE_BONUS = 0.1  # holding the question's whole phrase ("child marriage") counts as this much closer
+
+
+def _clearly_better(
+    ctx: AnswerContext, question: str, query: str, general: list[RankedChunk], protocol_best: float
+) -> RankedChunk | None:
+    """A passage of another document among the best ranked that matches clearly better than the Protocol's best
+    provision (by meaning, or by holding the question's very phrase): the Protocol's primacy decides between
+    look-alikes of similar relevance only, never against a clearly better match (non-punishment → CoE article 26,
+    child marriage → 22 U.S.C. § 7104)."""
+    candidates = [
+        r for r in general[:RIVAL_DEPTH] if ctx.store.documents[r.chunk.doc_id].meta.type is not DocType.PROTOCOL
+    ]
+    if not candidates:
+        return None
+    scores = _scores(ctx, question, query, [r.row for r in candidates])
+    phrase = " ".join(content_words(topic_of(question)))
+    has_phrase = 2 <= len(phrase.split()) <= 4
+    best: tuple[float, RankedChunk] | None = None
+    for r in candidates:
+        score = scores.get(r.row, 0.0)
+        if has_phrase and phrase in " ".join(r.chunk.text.lower().split()):
+            score += PHRASE_BONUS
+        if score >= protocol_best + CLEARLY_BETTER and (best is None or score > best[0]):
+            best = (score, r)
+    return best[1] if best else None
+
+
+def _rows(ranked: list[RankedChunk]) -> dict[str, int]:
+    return {r.chunk.chunk_id: r.row for r in ranked}
+
+
+def bare_lead_in(chunk: Chunk) -> bool:
+    """A chunk that only introduces a list ("… shall include:"): one sentence ending in ":". A paragraph that says
+    something and then introduces a list ("criminalisation alone is not enough: … the following:") is evidence."""
+    return chunk.text.rstrip().endswith(":") and len(chunk.sentences) <= 1
+
+
+def _scope(ctx: AnswerContext, asked: Question) -> set[int] | None:
+    """The chunks of the documents a follow-up is about ("who runs it?") or the question names ("the concept
+    note"), or None: everything."""
+    documents = set(asked.reading.doc_ids) or named_documents(ctx.store, asked.text)
+    if not documents:
+        return None
+    return {i for doc_id in documents for i in ctx.store.chunk_ids_of_document(doc_id)}
+
+
+def _unique(ranked: list[RankedChunk]) -> list[RankedChunk]:
+    seen: set[int] = set()
     out = []
-    for r in results:
-        if r.chunk_id not in seen:
-            seen.add(r.chunk_id)
+    for r in ranked:
+        if r.row not in seen:
+            seen.add(r.row)
             out.append(r)
     return out
 
@@ -135,15 +206,8 @@ def _scores(ctx: AnswerContext, question: str, query: str, chunk_ids: list[int])
     return {i: max(raw.get(i, 0.0), expanded.get(i, 0.0)) for i in chunk_ids}
 
 
-def _is_provision(result: SearchResult) -> bool:
-    return ":" in result.chunk_id and "#" not in result.chunk_id  # locators, not preamble or testimonium
-
-
-def _label(ref: ArticleRef) -> str:
-    if ref.instrument is Instrument.PROTOCOL:
-        return f"Article {ref.local} of the Protocol"
-    name = {"untoc": "the Convention against Transnational Organized Crime", "coe": "the Council of Europe Convention"}
-    return f"Article {ref.local} of {name[ref.instrument.value]}"
+def _is_provision(chunk: Chunk) -> bool:
+    return chunk.ref is not None
 
 
 def _quote_provision(
@@ -188,7 +252,14 @@ def _quote_provision(
     for unit in siblings:
         parts.append(f"“{unit.text}” [{draft.cite(unit, unit.text)}]")
     shown = {u.chunk_id for u in siblings}
-    draft.say(f"{_label(ref)} ({ctx.provisions.title(ref)}) provides: " + " ".join(parts))
+    draft.say(f"{provision_label(ref)} ({ctx.provisions.title(ref)}) provides: " + " ".join(parts))
+    for condition in conditions_of(ctx, ref):
+        if condition.chunk_id in shown:
+            continue
+        shown.add(condition.chunk_id)
+        other = ArticleRef.parse(condition.ref or "")
+        n = draft.cite(condition, condition.text)
+        draft.say(f"Paragraph {other.path[0]} qualifies it: “{condition.text}” [{n}]")
     for chunk in chunks[1:]:
         if chunk.chunk_id in shown or score(chunk) < best_score - SEE_ALSO_MARGIN or not chunk.ref:
             continue
@@ -197,10 +268,31 @@ def _quote_provision(
         other = ArticleRef.parse(chunk.ref)
         if other.covers(ref) or ref.covers(other):
             continue
-        label = _label(other)
+        label = provision_label(other)
         n = draft.cite(chunk, chunk.text)
         draft.say(f"See also {label[0].lower()}{label[1:]} ({ctx.provisions.title(other)}): “{chunk.text}” [{n}]")
         break
+
+
+def conditions_of(ctx: AnswerContext, ref: ArticleRef) -> list[Chunk]:
+    """The other paragraphs of the article that qualify this one: an exception, an opt-out, a sanction or a
+    condition that names it ("… not bound by paragraph 2 of this article", "… set forth in paragraph 3 of this
+    article"). 15(2) is not the whole answer without 15(3); 11(3) not without 11(4)."""
+    if not ref.path:
+        return []
+    paragraph = ref.path[0]
+    named = re.compile(
+        rf"\bparagraphs?\s+(?:[\w()]+\s*(?:,|and|or)\s*)*{re.escape(paragraph)}(?:\s*\([a-z]\))?"
+        rf"(?:\s*(?:,|and|or)\s*[\w()]+)*\s+of\s+this\s+article\b",
+        re.I,
+    )
+    article = ArticleRef(ref.article, (), ref.instrument)
+    out = []
+    for unit in ctx.provisions.units(article):
+        other = ArticleRef.parse(unit.ref or "")
+        if len(other.path) == 1 and other.path[0] != paragraph and named.search(unit.text):
+            out.append(unit)
+    return out
 
 
 def _quote_references(
@@ -234,37 +326,33 @@ def _quote_references(
             units = [u for u in units if u.chunk_id in keep]
         marks = " ".join(f"“{u.text}” [{draft.cite(u, u.text)}]" for u in units)
         draft.article(ref)
-        draft.say(f"{_label(ref)} ({ctx.provisions.title(ref)}): {marks}")
+        draft.say(f"{provision_label(ref)} ({ctx.provisions.title(ref)}): {marks}")
     intent = (
         Intent.PROTOCOL_QUESTION if any(r.instrument is Instrument.PROTOCOL for r in known) else Intent.PASSAGE_SEARCH
     )
     return intent, False
 
 
-def _where(ctx: AnswerContext, chunk: Chunk) -> str:
-    """Where a passage comes from, briefly: the provision, or the document's short title and section."""
-    if chunk.ref:
-        ref = ArticleRef.parse(chunk.ref)
-        return f"{_label(ref)} ({ctx.provisions.title(ref)})"
-    title = ctx.store.documents[chunk.doc_id].meta.title
-    short = display(title.split(":")[0] if len(title) > 60 else title)
-    section = display(chunk.section.split("›")[-1]).strip()
-    if not section or section.lower() in title.lower() or len(section) > 80:
-        return short
-    return f"{short}, {section}"
+ALSO_MARGIN = 0.06  # another passage this close to the first one's similarity is quoted after it
 
 
 def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft: AnswerDraft) -> None:
-    draft.say("The closest passages in the knowledge base:")
+    """The first-ranked passage's sentences closest to the question, as the answer; passages about as close after
+    it. The ranking's first passage always leads: an answer never starts from worse evidence than search."""
     chunks = [c for c in chunks if sentences(c)] or chunks  # a bare label such as "(a)" is no passage
-    for chunk, spans in zip(chunks, ctx.best_sentences(question, chunks, limit=2), strict=True):
+    rows = ctx.store.chunk_ids_by_name([c.chunk_id for c in chunks])
+    dense = ctx.dense_scores(question, list(rows.values()))
+    first = dense.get(rows[chunks[0].chunk_id], 0.0)
+    chunks = chunks[:1] + [c for c in chunks[1:] if dense.get(rows[c.chunk_id], 0.0) >= first - ALSO_MARGIN]
+    for number, (chunk, spans) in enumerate(zip(chunks, ctx.best_sentences(question, chunks, limit=2), strict=True)):
         pair = sorted(spans, key=lambda s: s.start)
         if len(pair) == 2 and chunk.text[pair[0].end : pair[1].start].strip(" .;:\n") == "":
             quote = chunk.text[pair[0].start : pair[1].end]  # two adjacent sentences read as one passage
         else:
             quote = spans[0].text if spans else chunk.text
         n = draft.cite(chunk, quote)
-        draft.say(f"- {_where(ctx, chunk)}: “{quote}” [{n}]")
+        lead = "" if number == 0 else "See also: "
+        draft.say(f"{lead}{passage_label(ctx, chunk)}: “{quote}” [{n}]")
 
 
 def _abstain(ctx: AnswerContext, question: str, verdict: Verdict, chunks: list[Chunk], draft: AnswerDraft) -> None:

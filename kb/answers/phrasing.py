@@ -15,9 +15,9 @@ import re
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.passages import MAX_UNITS_QUOTED
-from kb.api import AskRequest, Intent, SearchFilters, SearchRequest, SearchResult
+from kb.answers.question import Question
+from kb.api import Intent, SearchFilters, SearchRequest, SearchResult
 from kb.language import UNLanguage
-from kb.query import QueryAnalysis
 from kb.records import Chunk, DocType
 from kb.refs import ArticleRef
 from kb.taxonomy import CATEGORY_BY_ID
@@ -213,10 +213,8 @@ def categories_named(question: str) -> list[str]:
     return [cid for cid, phrases in CATEGORY_PHRASES.items() if any(p in lowered for p in phrases)]
 
 
-def answer_in_language(
-    ctx: AnswerContext, request: AskRequest, analysis: QueryAnalysis, language: UNLanguage, draft: AnswerDraft
-) -> tuple[Intent, bool]:
-    question = request.question
+def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
+    question, analysis, language = asked.text, asked.analysis, asked.language
     if analysis.refs:
         return _quote_references(ctx, analysis.refs, language, draft)
     lowered = question.lower()
@@ -225,7 +223,7 @@ def answer_in_language(
         if categories:
             return _projects_by_category(ctx, categories, language, draft)
         return _closest_projects(ctx, question, language, draft)
-    return _passages(ctx, request, language, draft)
+    return _passages(ctx, asked, language, draft)
 
 
 def _quote_references(
@@ -293,14 +291,14 @@ def _closest_projects(
     return Intent.PROJECT_FINDER, False
 
 
-def _passages(ctx: AnswerContext, request: AskRequest, language: UNLanguage, draft: AnswerDraft) -> tuple[Intent, bool]:
-    question = request.question
+def _passages(ctx: AnswerContext, asked: Question, language: UNLanguage, draft: AnswerDraft) -> tuple[Intent, bool]:
+    question = asked.text
     general = ctx.search.search(
-        SearchRequest(query=question, top_k=5, filters=request.filters), with_facets=False
+        SearchRequest(query=question, top_k=5, filters=asked.filters), with_facets=False
     ).results
-    only_protocol = request.filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
+    only_protocol = asked.filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
     protocol = []
-    if not request.filters.doc_type or DocType.PROTOCOL in request.filters.doc_type:
+    if not asked.filters.doc_type or DocType.PROTOCOL in asked.filters.doc_type:
         protocol = ctx.search.search(
             SearchRequest(query=question, top_k=3, filters=only_protocol), with_facets=False
         ).results

@@ -14,6 +14,7 @@ from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
 from kb.answers.evidence import content_words
 from kb.answers.intent import NEGATED_FINDER
+from kb.answers.question import Question
 from kb.gazetteer import ORGANISATIONS, find_places, place_covers
 from kb.projects import Project
 from kb.query import QueryAnalysis
@@ -140,8 +141,9 @@ def _topic_evidence(project: Project, topic: list[str]) -> tuple[Chunk, str, flo
     return best
 
 
-def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, draft: AnswerDraft) -> bool:
+def answer_projects(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> bool:
     """Writes the answer; returns True when it abstains."""
+    question, analysis = asked.text, asked.analysis
     criteria = criteria_of(question, analysis)
     # A question naming an article by its subject ("repatriation" → article 8) is about that article when the
     # category its phrase maps to does not contain it: matching the category instead would overclaim.
@@ -157,8 +159,15 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     if not projects:
         draft.say("The knowledge base holds no project descriptions.")
         return True
+    scope = "in the knowledge base"
+    if asked.reading.projects:  # "which of them …": only the projects the previous answer named
+        projects = [p for p in projects if p.id in asked.reading.projects] or projects
+        scope = "of the previous answer"
     if not criteria.structured() and not criteria.topic:
         return _list_all(projects, draft)
+
+    if len(criteria.refs) > 1 and not (criteria.categories or criteria.places or criteria.organisations):
+        return _per_article(ctx, criteria.refs, projects, draft)
 
     matches: list[tuple[Project, list[tuple[Chunk, str, list[ArticleRef]]]]] = []
     for project in projects:
@@ -166,11 +175,11 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
         if evidence is not None:
             matches.append((project, evidence))
 
-    asked = criteria.describe() or "“" + " ".join(criteria.topic_words) + "”"
+    asked_for = criteria.describe() or "“" + " ".join(criteria.topic_words) + "”"
     if NEGATED_FINDER.search(question):
-        return _the_others(projects, [m[0] for m in matches], asked, draft)
+        return _the_others(projects, [m[0] for m in matches], asked_for, draft)
     if not matches:
-        return _none_match(ctx, criteria, asked, projects, draft)
+        return _none_match(ctx, criteria, asked_for, projects, draft, scope)
 
     count = len(matches)
     refs: list[ArticleRef] = []
@@ -181,10 +190,11 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
     if criteria.categories or criteria.refs or criteria.topic:
         verb = "addresses" if count == 1 else "address"
     elif criteria.organisations:
-        verb, asked = ("works" if count == 1 else "work"), asked
+        verb = "works" if count == 1 else "work"
     else:
-        verb, asked = ("is" if count == 1 else "are"), asked
-    draft.say(f"{_number(count).capitalize()} of the {len(projects)} projects {verb} {asked}{cites}:")
+        verb = "is" if count == 1 else "are"
+    of = f"the {len(projects)} projects" + (f" {scope}" if asked.reading.projects else "")
+    draft.say(f"{_number(count).capitalize()} of {of} {verb} {asked_for}{cites}:")
     for category in criteria.categories:
         asked_phrases = criteria.asked_phrases.get(category.id, [])
         if asked_phrases and not any(p.lower() in (label.lower() for label in category.labels) for p in asked_phrases):
@@ -205,12 +215,32 @@ def answer_projects(ctx: AnswerContext, question: str, analysis: QueryAnalysis, 
             n = draft.cite(chunk, quote, articles)
             marks.append(f"“{quote}” [{n}]")
         # The short name only: the project card under the answer carries the full title, once.
-        draft.say(f"- {_short_title(project)}: " + "; ".join(marks))
+        draft.say(f"- {short_title(project)}: " + "; ".join(marks))
     others = [p for p in projects if all(p.id != m[0].id for m in matches)]
     if others and (criteria.categories or criteria.refs):
-        names = ", ".join(_short_title(p) for p in others)
+        names = ", ".join(short_title(p) for p in others)
         whose = "its" if len(others) == 1 else "their"
         draft.say(f"Not addressed by: {names} ({whose} declared categories do not include this).")
+    return False
+
+
+def _per_article(ctx: AnswerContext, refs: list[ArticleRef], projects: list[Project], draft: AnswerDraft) -> bool:
+    """Several articles asked together ("articles 7 and 8"): which projects address each, never "none of them"
+    because no project addresses all of them at once."""
+    for ref in refs:
+        draft.article(ref)
+        addressing = [p for p in projects if p.addresses(ref)]
+        if not addressing:
+            draft.say(f"Article {ref.local}: none of the {len(projects)} projects addresses it.")
+            continue
+        marks = []
+        for project in addressing:
+            draft.add_project(project.summary())
+            evidence = _evidence(project, Criteria(refs=[ref])) or []
+            cites = "".join(f" [{draft.cite(chunk, quote, articles)}]" for chunk, quote, articles in evidence[:1])
+            marks.append(f"{short_title(project)}{cites}")
+        verb = "addresses" if len(addressing) == 1 else "address"
+        draft.say(f"Article {ref.local}: {' and '.join(marks)} {verb} it.")
     return False
 
 
@@ -226,7 +256,7 @@ def _the_others(projects: list[Project], matching: list[Project], asked: str, dr
         draft.add_project(project.summary())
         declared = project.categories_line()
         mark = f": “{declared[1]}” [{draft.cite(declared[0], declared[1], [])}]" if declared else ""
-        draft.say(f"- {_short_title(project)}{mark}")
+        draft.say(f"- {short_title(project)}{mark}")
     return False
 
 
@@ -276,12 +306,17 @@ def _evidence(project: Project, criteria: Criteria) -> list[tuple[Chunk, str, li
 
 
 def _none_match(
-    ctx: AnswerContext, criteria: Criteria, asked: str, projects: list[Project], draft: AnswerDraft
+    ctx: AnswerContext,
+    criteria: Criteria,
+    asked: str,
+    projects: list[Project],
+    draft: AnswerDraft,
+    scope: str = "in the knowledge base",
 ) -> bool:
     if criteria.places and not (criteria.categories or criteria.refs or criteria.organisations):
-        draft.say(f"None of the {len(projects)} projects in the knowledge base names {' or '.join(criteria.places)}.")
+        draft.say(f"None of the {len(projects)} projects {scope} names {' or '.join(criteria.places)}.")
     else:
-        draft.say(f"None of the {len(projects)} projects in the knowledge base addresses {asked}.")
+        draft.say(f"None of the {len(projects)} projects {scope} addresses {asked}.")
     for ref in criteria.refs:
         coverage = ctx.coverage.article(ref)
         draft.article(ref)
@@ -292,7 +327,7 @@ def _none_match(
                 f"Article {ref.article} ({coverage.title}) is named in {passage.doc_title}: “{passage.quote}” [{n}]"
             )
     if criteria.places:
-        covered = "; ".join(f"{_short_title(p)}: {', '.join(p.places)}" for p in projects if p.places)
+        covered = "; ".join(f"{short_title(p)}: {', '.join(p.places)}" for p in projects if p.places)
         draft.say(f"The places the projects name are {covered}.")
     # A negative answer is still an answer from the catalogue, not an abstention, when the criteria were understood.
     return not criteria.structured()
@@ -305,11 +340,11 @@ def _list_all(projects: list[Project], draft: AnswerDraft) -> bool:
         first = sentences(project.chunks[0])[0].text
         n = draft.cite(project.chunks[0], first, [])
         labels = ", ".join(CATEGORY_BY_ID[c].label for c in project.categories)
-        draft.say(f"- {_short_title(project)} ({labels}): “{first}” [{n}]")
+        draft.say(f"- {short_title(project)} ({labels}): “{first}” [{n}]")
     return False
 
 
-def _short_title(project: Project) -> str:
+def short_title(project: Project) -> str:
     return project.meta.title.split(":")[0].strip()
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft, ref_phrase
+from kb.answers.question import Question
 from kb.projects import category_entry
-from kb.query import QueryAnalysis
 from kb.records import Chunk
 from kb.refs import ArticleRef, Instrument
 from kb.taxonomy import CATEGORIES, CATEGORY_BY_ID, Category
@@ -30,7 +30,8 @@ def _cite_category(
     return f" [{n}]"
 
 
-def answer_taxonomy(ctx: AnswerContext, question: str, analysis: QueryAnalysis, draft: AnswerDraft) -> bool:
+def answer_taxonomy(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> bool:
+    analysis = asked.analysis
     categories = [CATEGORY_BY_ID[c] for c in analysis.categories]
     refs = [r for r in analysis.refs if r.instrument is Instrument.PROTOCOL]
     if categories:

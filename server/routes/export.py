@@ -21,7 +21,7 @@ from litestar.params import JSONBody, QueryParameter
 from pydantic import ValidationError
 
 from kb import briefing
-from kb.api import MAX_EXPORT_TURNS, AskRequest, ConversationTurn, ExportFormat, ExportRequest
+from kb.api import MAX_EXPORT_TURNS, ConversationTurn, ExportFormat, ExportRequest
 from kb.errors import InvalidInput
 from kb.knowledge_base import KnowledgeBase
 from server.errors import error_responses
@@ -43,7 +43,7 @@ class ExportOperation(Operation):
 
 
 def briefing_file(knowledge_base: KnowledgeBase, request: ExportRequest) -> Response[bytes]:
-    answers = [knowledge_base.ask(AskRequest(question=turn.question)) for turn in request.turns]
+    answers = knowledge_base.ask_conversation([turn.question for turn in request.turns])
     today = dt.date.today()
     return Response(
         content=briefing.render(request.format, answers, today),

@@ -3,7 +3,7 @@
 // cards, a distinct look for abstentions, and plain-language errors. Each answer's labels follow the language the
 // server reports for its question (`language`, English when absent); quoted passages stay English.
 
-import { answerTools, sharedQuestions } from "./answer_tools.js";
+import { answerTools, sharedQuestions, turnRecord } from "./answer_tools.js";
 import * as api from "./api.js";
 import { announce, h, nextFrame, srOnly } from "./dom.js";
 import { direction, guessLanguage, responseLanguage, t } from "./i18n.js";
@@ -13,6 +13,7 @@ import { compactRefs, refLabel, shortTitle, subtitle } from "./refs.js";
 
 const STORAGE_KEY = "tipkb.conversation.v1";
 const MAX_QUESTION_CHARS = 1000; // the API's limit: a longer question is refused here, never cut
+const MAX_CONVERSATION_TURNS = 5; // earlier turns an /api/ask request carries (DESIGN §4)
 const MAX_KEPT_TURNS = 30;
 const SUGGESTIONS = [
   "Which projects address victim protection?",
@@ -427,8 +428,16 @@ export function initChat() {
     form.setAttribute("aria-busy", String(value));
   };
 
+  // DESIGN §4: the earlier answered turns (at most 5, oldest first), so "which of them…" reads against them.
+  const earlierTurns = (turn) =>
+    live
+      .slice(0, live.indexOf(turn))
+      .filter((t) => t.response)
+      .slice(-MAX_CONVERSATION_TURNS)
+      .map((t) => turnRecord(t.question, t.response));
+
   async function run(turn) {
-    const payload = { question: turn.question };
+    const payload = { question: turn.question, conversation: earlierTurns(turn) };
     setBusy(true);
     announce(t("searching", turn.lang));
     try {

@@ -1,0 +1,99 @@
+"""Comparisons between instruments: each side's own provision, side by side, and plainly when a side has none.
+
+"Does the Council of Europe Convention go further than the Protocol on non-punishment?" is answered from
+both instruments: the best-matching provision of each (searched within that instrument only), or, for a
+side with nothing close enough, a statement that it has no such provision, with its closest passage cited
+as not answering. The reader compares the verbatim texts; the answer does not paraphrase either.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.answers.context import AnswerContext
+from kb.answers.draft import AnswerDraft
+from kb.answers.labels import passage_label
+from kb.answers.question import Question
+from kb.glossary import expand
+from kb.records import Chunk
+from kb.refs import ArticleRef
+
+SIDE_MIN = 0.42  # dense cosine a side's best passage needs to count as that instrument's provision on the topic
+SIDE_DEPTH = 5
+INSTRUMENT_NAMES = {
+    "protocol": "The Trafficking in Persons Protocol",
+    "untoc": "The Convention against Transnational Organized Crime",
+    "coe": "The Council of Europe Convention",
+    "us-law": "US law (22 U.S.C. chapter 78)",
+}
+_INSTRUMENT_WORDS = re.compile(
+    r"\b(?:the\s+)?(?:council\s+of\s+europe|coe|untoc|warsaw|palermo|trafficking\s+in\s+persons|un|united\s+nations"
+    r"|u\.?s\.?|american|federal)?\s*(?:convention|protocol|law|code|treaty)s?\b"
+    r"(?:\s+against\s+transnational\s+organized\s+crime|\s+on\s+action\s+against\s+trafficking\s+in\s+human\s+beings)?",
+    re.I,
+)
+_COMPARING = re.compile(
+    r"\b(?:does|do|is|are|did)\b|\bgo(?:es)?\s+further\s+than\b|\bdiffer(?:s|ent|ence|ences)?\s+(?:from|between)?\b"
+    r"|\bcompar(?:e|ed|es|ison)\s*(?:with|to|of|between)?\b|\bunlike\b|\blike\b|\bsame\s+as\b|\bonly\s+in\b"
+    r"|\bboth\b|\bthan\b|\bversus\b|\band\b|\bor\b|\bon\b|\bhow\b|\bwhat\b|\bwhich\b|\balso\b|\btoo\b|\bin\b"
+    r"|\bthe\b|\bit\b|\bsay\b|\babout\b",
+    re.I,
+)
+
+
+def comparison_topic(question: str) -> str:
+    """What is compared: the question without the instruments' names and the comparing words."""
+    topic = _COMPARING.sub(" ", _INSTRUMENT_WORDS.sub(" ", question))
+    topic = " ".join(topic.replace("?", " ").split())
+    return topic if len(topic) >= 3 else question
+
+
+def answer_comparison(ctx: AnswerContext, question: Question, draft: AnswerDraft) -> bool:
+    """Writes each side's provision; returns True when neither side has one (the engine then abstains)."""
+    topic = comparison_topic(question.text)
+    query = expand(topic)
+    found_any = False
+    for instrument in question.analysis.instruments[:3]:
+        name = INSTRUMENT_NAMES[instrument]
+        within = ctx.search.chunks_of_instrument(instrument)
+        ranked = [r.chunk for r in ctx.search.passages(query, SIDE_DEPTH, question.filters, within)]
+        if not ranked:
+            draft.say(f"{name}: the knowledge base holds none of its text.")
+            continue
+        ids = ctx.store.chunk_ids_by_name([c.chunk_id for c in ranked])
+        scores = ctx.dense_scores(topic, list(ids.values()))
+        best = max(ranked, key=lambda c: scores.get(ids[c.chunk_id], 0.0))
+        score = scores.get(ids[best.chunk_id], 0.0)
+        if score < SIDE_MIN:
+            n = draft.cite(best, _quote(best), [])
+            draft.say(f"{name} has no provision on {topic}; its closest passage, which does not address it: [{n}]")
+            continue
+        found_any = True
+        parts = _with_lead_in(ctx, best)
+        marks = " ".join(f"“{c.text if c.ref else _quote(c)}” [{draft.cite(c, c.text if c.ref else _quote(c))}]"
+                         for c in parts)  # fmt: skip
+        draft.say(f"{name}, {_lower_first(passage_label(ctx, best))}: {marks}")
+    return not found_any
+
+
+def _with_lead_in(ctx: AnswerContext, chunk: Chunk) -> list[Chunk]:
+    """A lettered item reads with the paragraph that introduces it."""
+    if not chunk.ref:
+        return [chunk]
+    parent = ArticleRef.parse(chunk.ref).parent
+    if parent is None or not parent.path or not ctx.provisions.exists(parent):
+        return [chunk]
+    lead = next((u for u in ctx.provisions.units(parent) if u.ref == parent.locator), None)
+    return [lead, chunk] if lead is not None and lead.text.rstrip().endswith(":") else [chunk]
+
+
+def _quote(chunk: Chunk) -> str:
+    spans = chunk.sentences
+    if not spans:
+        return chunk.text
+    first = spans[0]
+    return chunk.text[first.start : first.end]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text.startswith("Article") else text

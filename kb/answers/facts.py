@@ -1,0 +1,286 @@
+"""Fact answers: a date, a place, an organisation, a person, a duration or a number, stated first, then its quote.
+
+The build stored each chunk's named entities (spaCy's trained pipeline) and sentence vectors; here the
+ranked passages' sentences are scored against the question, and the best-placed entity of the asked
+type in a sentence about the question is the answer. A fact the text does not state but the document's
+front matter does (a project's office, an event's date) is given from the front matter, cited to the
+document. When no evidence holds the asked type, the caller answers with passages or abstains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.answers.context import AnswerContext
+from kb.answers.draft import AnswerDraft
+from kb.answers.evidence import EvidenceCheck, content_words
+from kb.answers.labels import passage_label
+from kb.answers.question import FactKind, Question
+from kb.answers.sources import named_documents
+from kb.api import SearchMode
+from kb.quotes import sentences
+from kb.records import Chunk
+from kb.refs import iter_references
+from kb.stemming import stem, stems
+
+EVIDENCE_DEPTH = 10  # ranked passages whose sentences may hold the fact
+LEXICAL_DEPTH = 3  # and the best passages by words alone
+# A candidate's score: its sentence's similarity to the question, the share of the question's words the sentence
+# (or its section heading) uses, and its passage's rank; tuned on the round-2 dev split.
+SENTENCE_WEIGHT = 0.45
+OVERLAP_WEIGHT = 0.35
+RANK_WEIGHT = 0.3
+RANK_DECAY = 0.07
+NAMED_DOCUMENT_BONUS = 0.15  # the sentence is in the document the question names ("the India project")
+NEAR_WEIGHT = 0.1  # a word of the question right next to the candidate
+SPECIFIC_WEIGHT = 0.1  # "March 11, 2024" over "2024"; "5 percent" over "1" for "how much"
+FRONT_MATTER_BELOW = 0.45  # a weaker text candidate gives way to the named document's front matter
+
+_NUMBER_WORDS = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty" \
+    r"|forty|fifty|sixty|ninety|hundred|several|a\s+few)"  # fmt: skip
+_DURATION = re.compile(
+    rf"\b(?:(?:at\s+least|not\s+less\s+than|up\s+to|a\s+period\s+of|within|for)\s+)?{_NUMBER_WORDS}"
+    rf"(?:\s*\(\d+\))?[\s-]+(?:(?:consecutive|calendar|working|business|full)\s+)?(?:days?|weeks?|months?|years?|hours?)\b",
+    re.I,
+)
+_DATE_LIKE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\b",
+    re.I,
+)
+_LABELS: dict[FactKind, frozenset[str]] = {
+    FactKind.DATE: frozenset({"DATE"}),
+    FactKind.PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    FactKind.ORGANISATION: frozenset({"ORG"}),
+    FactKind.PERSON: frozenset({"PERSON"}),
+    FactKind.DURATION: frozenset({"DATE", "TIME"}),
+    FactKind.NUMBER: frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+}
+
+
+@dataclass(frozen=True)
+class FactCandidate:
+    chunk: Chunk
+    sentence: str  # verbatim, the quote
+    fact: str  # verbatim, inside the sentence (or the front matter's value)
+    score: float
+    from_front_matter: bool = False
+
+
+# Named bodies the entity model misses or cuts short ("South Asia Regional Office" read as a place).
+_BODY = re.compile(
+    r"\b(?:UNODC\s+|the\s+)?(?:[A-Z][\w’'-]*\s+){0,6}?(?:Regional\s+)?(?:Office|Ministry|Department|Agency|Commission"
+    r"|Committee|Council|Bureau|Task\s+Force|Secretariat|Conference\s+of\s+the\s+Parties|Group\s+of\s+Experts"
+    r"|Programme|Program|Organization|Organisation|Centre|Center|Institute|Court\s+of\s+Justice)\b"
+    r"(?:\s+(?:of|on|for|against)\s+(?:the\s+)?(?:[A-Z][\w’'-]*\s*){1,8})?"
+)
+# Words naming parties in general, not an organisation that answers "who".
+_NOT_A_BODY = {"state", "states", "party", "parties", "member", "each", "all", "other", "the", "any", "criminal"}
+
+
+def _spans(kind: FactKind, chunk: Chunk, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the asked type inside chunk.text[start:end]: stored entities, and the patterns the entity model
+    misses (durations such as "30 days" in treaty text, bodies such as "South Asia Regional Office")."""
+    text = chunk.text
+    references = [(f.start + start, f.end + start) for f in iter_references(text[start:end])]
+    out: list[tuple[int, int]] = []
+    for entity in chunk.entities:
+        if entity.start < start or entity.end > end or entity.label not in _LABELS[kind]:
+            continue
+        value = text[entity.start : entity.end]
+        if kind is FactKind.DATE and (not _DATE_LIKE.search(value) or _DURATION.fullmatch(value)):
+            continue
+        if kind is FactKind.DURATION and not _DURATION.search(value):
+            continue
+        if kind is FactKind.ORGANISATION and not _names_a_body(value):
+            continue
+        if any(a <= entity.start < b for a, b in references):
+            continue  # "article 6" is no number
+        if kind is FactKind.NUMBER and (
+            (text[entity.start - 1 : entity.start] == "(" and value.isdigit()) or re.fullmatch(r"[IVXL]+", value)
+        ):
+            continue  # "(1)" numbers a list item, "part II" a part
+        out.append((entity.start, entity.end))
+    if kind is FactKind.DURATION:
+        out += [(start + m.start(), start + m.end()) for m in _DURATION.finditer(text[start:end])]
+    if kind is FactKind.ORGANISATION:
+        found = [(start + m.start(), start + m.end()) for m in _BODY.finditer(text[start:end])]
+        out += [(a, b) for a, b in found if _names_a_body(text[a:b])]
+    return out
+
+
+_QUALIFIER = re.compile(
+    r"(?:not\s+(?:more|less|fewer)\s+than|(?:more|less|fewer)\s+than|at\s+least|at\s+most|up\s+to|nearly|almost"
+    r"|approximately|about|over|some|not)\s+$",
+    re.I,
+)
+
+
+def _with_qualifier(text: str, start: int, end: int) -> int:
+    """Where a figure starts once the words that qualify it are in: "not more than 5 percent", never "more than
+    5 percent"; "nearly 8,000"."""
+    before = text[max(0, start - 30) : start]
+    if re.match(r"(?:more|less|fewer)\s+than\b", text[start:end], re.I):
+        negation = re.search(r"\bnot\s+$", before, re.I)
+        return start - len(negation.group(0)) if negation else start
+    if re.match(r"(?:not|at|up|nearly|almost|approximately|about|over)\b", text[start:end], re.I):
+        return start
+    qualifier = _QUALIFIER.search(before)
+    return start - len(qualifier.group(0)) if qualifier else start
+
+
+def _specific(kind: FactKind, value: str, question: str) -> float:
+    """1 for the more telling form of the asked type: a full date over a bare year, a share or a sum over a count
+    when the question asks "how much"."""
+    if kind is FactKind.DATE:
+        return 1.0 if re.search(r"\d", value) and _MONTH.search(value) else 0.0
+    if kind is FactKind.NUMBER and re.search(r"\bhow\s+much\b|\bshare\b|\bpercent", question, re.I):
+        return 1.0 if re.search(r"percent|%|\$|€|dollars?|euros?", value, re.I) else 0.0
+    return 0.0
+
+
+_MONTH = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
+)
+
+
+def _nearness(text: str, start: int, end: int, asked: set[str]) -> float:
+    """1 when a word of the question stands right next to the candidate, falling with distance: in "… the
+    Conference of the Parties … for the purpose of deciding …", "decides" points at the Conference, not at the
+    Secretary-General named earlier in the sentence."""
+    best = 0.0
+    for m in re.finditer(r"[^\W_]+", text[max(0, start - 120) : end + 120]):
+        absolute = m.start() + max(0, start - 120)
+        if start <= absolute < end or stem(m.group(0).lower()) not in asked:
+            continue
+        distance = start - absolute if absolute < start else absolute - end
+        best = max(best, 1 / (1 + max(0, distance) / 30))
+    return best
+
+
+def _names_a_body(value: str) -> bool:
+    """ "UNODC", "INTERPOL", "South Asia Regional Office": an acronym or two capitalised words, not "States Parties"."""
+    value = _trim(value)
+    words = value.split()
+    if all(w.lower() in _NOT_A_BODY for w in words):
+        return False
+    acronym = any(sum(ch.isupper() for ch in w) >= 2 for w in words)
+    capitalised = sum(w[:1].isupper() for w in words)
+    return acronym or capitalised >= 2
+
+
+def _trim(value: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", value.strip(" ,.;:()*“”\"'"), flags=re.I)
+
+
+def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = None) -> FactCandidate | None:
+    kind = question.fact
+    if kind is None:
+        return None
+    ranked = ctx.search.passages(question.text, EVIDENCE_DEPTH, question.filters, within)
+    # A rare word of the question ("guardian") finds its sentence by the words alone, whatever the instrument named.
+    seen = {r.row for r in ranked}
+    lexical = ctx.search.passages(question.text, LEXICAL_DEPTH, question.filters, within, SearchMode.LEXICAL)
+    ranked += [r for r in lexical if r.row not in seen]
+    asked = {s for w in content_words(question.text) for s in stems(w)}
+    vector = ctx.embedder.embed_query(question.text).reshape(-1)
+    named = named_documents(ctx.store, question.text)
+    question_words = {w.lower() for w in re.findall(r"[^\W_]+", question.text)}
+    event = {stem(w) for w in question_words} & _EVENT_VERBS if kind is FactKind.DATE else set()
+    best: FactCandidate | None = None
+    for rank, chunk in enumerate(r.chunk for r in ranked):
+        spans = sentences(chunk)
+        rows = [s.row for s in chunk.sentences]
+        if len(rows) == len(spans) and all(r >= 0 for r in rows):
+            similarity = np.asarray(ctx.store.sentence_vectors[rows]) @ vector
+        else:
+            similarity = np.full(len(spans), 0.3)
+        section = set(stems(chunk.section))
+        for span, sim in zip(spans, similarity.tolist(), strict=True):
+            if event and not event & set(stems(span.text)):
+                continue
+            shared = len(asked & (set(stems(span.text)) | section)) / max(1, len(asked))
+            for start, end in _spans(kind, chunk, span.start, span.end):
+                start = _with_qualifier(chunk.text, start, end)
+                value = _trim(chunk.text[start:end])
+                words = [w.lower() for w in re.findall(r"[^\W_]+", value)]
+                if not words or sum(w in question_words for w in words) * 2 >= len(words):
+                    continue  # the question's own words are not its answer ("which UNODC office" → not "UNODC")
+                score = SENTENCE_WEIGHT * sim + OVERLAP_WEIGHT * shared + RANK_WEIGHT * (1 - RANK_DECAY * rank)
+                score += NEAR_WEIGHT * _nearness(chunk.text, start, end, asked)
+                score += SPECIFIC_WEIGHT * _specific(kind, value, question.text)
+                if named and chunk.doc_id in named:
+                    score += NAMED_DOCUMENT_BONUS
+                if best is None or score > best.score:
+                    best = FactCandidate(chunk, span.text, value, score)
+    documents = set(question.reading.doc_ids) | named
+    weak = best is None or best.score < FRONT_MATTER_BELOW
+    if weak and len(documents) == 1 and _FRONT_MATTER_ASKS[kind].search(question.text):
+        return _front_matter_fact(ctx, kind, next(iter(documents))) or best
+    return best
+
+
+# What the front matter's fields mean: a document's date is when it was issued or presented (not when a project
+# ends), its office is who runs it, its places are where it works.
+_FRONT_MATTER_ASKS: dict[FactKind, re.Pattern[str]] = {
+    FactKind.DATE: re.compile(
+        r"\b(?:publish|releas|issu|present|held|hold|take\s+place|took\s+place|dated|date\s+of|announc|circulat)", re.I
+    ),
+    FactKind.ORGANISATION: re.compile(
+        r"\b(?:office|run|runs|manag|implement|lead|responsib|in\s+charge|carr(?:y|ies)\s+out|who)", re.I
+    ),
+    FactKind.PLACE: re.compile(r"\b(?:where|countr|region|place|located|work|operat)", re.I),
+    FactKind.PERSON: re.compile(r"(?!)"),
+    FactKind.DURATION: re.compile(r"(?!)"),
+    FactKind.NUMBER: re.compile(r"(?!)"),
+}
+# "When did the project finish?": a date answers it only from a sentence about finishing, not any date nearby.
+_EVENT_VERBS = {stem(w) for w in ("finish", "end", "start", "begin", "launch", "complete", "close", "expire",
+                                  "conclude", "terminate", "open", "ratify", "sign", "join")}  # fmt: skip
+
+
+def _front_matter_fact(ctx: AnswerContext, kind: FactKind, doc_id: str) -> FactCandidate | None:
+    """A fact the document's front matter states (a project's office, a document's date, its places)."""
+    meta = ctx.store.documents[doc_id].meta
+    value = {
+        FactKind.ORGANISATION: meta.office or ", ".join(meta.partners),
+        FactKind.DATE: meta.date if _DATE_LIKE.search(meta.date) else "",
+        FactKind.PLACE: ", ".join(meta.countries or meta.regions),
+    }.get(kind, "")
+    ids = ctx.store.chunk_ids_of_document(doc_id)
+    if not value or not ids:
+        return None
+    first = ctx.store.chunks([min(ids)])[min(ids)]
+    spans = sentences(first)
+    quote = spans[0].text if spans else first.text
+    return FactCandidate(first, quote, value, 0.0, from_front_matter=True)
+
+
+_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\s+(\w+)", re.I)
+
+
+def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, within: set[int] | None = None) -> bool:
+    """Writes "<fact> [n]" and its quote; False when no evidence states a fact of the asked type (the caller then
+    answers with passages, or abstains)."""
+    found = find_fact(ctx, question, within)
+    if found is None:
+        return False
+    counted = _HOW_MANY.search(question.text)
+    # "How many people attended?" needs a number of people, not any number near the topic.
+    if counted and not found.from_front_matter and not EvidenceCheck.states_figure(found.sentence, counted.group(1)):
+        return False
+    verdict = ctx.evidence.judge(question.text, ctx.dense_top(question.text, within), [found.chunk])
+    if verdict.abstain and not found.from_front_matter:
+        return False
+    n = draft.cite(found.chunk, found.sentence, [])
+    if found.from_front_matter:
+        name = passage_label(ctx, found.chunk)
+        draft.say(f"{found.fact}, according to the details of {name} [{n}]")
+        draft.say(f"{name}: “{found.sentence}” [{n}]")
+        return True
+    draft.say(f"{found.fact} [{n}]")
+    draft.say(f"{passage_label(ctx, found.chunk)}: “{found.sentence}” [{n}]")
+    return True

@@ -1,0 +1,181 @@
+"""List answers: a lead-in with every item that follows it, in prose documents as in treaties.
+
+"What does the Central America project aim at?" is answered by "The project aims at a) …; b) …; … j) …",
+all ten aims, not the sentence closest to the question. Treaty lists are provisions (a lead-in paragraph
+ending in ":" and its lettered sub-paragraphs); prose lists are read from the stored sentences: a
+sentence ending in ":" (or one that opens an inline "a) …" enumeration) followed by bullet or lettered
+items, continuing into the next chunk when the list crosses a chunk boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.answers.context import AnswerContext
+from kb.answers.draft import AnswerDraft
+from kb.answers.evidence import content_words
+from kb.answers.labels import passage_label, provision_label
+from kb.answers.question import Question
+from kb.quotes import Span, sentences
+from kb.records import Chunk
+from kb.refs import ArticleRef
+from kb.stemming import stems
+
+LIST_DEPTH = 6  # ranked passages whose lists are candidates
+MIN_ITEMS = 2
+
+_MARKER = re.compile(r"^(?:[a-z]{1,3}\)|\((?:[a-z]{1,3}|[ivx]{1,5}|\d{1,2})\)|\d{1,2}[.)])\s")
+_BULLET_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•][ \t]+)?(?:▶[ \t]*)?$")
+_INLINE_FIRST_ITEM = re.compile(r"\s(?:a\)|\(a\)|1\.|\(1\)|\(i\))\s")
+
+
+@dataclass(frozen=True)
+class ProseList:
+    lead_in: tuple[Chunk, Span] | None
+    items: list[tuple[Chunk, Span]]
+
+
+def is_item(chunk: Chunk, span: Span) -> bool:
+    """A list item: opens with a letter or number marker, or sits on a bulleted line."""
+    if _MARKER.match(span.text):
+        return True
+    line_start = chunk.text.rfind("\n", 0, span.start) + 1
+    before = chunk.text[line_start : span.start]
+    return bool(before.strip()) and _BULLET_BEFORE.search(chunk.text[: span.start]) is not None
+
+
+def is_lead_in(chunk: Chunk, span: Span) -> bool:
+    after = chunk.text[span.end : span.end + 2]
+    return after.startswith(":") or span.text.endswith(":") or _INLINE_FIRST_ITEM.search(span.text) is not None
+
+
+def prose_lists(chunk: Chunk, following: Chunk | None = None) -> list[ProseList]:
+    """The lists of a prose chunk (a lead-in's items may continue into `following`, the next chunk)."""
+    spans = sentences(chunk)
+    out: list[ProseList] = []
+    current: ProseList | None = None
+    for span in spans:
+        if is_item(chunk, span) and current is not None:
+            current.items.append((chunk, span))
+            continue
+        if is_lead_in(chunk, span):
+            current = ProseList((chunk, span), [])
+            if _INLINE_FIRST_ITEM.search(span.text):
+                current.items.append((chunk, span))  # "aims at a) assessing …": the lead-in holds the first item
+            out.append(current)
+            continue
+        current = None
+    if current is not None and following is not None:
+        for span in sentences(following):
+            if not is_item(following, span):
+                break
+            current.items.append((following, span))
+    return [lst for lst in out if len(lst.items) >= MIN_ITEMS]
+
+
+def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, within: set[int] | None = None) -> bool:
+    """Writes the lead-in with all its items; False when the best passages hold no list.
+
+    Among the lists of the best-ranked passages, the one whose lead-in, section and items are closest to the
+    question wins ("key themes" → the KEY THEMES list, not the EXPECTED OUTCOMES one next to it)."""
+    ranked = ctx.search.passages(question.text, LIST_DEPTH, question.filters, within)
+    asked = {s for w in content_words(question.text) for s in stems(w)}
+    vector = ctx.embedder.embed_query(question.text).reshape(-1)
+    best: tuple[float, ProseList | Chunk] | None = None
+    for rank, chunk in enumerate(r.chunk for r in ranked):
+        candidates: list[tuple[ProseList | Chunk, list[tuple[Chunk, Span]], str]] = []
+        if chunk.ref:
+            lead = _treaty_lead(ctx, chunk)
+            if lead is not None:
+                candidates.append((lead, [(lead, s) for s in sentences(lead)], lead.text))
+        else:
+            for found in prose_lists(chunk, _next_chunk(ctx, chunk)):
+                lead_text = found.lead_in[1].text if found.lead_in else ""
+                candidates.append((found, ([found.lead_in] if found.lead_in else []) + found.items, lead_text))
+        for candidate, members, lead_text in candidates:
+            rows = [r for r in (_row(c, s) for c, s in members) if r >= 0]
+            similarity = float(np.max(np.asarray(ctx.store.sentence_vectors[rows]) @ vector)) if rows else 0.3
+            in_section = len(asked & set(stems(chunk.section))) / max(1, len(asked))
+            in_lead = len(asked & set(stems(lead_text))) / max(1, len(asked))
+            score = similarity + SECTION_WEIGHT * in_section + LEAD_WEIGHT * in_lead - RANK_DECAY * rank
+            if best is None or score > best[0]:
+                best = (score, candidate)
+    if best is None:
+        return False
+    if isinstance(best[1], ProseList):
+        _write_prose_list(ctx, best[1], draft)
+    else:
+        _write_treaty_list(ctx, best[1], draft)
+    return True
+
+
+# A list's score: its closest sentence's similarity to the question, plus the share of the question's words its
+# section heading ("KEY THEMES") and its lead-in use, less a little per rank of its passage.
+SECTION_WEIGHT = 0.4
+LEAD_WEIGHT = 0.15
+RANK_DECAY = 0.02
+
+
+def _row(chunk: Chunk, span: Span) -> int:
+    return next((s.row for s in chunk.sentences if s.start == span.start and s.end == span.end), -1)
+
+
+def _next_chunk(ctx: AnswerContext, chunk: Chunk) -> Chunk | None:
+    ids = ctx.store.chunk_ids_by_name([f"{chunk.doc_id}#{chunk.ordinal + 1}"])
+    if not ids:
+        return None
+    following = next(iter(ctx.store.chunks(list(ids.values())).values()))
+    return following if following.section == chunk.section else None
+
+
+def _write_prose_list(ctx: AnswerContext, found: ProseList, draft: AnswerDraft) -> None:
+    # One citation per chunk, quoting the list's whole span in it: each item line points at that verbatim text.
+    parts: dict[str, tuple[Chunk, int, int]] = {}
+    members = ([found.lead_in] if found.lead_in else []) + found.items
+    for chunk, span in members:
+        start, end = parts.get(chunk.chunk_id, (chunk, span.start, span.end))[1:]
+        parts[chunk.chunk_id] = (chunk, min(start, span.start), max(end, span.end))
+    numbers = {cid: draft.cite(c, c.text[a:b]) for cid, (c, a, b) in parts.items()}
+    first_chunk = members[0][0]
+    if found.lead_in is not None and found.lead_in not in found.items:
+        chunk, span = found.lead_in
+        draft.say(f"{passage_label(ctx, first_chunk)}: “{span.text}” [{numbers[chunk.chunk_id]}]")
+    else:
+        draft.say(f"{passage_label(ctx, first_chunk)}:")
+    for chunk, span in found.items:
+        draft.say(f"- “{span.text}” [{numbers[chunk.chunk_id]}]")
+
+
+def _treaty_lead(ctx: AnswerContext, chunk: Chunk) -> Chunk | None:
+    """The lead-in paragraph of the list a provision is (or is an item of), when it has at least two items."""
+    ref = ArticleRef.parse(chunk.ref or "")
+    lead_ref = ref if chunk.text.rstrip().endswith(":") else ref.parent
+    if lead_ref is None or not ctx.provisions.exists(lead_ref):
+        return None
+    lead = next((u for u in ctx.provisions.units(lead_ref) if u.ref == lead_ref.locator), None)
+    if lead is None or not lead.text.rstrip().endswith(":") or len(_treaty_items(ctx, lead)) < MIN_ITEMS:
+        return None
+    return lead
+
+
+def _treaty_items(ctx: AnswerContext, lead: Chunk) -> list[Chunk]:
+    lead_ref = ArticleRef.parse(lead.ref or "")
+    depth = len(lead_ref.path) + 1
+    return [
+        u
+        for u in ctx.provisions.units(lead_ref)
+        if u.chunk_id != lead.chunk_id and len(ArticleRef.parse(u.ref or "").path) == depth
+    ]
+
+
+def _write_treaty_list(ctx: AnswerContext, lead: Chunk, draft: AnswerDraft) -> None:
+    """A provision's list: the lead-in paragraph and all its items, each cited."""
+    lead_ref = ArticleRef.parse(lead.ref or "")
+    draft.say(
+        f"{provision_label(lead_ref)} ({ctx.provisions.title(lead_ref)}): “{lead.text}” [{draft.cite(lead, lead.text)}]"
+    )
+    for unit in _treaty_items(ctx, lead):
+        draft.say(f"- “{unit.text}” [{draft.cite(unit, unit.text)}]")

@@ -1,0 +1,184 @@
+"""Question: everything the answer engine reads from a request, worked out once.
+
+Language, the spelling-corrected text (corrected before anything else reads it), the follow-up
+resolved against the conversation, article references, the instruments named, the intent and the
+answer type. Handlers read this one object; none re-analyses the question's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from kb.answers.intent import classify
+from kb.api import AskRequest, Intent, SearchFilters
+from kb.conversation import Reading, resolve
+from kb.language import UNLanguage, detect_language
+from kb.query import QueryAnalysis, analyse_query
+from kb.spelling import Speller
+
+
+class AnswerType(StrEnum):
+    """What shape of answer the question asks for."""
+
+    PROVISION = "provision"  # names article references
+    PROJECTS = "projects"
+    COVERAGE = "coverage"
+    TAXONOMY = "taxonomy"
+    DEFINITION = "definition"
+    FACT = "fact"
+    LIST = "list"
+    YES_NO = "yes_no"
+    PASSAGE = "passage"
+
+
+class FactKind(StrEnum):
+    DATE = "date"
+    PLACE = "place"
+    ORGANISATION = "organisation"
+    PERSON = "person"
+    DURATION = "duration"
+    NUMBER = "number"
+
+
+_FACTS: list[tuple[re.Pattern[str], FactKind]] = [
+    (re.compile(r"^\s*(?:for\s+)?how\s+long\b|\bwithin\s+how\s+(?:many|much)\b|\bwhat\s+(?:time\s+)?period\b"
+                r"|\bhow\s+many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours)\b", re.I),
+     FactKind.DURATION),
+    (re.compile(r"^\s*(?:when|since\s+when|until\s+when)\b|\b(?:what|which)\s+(?:year|date|day|month)\b"
+                r"|\bon\s+what\s+date\b|\bin\s+what\s+year\b", re.I), FactKind.DATE),
+    (re.compile(r"^\s*where\b|\bin\s+(?:which|what)\s+(?:city|country|countries|room|venue|place|region)\b"
+                r"|\b(?:which|what)\s+(?:city|room|venue|place)\b", re.I), FactKind.PLACE),
+    (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|amount)\b", re.I), FactKind.NUMBER),
+    (re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:organi[sz]ations?|office|agency|agencies|body|bodies|department"
+                r"|ministry|partners?|institution|entity|committee|task\s+force|authority|authorities)\b"
+                r"|^\s*(?:who|whose)\b(?!\s+(?:is|are)\s+(?:a|an)\s)", re.I), FactKind.ORGANISATION),
+    # Keyword queries name the fact they want last: "transportation impact award deadline", "award amount".
+    (re.compile(r"\b(?:deadline|date|dates|year|day)\s*\??\s*$", re.I), FactKind.DATE),
+    (re.compile(r"\b(?:amount|sum|budget|funding|figure|number|total|percentage|cost)\s*\??\s*$", re.I),
+     FactKind.NUMBER),
+    (re.compile(r"\b(?:venue|location|room|city)\s*\??\s*$", re.I), FactKind.PLACE),
+]  # fmt: skip
+_PERSON = re.compile(
+    r"^\s*who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:president|secretary|director|chair|head|minister)\b"
+    r"|^\s*who\s+(?:presented|said|announced|chaired|spoke|wrote|signed|delivered|gave|opened|moderated)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"^\s*(?:list|name|enumerate)\b"
+    r"|^\s*(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:aims|objectives|goals|themes|outcomes|"
+    r"elements|measures|steps|priorities|pillars|areas|components|activities|purposes|grounds|conditions|"
+    r"obligations|forms|means|types|kinds|requirements|factors|rights|duties|functions|tasks|criteria|topics)\b"
+    r"|^\s*what\s+(?:does|do|did)\s+.+\s+(?:aim\s+(?:at|to)|include|comprise|consist\s+of|list|cover)\b"
+    r"|^\s*what\s+(?:kinds|types|forms|sorts)\s+of\b|\bwhat\s+measures\b|\bwhich\s+measures\b",
+    re.I,
+)
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|can|could|may|might|must|should|shall|will|would|has|have|had)\b", re.I
+)
+DEFINITION = re.compile(
+    r"^\s*(?:what\s+is\s+the\s+definition\s+of|how\s+(?:is|are|does\s+the\s+\w+\s+define)|define)\s+"
+    r"(?:an?\s+|the\s+)?[\"“']?(?P<c>[\w\s-]+?)[\"”']?\s*(?:defined\s*)?\??\s*$"
+    r"|^\s*what\s+counts\s+as\s+(?:an?\s+|the\s+)?[\"“']?(?P<d>[\w\s-]+?)[\"”']?\s*\??\s*$"
+    r"|^\s*what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:meant\s+by\s+)?[\"“']?(?P<a>[\w\s-]+?)[\"”']?\s*\??\s*$"
+    r"|^\s*what\s+does\s+(?:the\s+term\s+)?[\"“']?(?P<b>[\w\s-]+?)[\"”']?\s+mean\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    asked: str  # as typed, whitespace normalised
+    text: str  # what is answered: spelling corrected, follow-up resolved
+    language: UNLanguage
+    analysis: QueryAnalysis
+    intent: Intent
+    answer_type: AnswerType
+    fact: FactKind | None
+    filters: SearchFilters
+    top_k: int
+    reading: Reading = field(default_factory=lambda: Reading(""))
+    corrected: bool = False
+
+    @property
+    def english(self) -> bool:
+        return self.language is UNLanguage.ENGLISH
+
+    @property
+    def read_as(self) -> str | None:
+        """How the question was read, for the answer's first line, when that differs from the words asked."""
+        if self.reading.follow_up:
+            if self.reading.projects and not self.reading.doc_ids:
+                return f"{self.text} (among {self.reading.subject})"
+            return self.text
+        return self.text if self.corrected else None
+
+
+class QuestionReader:
+    """Builds the Question of a request: spelling first, then the conversation, then intent and answer type."""
+
+    def __init__(self, speller: Speller, project_names: dict[str, str]) -> None:
+        self.speller = speller
+        self.project_names = project_names
+
+    def read(self, request: AskRequest) -> Question:
+        asked = " ".join(request.question.split())
+        language = detect_language(asked)
+        english = language is UNLanguage.ENGLISH
+        corrected = self.speller.correct(asked) if english else asked
+        reading = resolve(corrected, request.conversation, self.project_names) if english else Reading(asked)
+        if not request.conversation:
+            reading = Reading(corrected)
+        text = reading.text
+        analysis = analyse_query(text)
+        intent = classify(text, analysis) if english else Intent.PASSAGE_SEARCH
+        if reading.projects and not reading.doc_ids and intent is not Intent.COVERAGE:
+            intent = Intent.PROJECT_FINDER  # "which of them …" is about the projects named before
+        fact = fact_kind(text) if english else None
+        if fact is not None and intent is Intent.PROJECT_FINDER and not _PROJECTS_PLURAL.search(text):
+            intent = Intent.PASSAGE_SEARCH  # "Who runs the India project?" asks a fact about one project
+        answer_type, fact = answer_type_of(text, analysis, intent) if english else (AnswerType.PASSAGE, None)
+        return Question(
+            asked=asked,
+            text=text,
+            language=language,
+            analysis=analysis,
+            intent=intent,
+            answer_type=answer_type,
+            fact=fact,
+            filters=request.filters,
+            top_k=request.top_k,
+            reading=reading,
+            corrected=corrected != asked,
+        )
+
+
+_PROJECTS_PLURAL = re.compile(r"\bprojects\b", re.I)
+
+
+def fact_kind(text: str) -> FactKind | None:
+    if _PERSON.search(text):
+        return FactKind.PERSON
+    return next((kind for pattern, kind in _FACTS if pattern.search(text)), None)
+
+
+def answer_type_of(text: str, analysis: QueryAnalysis, intent: Intent) -> tuple[AnswerType, FactKind | None]:
+    if intent is Intent.PROJECT_FINDER:
+        return AnswerType.PROJECTS, None
+    if intent is Intent.COVERAGE:
+        return AnswerType.COVERAGE, None
+    if intent is Intent.TAXONOMY:
+        return AnswerType.TAXONOMY, None
+    kind = fact_kind(text)
+    if kind is not None:
+        return AnswerType.FACT, kind
+    if _LIST.search(text):
+        return AnswerType.LIST, None
+    if analysis.refs:
+        return AnswerType.PROVISION, None
+    if DEFINITION.match(re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", text, flags=re.I)):
+        return AnswerType.DEFINITION, None
+    if _YES_NO.search(text):
+        return AnswerType.YES_NO, None
+    return AnswerType.PASSAGE, None

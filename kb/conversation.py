@@ -1,0 +1,215 @@
+"""Follow-up questions read against the earlier turns the chat sends (the server keeps no session).
+
+"Which of them works in Africa?" narrows the projects the previous answer named; "And in Africa?" or
+"What about article 7?" asks the previous question again with one part swapped; "Does the Council of
+Europe Convention say the same?" asks it of another instrument; "Who runs it?" is about the one
+project or document the previous answer was about. A question that reads on its own is left alone.
+Every resolution is written out as a question, so the answer can say how it read the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.api import ConversationTurn
+from kb.gazetteer import find_places
+from kb.query import analyse_query
+from kb.refs import find_references
+
+# Pronouns that point at a set the previous answer named.
+_THEM = re.compile(
+    r"\b(?:which|what|how\s+many|any|all|both|either|neither|none|one|each)\s+of\s+(?:them|these|those|the\s+above)\b"
+    r"|\b(?:these|those|the\s+same|the\s+above)\s+projects\b|^\s*(?:do|does|are|did|have)\s+(?:they|these|those)\b"
+    r"|\b(?:they|them|these|those)\b",
+    re.I,
+)
+# A pronoun that points at the one thing the previous answer was about.
+_IT = re.compile(r"\b(?:it|its|this\s+project|that\s+project|the\s+project|this\s+one|that\s+one)\b", re.I)
+# Openings of an elliptical follow-up: "and in Africa?", "what about article 7?", "same for prevention?"
+_ELLIPSIS = re.compile(
+    r"^\s*(?:and|or|but|also|then)?\s*(?:what|how)\s+about\b|^\s*(?:and|or|also)\b|^\s*same\s+(?:for|in|with)\b"
+    r"|^\s*(?:and|or)?\s*(?:in|for|under|on|with)\b",
+    re.I,
+)
+_SAME = re.compile(
+    r"\b(?:say|says|provide|provides|do|does|require|requires|have|has|contain|contains)\s+(?:the\s+same|that|"
+    r"something\s+similar|the\s+same\s+thing|likewise|similar(?:ly)?)\b|\bthe\s+same\b|\bsimilar(?:ly)?\b"
+    r"|\blikewise\b|\bas\s+well\b|\btoo\s*\??\s*$",
+    re.I,
+)
+_LEADING = re.compile(r"^\s*(?:and|or|but|also|then)?\s*(?:(?:what|how)\s+about|same\s+(?:for|in|with))?\s*", re.I)
+_INSTRUMENT_NAMES = {
+    "untoc": "the Convention against Transnational Organized Crime",
+    "coe": "the Council of Europe Convention",
+    "us-law": "US law",
+}
+MAX_ELLIPSIS_WORDS = 8  # "and in Eastern Africa?" is a fragment; a longer question reads on its own
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a question reads in its conversation: the text to answer, and what the earlier turn scopes it to."""
+
+    text: str
+    follow_up: bool = False
+    projects: tuple[str, ...] = ()  # "which of them": only these projects
+    doc_ids: tuple[str, ...] = ()  # "who runs it": only these documents
+    subject: str = ""  # what a pronoun was read as, in words
+
+
+def resolve(question: str, conversation: list[ConversationTurn], project_names: dict[str, str]) -> Reading:
+    """The question as it reads after the earlier turns (oldest first); `project_names` maps ids to short names."""
+    previous: Reading | None = None
+    for turn in conversation:
+        previous = _resolve_one(turn.question, previous, None, project_names)
+        previous = Reading(previous.text, previous.follow_up, tuple(turn.projects), tuple(turn.doc_ids))
+    if previous is None:
+        return Reading(question)
+    last = conversation[-1]
+    return _resolve_one(question, previous, last, project_names)
+
+
+def _resolve_one(
+    question: str, previous: Reading | None, turn: ConversationTurn | None, project_names: dict[str, str]
+) -> Reading:
+    if previous is None:
+        return Reading(question)
+    words = question.split()
+    projects = tuple(turn.projects) if turn is not None else previous.projects
+    doc_ids = tuple(turn.doc_ids) if turn is not None else previous.doc_ids
+    own = analyse_query(question)
+    before = analyse_query(previous.text)
+
+    # "Which of them …", "Do they …": the projects the previous answer named.
+    if projects and _THEM.search(question) and not own.refs:
+        names = [project_names.get(p, p) for p in projects]
+        listed = ", ".join(names)
+        text = _THEM.sub(lambda m: _replace_set(m.group(0)), question, count=1)
+        subject = (
+            f"the {_count(len(projects))} project{'s' if len(projects) > 1 else ''} of the previous answer ({listed})"
+        )
+        return Reading(text, True, projects, (), subject)
+
+    # "Who runs it?": the one project (or document) the previous answer was about.
+    if _IT.search(question) and not own.refs and len(words) <= 12:
+        if len(projects) == 1:
+            name = project_names.get(projects[0], projects[0])
+            text = _IT.sub(f"the {name}", question, count=1)
+            return Reading(text, True, projects, projects, f"the {name}")
+        if len(doc_ids) == 1 and not before.refs:
+            return Reading(question, True, (), doc_ids, f"the document of the previous answer ({doc_ids[0]})")
+        if len(before.refs) == 1:
+            ref = before.refs[0]
+            text = _IT.sub(f"article {ref.local}", question, count=1)
+            return Reading(text, True, (), (), f"article {ref.local}")
+
+    # "Does the Council of Europe Convention say the same?": the previous question, of another instrument.
+    if own.named_instrument and own.named_instrument != before.named_instrument and _SAME.search(question):
+        name = _INSTRUMENT_NAMES[own.named_instrument]
+        return Reading(_of_instrument(previous.text, name), True, subject=name)
+
+    if len(words) > MAX_ELLIPSIS_WORDS or not _ELLIPSIS.search(question):
+        return Reading(question)
+    fragment = _LEADING.sub("", question).strip(" ?.!")
+    if not fragment:
+        return Reading(question)
+    base = previous.text.rstrip(" ?.!")
+    # "What about article 7?": the previous question with its article swapped.
+    if own.refs:
+        old = list(find_references(base))
+        new = ", ".join(f"article {r.local}" for r in own.refs)
+        if old:
+            text = base
+            for found in sorted(_reference_spans(base), reverse=True):
+                text = text[: found[0]] + new + text[found[1] :]
+                new = ""  # one replacement names all the new articles
+            text = re.sub(r"\s*,\s*(?:and\s+)?(?=[?.!]|$)", "", text)
+            return Reading(text.rstrip(" ,") + "?", True, subject=f"article {own.refs[0].local}")
+        return Reading(f"{base}, under article {own.refs[0].local}?", True, subject=f"article {own.refs[0].local}")
+    # "And in Africa?": the previous question with its place swapped, or the place added.
+    places = find_places(fragment)
+    if places:
+        old_places = find_places(base)
+        if old_places:
+            text = base
+            for place in old_places:
+                text = re.sub(re.escape(place), places[0], text, count=1, flags=re.I)
+            return Reading(text + "?", True, subject=places[0])
+        return Reading(f"{base} in {places[0]}?", True, subject=places[0])
+    # "What about prevention?": a category or topic swapped for the previous one's.
+    if own.categories and before.categories:
+        text = base
+        from kb.taxonomy import CATEGORY_BY_ID  # noqa: PLC0415 (small module, read only here)
+
+        for cid in before.categories:
+            for phrase in sorted((*CATEGORY_BY_ID[cid].labels, *CATEGORY_BY_ID[cid].phrases), key=len, reverse=True):
+                if re.search(re.escape(phrase), text, re.I):
+                    text = re.sub(re.escape(phrase), fragment, text, count=1, flags=re.I)
+                    break
+        if text != base:
+            return Reading(text + "?", True, subject=fragment)
+    if own.named_instrument and own.named_instrument != before.named_instrument:
+        name = _INSTRUMENT_NAMES[own.named_instrument]
+        return Reading(_of_instrument(base, name), True, subject=name)
+    return Reading(question)
+
+
+def _replace_set(found: str) -> str:
+    lowered = found.lower()
+    if lowered.startswith(("do ", "does ", "are ", "did ", "have ")):
+        verb = found.split()[0]
+        return f"{verb} the projects"
+    if " of " in lowered:
+        head = found.split()[0]
+        return f"{head} projects" if head.lower() in ("which", "what") else f"{head} of the projects"
+    if lowered in ("they", "these", "those"):
+        return "the projects"
+    if lowered == "them":
+        return "the projects"
+    return "the projects"
+
+
+def _reference_spans(text: str) -> list[tuple[int, int]]:
+    from kb.refs import iter_references  # noqa: PLC0415
+
+    spans = [(f.start, f.end) for f in iter_references(text)]
+    # "article 8" as written: the reference finder's span may start at the number.
+    out = []
+    for start, end in spans:
+        m = re.search(r"(?:\barticles?\s+|\bart\.\s*)$", text[:start], re.I)
+        out.append((m.start() if m else start, end))
+    return out
+
+
+_THE_PROTOCOL = re.compile(r"\bthe\s+(?:trafficking\s+(?:in\s+persons\s+)?|palermo\s+)?protocol\b", re.I)
+
+
+def _of_instrument(question: str, name: str) -> str:
+    """The question asked of another instrument: its "the Protocol" replaced, or "Under <name>, …" before it."""
+    if _THE_PROTOCOL.search(question):
+        return _THE_PROTOCOL.sub(name, question, count=1).rstrip(" ?.!") + "?"
+    return f"Under {name}, {_lower_first(_strip_instrument(question))}"
+
+
+def _strip_instrument(text: str) -> str:
+    text = re.sub(
+        r"^\s*(?:under|in|according\s+to)\s+(?:the\s+)?(?:protocol|council\s+of\s+europe\s+convention|"
+        r"convention(?:\s+against\s+transnational\s+organized\s+crime)?|us\s+law|u\.s\.\s+law)\s*,\s*",
+        "",
+        text,
+        flags=re.I,
+    )
+    text = re.sub(r"\s+(?:in|under)\s+the\s+protocol\b", "", text, flags=re.I)
+    return text.rstrip(" ?.!") + "?"
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if first.isupper() or first in ("I",):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _count(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))

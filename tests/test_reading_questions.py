@@ -1,0 +1,169 @@
+"""Answers that read the question (issue 18): facts, complete lists, follow-ups, typos, instruments, every language.
+
+Each test is a question a delegate or staff member asked, and the behaviour a correct answer has: which passage
+it quotes, which fact it states first, which projects it names. The wording of the answer is not pinned.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kb.api import AskRequest, AskResponse, ConversationTurn
+from kb.knowledge_base import KnowledgeBase
+from kb.quotes import display
+
+
+def ask(kb: KnowledgeBase, question: str, conversation: list[ConversationTurn] | None = None) -> AskResponse:
+    return kb.ask(AskRequest(question=question, conversation=conversation or []))
+
+
+def dialogue(kb: KnowledgeBase, *questions: str) -> AskResponse:
+    turns: list[ConversationTurn] = []
+    response = None
+    for question in questions:
+        response = ask(kb, question, turns)
+        turns.append(ConversationTurn.of(question, response))
+    assert response is not None
+    return response
+
+
+def before_first_quote(response: AskResponse) -> str:
+    body = "\n".join(line for line in response.answer.splitlines() if not line.startswith("(Read as:"))
+    return body.split("“")[0]
+
+
+def quoted(response: AskResponse) -> str:
+    return " ".join(display(q) for q in re.findall(r"“([^”]*)”", response.answer))
+
+
+def cited_refs(response: AskResponse) -> set[str]:
+    return {a for c in response.citations for a in c.articles}
+
+
+def cited_chunks(response: AskResponse) -> set[str]:
+    return {c.chunk_id for c in response.citations}
+
+
+# -- facts ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_question_about_an_office_states_the_office_first(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "Which UNODC office runs the India project?")
+    assert not response.abstained
+    assert "South Asia Regional Office" in before_first_quote(response), response.answer
+    assert "Eastern Africa" not in response.answer
+
+
+def test_who_is_the_guardian_of_the_convention_is_answered_with_unodc(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "Who is the guardian of the Convention against Transnational Organized Crime?")
+    assert not response.abstained
+    assert "UNODC" in before_first_quote(response), response.answer
+    assert any(c.doc_id.startswith("cop4-side-event") for c in response.citations)
+
+
+def test_a_when_question_states_the_date_first(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "When did the COP-4 side event on technical assistance take place?")
+    assert not response.abstained
+    assert "15 October 2008" in before_first_quote(response), response.answer
+
+
+# -- lists ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_aims_of_a_project_are_quoted_whole(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "What does the Central America project aim at?")
+    assert not response.abstained
+    text = quoted(response)
+    for item in ("assessing strengths", "providing specialized training", "sensitizing the community"):
+        assert item in text, response.answer
+    assert len(re.findall(r"(?:^|\s)[a-j]\) ", text)) >= 10
+
+
+def test_a_prose_lead_in_is_quoted_with_its_items(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "What are the key themes of the side event?")
+    assert not response.abstained
+    assert "focus on the following main themes" in quoted(response)
+    assert sum(line.startswith("- ") for line in response.answer.splitlines()) >= 3, response.answer
+
+
+# -- follow-ups ----------------------------------------------------------------------------------------------------
+
+
+def test_which_of_them_narrows_the_projects_of_the_previous_answer(knowledge_base: KnowledgeBase) -> None:
+    first = ask(knowledge_base, "Which projects address victim protection?")
+    assert {p.id for p in first.projects} == {"central-america-project", "india-project"}
+    response = dialogue(
+        knowledge_base, "Which projects address victim protection?", "and which of them works in Africa?"
+    )
+    assert response.projects == []  # neither of the two works in Africa; Eastern Africa was not among them
+    assert response.read_as and "previous answer" in response.read_as
+    assert "eastern-africa-project" not in {c.doc_id for c in response.citations}
+
+
+def test_what_about_article_7_asks_the_previous_question_of_article_7(knowledge_base: KnowledgeBase) -> None:
+    response = dialogue(knowledge_base, "Which projects address article 8?", "What about article 7?")
+    assert {p.id for p in response.projects} == {"central-america-project", "india-project"}
+    assert response.read_as is not None and "7" in response.read_as
+
+
+def test_and_in_a_region_adds_the_place_to_the_previous_question(knowledge_base: KnowledgeBase) -> None:
+    response = dialogue(knowledge_base, "Which projects work with INTERPOL?", "And in Central America?")
+    assert response.read_as is not None and "Central America" in response.read_as
+    assert "central-america-project" not in {p.id for p in response.projects} or "INTERPOL" in response.answer
+
+
+def test_who_runs_it_is_about_the_one_project_named_before(knowledge_base: KnowledgeBase) -> None:
+    response = dialogue(knowledge_base, "Is there a project in India?", "Who runs it?")
+    assert not response.abstained
+    assert "South Asia Regional Office" in before_first_quote(response), response.answer
+
+
+def test_a_question_without_conversation_is_not_read_as_a_follow_up(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "and which of them works in Africa?")
+    assert response.read_as is None or "previous answer" not in response.read_as
+
+
+def test_the_conversation_field_is_validated(client) -> None:  # type: ignore[no-untyped-def]
+    too_many = [{"question": f"q{i}"} for i in range(6)]
+    reply = client.post("/api/ask", json={"question": "Which of them?", "conversation": too_many})
+    assert reply.status_code == 400 and "conversation" in reply.text
+    reply = client.post("/api/ask", json={"question": "x", "conversation": [{"question": "", "projects": []}]})
+    assert reply.status_code == 400
+    reply = client.post("/api/ask", json={"question": "x", "conversation": [{"question": "a", "extra": 1}]})
+    assert reply.status_code == 400
+
+
+def test_a_follow_up_over_http_reads_the_conversation(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.post("/api/ask", json={"question": "Which projects address victim protection?"}).json()
+    turn = {"question": first["question"], "projects": [p["id"] for p in first["projects"]]}
+    reply = client.post("/api/ask", json={"question": "Which of them works in Africa?", "conversation": [turn]})
+    assert reply.status_code == 200
+    assert reply.json()["projects"] == [] and "previous answer" in reply.json()["read_as"]
+
+
+# -- typos ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_misspelt_project_question_gets_the_project_list(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "Whcih projcts adress victim protction?")
+    assert {p.id for p in response.projects} == {"central-america-project", "india-project"}
+    assert response.read_as == "Which projects address victim protection?"
+
+
+# -- fields agree with the text ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which projects address article 8?",
+        "Is article 8 covered by any project?",
+        "Which projects deal with repatriation?",
+    ],
+)
+def test_no_project_is_listed_when_the_answer_says_none(knowledge_base: KnowledgeBase, question: str) -> None:
+    response = ask(knowledge_base, question)
+    if re.search(r"\bnone of the\b", response.answer, re.I):
+        assert response.projects == [], response.answer
