@@ -33,7 +33,8 @@ _ELLIPSIS = re.compile(
     re.I,
 )
 _SAME = re.compile(
-    r"\b(?:say|says|provide|provides|do|does|require|requires|have|has|contain|contains)\s+(?:the\s+same|that|"
+    r"\bgo(?:es)?\s+further\b|\bdiffer\b|\bstricter\b|\bbroader\b|\bstronger\b|\bnarrower\b"
+    r"|\b(?:say|says|provide|provides|do|does|require|requires|have|has|contain|contains)\s+(?:the\s+same|that|"
     r"something\s+similar|the\s+same\s+thing|likewise|similar(?:ly)?)\b|\bthe\s+same\b|\bsimilar(?:ly)?\b"
     r"|\blikewise\b|\bas\s+well\b|\btoo\s*\??\s*$",
     re.I,
@@ -56,6 +57,7 @@ class Reading:
     projects: tuple[str, ...] = ()  # "which of them": only these projects
     doc_ids: tuple[str, ...] = ()  # "who runs it": only these documents
     subject: str = ""  # what a pronoun was read as, in words
+    compare_with: str | None = None  # "does the CoE Convention say the same?": the instrument asked about before
 
 
 def resolve(question: str, conversation: list[ConversationTurn], project_names: dict[str, str]) -> Reading:
@@ -90,6 +92,10 @@ def _resolve_one(
             f"the {_count(len(projects))} project{'s' if len(projects) > 1 else ''} of the previous answer ({listed})"
         )
         return Reading(text, True, projects, (), subject)
+    if _THEM.search(question) and not own.refs and re.search(r"\bprojects?\b", previous.text, re.I):
+        # The previous answer named none, but its question was about projects: "which of them" asks about projects.
+        text = _THEM.sub(lambda m: _replace_set(m.group(0)), question, count=1)
+        return Reading(text, True, subject="the projects")
 
     # "Who runs it?": the one project (or document) the previous answer was about.
     if _IT.search(question) and not own.refs and len(words) <= 12:
@@ -97,6 +103,10 @@ def _resolve_one(
             name = project_names.get(projects[0], projects[0])
             text = _IT.sub(f"the {name}", question, count=1)
             return Reading(text, True, projects, projects, f"the {name}")
+        subject = _subject_of(previous.text)
+        if subject:  # "What is GRETA …?" then "How many members does it have?"
+            text = _IT.sub(subject, question, count=1)
+            return Reading(text, True, (), doc_ids if len(doc_ids) == 1 else (), subject)
         if len(doc_ids) == 1 and not before.refs:
             return Reading(question, True, (), doc_ids, f"the document of the previous answer ({doc_ids[0]})")
         if len(before.refs) == 1:
@@ -104,10 +114,11 @@ def _resolve_one(
             text = _IT.sub(f"article {ref.local}", question, count=1)
             return Reading(text, True, (), (), f"article {ref.local}")
 
-    # "Does the Council of Europe Convention say the same?": the previous question, of another instrument.
+    # "Does the Council of Europe Convention say the same?", "… go further?": the previous question, of both.
     if own.named_instrument and own.named_instrument != before.named_instrument and _SAME.search(question):
         name = _INSTRUMENT_NAMES[own.named_instrument]
-        return Reading(_of_instrument(previous.text, name), True, subject=name)
+        earlier = before.named_instrument or "protocol"
+        return Reading(_of_instrument(previous.text, name), True, subject=name, compare_with=earlier)
 
     if len(words) > MAX_ELLIPSIS_WORDS or not _ELLIPSIS.search(question):
         return Reading(question)
@@ -153,6 +164,18 @@ def _resolve_one(
         name = _INSTRUMENT_NAMES[own.named_instrument]
         return Reading(_of_instrument(base, name), True, subject=name)
     return Reading(question)
+
+
+_SUBJECT = re.compile(
+    r"^\s*(?i:what|who)\s+(?i:is|are|was|were)\s+(?i:the\s+|an?\s+)?(?P<s>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4})"
+    r"(?:\s+(?i:under|in|of|according\s+to)\b.*)?\s*\??\s*$"
+)
+
+
+def _subject_of(question: str) -> str:
+    """The named subject of a "what is X?" question ("GRETA"), which a following "it" points back to."""
+    m = _SUBJECT.match(question)
+    return m.group("s") if m else ""
 
 
 def _replace_set(found: str) -> str:

@@ -18,12 +18,24 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _local = threading.local()
 
 
+# British "-is-" spellings stem apart from the American ones Porter knows ("specialised" → "specialis", "specialized"
+# → "special"); the corpus mixes both, so they are read as "-iz-" first. Only these endings: "exercise", "promise".
+_BRITISH = re.compile(r"(?<=\w{4})is(ation|ations|ed|ing)$")
+_NOT_BRITISH = (
+    "exercis", "promis", "compris", "supervis", "surpris", "compromis", "televis", "improvis", "premis",
+    "franchis", "merchandis", "chastis", "despis", "disguis", "enterpris", "expertis", "precis", "concis",
+)  # fmt: skip
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("porter")
-    return str(stemmer.stemWord(word.lower()))
+    word = word.lower()
+    if not word.startswith(_NOT_BRITISH):
+        word = _BRITISH.sub(r"iz\1", word)
+    return str(stemmer.stemWord(word))
 
 
 def stems(text: str) -> list[str]:

@@ -319,6 +319,11 @@ class IndexStore:
         rows = self._rows("SELECT body FROM documents WHERE id = ?", (doc_id,))
         return str(rows[0][0]) if rows else ""
 
+    def chunk_id_at(self, doc_id: str, ordinal: int) -> int | None:
+        """The row of a document's chunk by its position (0-based), or None past either end."""
+        rows = self._rows("SELECT id FROM chunks WHERE doc_id = ? AND ordinal = ?", (doc_id, ordinal))
+        return int(rows[0][0]) if rows else None
+
     def chunk_ids_of_document(self, doc_id: str) -> list[int]:
         return [int(r[0]) for r in self._rows("SELECT id FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
 

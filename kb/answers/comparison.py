@@ -18,7 +18,7 @@ from kb.glossary import expand
 from kb.records import Chunk
 from kb.refs import ArticleRef
 
-SIDE_MIN = 0.42  # dense cosine a side's best passage needs to count as that instrument's provision on the topic
+SIDE_MIN = 0.35  # dense cosine a side's best passage needs to count as that instrument's provision on the topic
 SIDE_DEPTH = 5
 INSTRUMENT_NAMES = {
     "protocol": "The Trafficking in Persons Protocol",
@@ -72,7 +72,12 @@ def answer_comparison(ctx: AnswerContext, question: Question, draft: AnswerDraft
         parts = _with_lead_in(ctx, best)
         marks = " ".join(f"“{c.text if c.ref else _quote(c)}” [{draft.cite(c, c.text if c.ref else _quote(c))}]"
                          for c in parts)  # fmt: skip
-        draft.say(f"{name}, {_lower_first(passage_label(ctx, best))}: {marks}")
+        if best.ref:
+            ref = ArticleRef.parse(best.ref)
+            where = f"article {ref.local} ({ctx.provisions.title(ref)})"
+        else:
+            where = passage_label(ctx, best)
+        draft.say(f"{name}, {where}: {marks}")
     return not found_any
 
 
@@ -93,7 +98,3 @@ def _quote(chunk: Chunk) -> str:
         return chunk.text
     first = spans[0]
     return chunk.text[first.start : first.end]
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text.startswith("Article") else text

@@ -101,10 +101,18 @@ class AnswerEngine:
             abstained = handler(self.ctx, question, draft)
         else:
             intent, abstained = answer_from_passages(self.ctx, question, draft)
+            if not abstained:
+                self._name_quoted_projects(draft)
         took = (time.perf_counter() - started) * 1000
         self._log(request.question, intent, abstained, len(draft.citations), took, question.language)
         response = draft.finish(request.question, intent, abstained, took, question.language.value)
         return response.model_copy(update={"read_as": question.read_as})
+
+    def _name_quoted_projects(self, draft: AnswerDraft) -> None:
+        """A passage answer quoting a project's own description is about that project: `projects` says so."""
+        for citation in draft.citations:
+            if citation.doc_id in self.ctx.projects.projects:
+                draft.add_project(self.ctx.projects.get(citation.doc_id).summary())
 
     @staticmethod
     def _log(question: str, intent: Intent, abstained: bool, citations: int, took: float, language: UNLanguage) -> None:

@@ -113,7 +113,7 @@ def _spans(kind: FactKind, chunk: Chunk, start: int, end: int) -> list[tuple[int
 
 
 _QUALIFIER = re.compile(
-    r"(?:not\s+(?:more|less|fewer)\s+than|(?:more|less|fewer)\s+than|at\s+least|at\s+most|up\s+to|nearly|almost"
+    r"(?:(?:a\s+)?(?:minimum|maximum)\s+of|not\s+(?:more|less|fewer)\s+than|(?:more|less|fewer)\s+than|at\s+least|at\s+most|up\s+to|nearly|almost"
     r"|approximately|about|over|some|not)\s+$",
     re.I,
 )
@@ -218,6 +218,8 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
                     best = FactCandidate(chunk, span.text, value, score)
     documents = set(question.reading.doc_ids) | named
     weak = best is None or best.score < FRONT_MATTER_BELOW
+    if kind is FactKind.PLACE and re.search(r"\b(?:countries|regions|places|cities)\b", question.text, re.I):
+        weak = True  # "which countries does it cover?": all of them, as the document states them
     if weak and len(documents) == 1 and _FRONT_MATTER_ASKS[kind].search(question.text):
         return _front_matter_fact(ctx, kind, next(iter(documents))) or best
     return best

@@ -36,6 +36,12 @@ _INLINE_FIRST_ITEM = re.compile(r"\s(?:a\)|\(a\)|1\.|\(1\)|\(i\))\s")
 class ProseList:
     lead_in: tuple[Chunk, Span] | None
     items: list[tuple[Chunk, Span]]
+    inline: bool = False  # one sentence holding the whole list: "Other areas of interventions: a, b, c."
+    heading: str = ""  # the line before the lead-in, when it names the list: "(5) Selection criteria"
+
+
+# "Other areas of interventions: awareness raising campaigns, improved liaison …": a list inside one sentence.
+_INLINE_LIST = re.compile(r":\s+[^,;:]{3,}[,;]\s+[^,;:]{3,}")
 
 
 def is_item(chunk: Chunk, span: Span) -> bool:
@@ -47,33 +53,56 @@ def is_item(chunk: Chunk, span: Span) -> bool:
     return bool(before.strip()) and _BULLET_BEFORE.search(chunk.text[: span.start]) is not None
 
 
-def is_lead_in(chunk: Chunk, span: Span) -> bool:
-    after = chunk.text[span.end : span.end + 2]
-    return after.startswith(":") or span.text.endswith(":") or _INLINE_FIRST_ITEM.search(span.text) is not None
-
-
-def prose_lists(chunk: Chunk, following: Chunk | None = None) -> list[ProseList]:
-    """The lists of a prose chunk (a lead-in's items may continue into `following`, the next chunk)."""
+def prose_lists(chunk: Chunk, following: Chunk | None = None, previous: Chunk | None = None) -> list[ProseList]:
+    """The lists of a prose chunk: each run of items with the sentence before it as its lead-in ("Such initiatives
+    may include", "PROSECUTION: Prosecution involves …", "The project aims at a) …"). A run at the chunk's start
+    takes its lead-in from the end of `previous`; a run (or a lead-in) at its end continues into `following`."""
     spans = sentences(chunk)
-    out: list[ProseList] = []
-    current: ProseList | None = None
+    flags = [is_item(chunk, s) for s in spans]
+    found: list[ProseList] = []
+    i = 0
+    while i < len(spans):
+        if not flags[i]:
+            if i == len(spans) - 1 and following is not None:  # a lead-in whose items open the next chunk
+                items = _leading_items(following)
+                if len(items) >= MIN_ITEMS:
+                    found.append(ProseList((chunk, spans[i]), items))
+            i += 1
+            continue
+        j = i
+        while j < len(spans) and flags[j]:
+            j += 1
+        items = [(chunk, s) for s in spans[i:j]]
+        if j == len(spans) and following is not None:
+            items += _leading_items(following)
+        lead: tuple[Chunk, Span] | None = (chunk, spans[i - 1]) if i > 0 else _last_sentence(previous)
+        heading = spans[i - 2].text if i >= 2 else ""
+        if len(items) >= MIN_ITEMS or (lead is not None and _INLINE_FIRST_ITEM.search(lead[1].text)):
+            found.append(ProseList(lead, items, heading=heading))
+        i = j
+    listed = {(c.chunk_id, s.start) for lst in found for c, s in lst.items}
     for span in spans:
-        if is_item(chunk, span) and current is not None:
-            current.items.append((chunk, span))
-            continue
-        if is_lead_in(chunk, span):
-            current = ProseList((chunk, span), [])
-            if _INLINE_FIRST_ITEM.search(span.text):
-                current.items.append((chunk, span))  # "aims at a) assessing …": the lead-in holds the first item
-            out.append(current)
-            continue
-        current = None
-    if current is not None and following is not None:
-        for span in sentences(following):
-            if not is_item(following, span):
-                break
-            current.items.append((following, span))
-    return [lst for lst in out if len(lst.items) >= MIN_ITEMS]
+        if (chunk.chunk_id, span.start) not in listed and _INLINE_LIST.search(span.text):
+            found.append(ProseList(None, [(chunk, span)], inline=True))
+    return found
+
+
+def _leading_items(chunk: Chunk) -> list[tuple[Chunk, Span]]:
+    items = []
+    for span in sentences(chunk):
+        if not is_item(chunk, span):
+            break
+        items.append((chunk, span))
+    return items
+
+
+def _last_sentence(chunk: Chunk | None) -> tuple[Chunk, Span] | None:
+    if chunk is None:
+        return None
+    spans = sentences(chunk)
+    if not spans or is_item(chunk, spans[-1]):
+        return None
+    return chunk, spans[-1]
 
 
 def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, within: set[int] | None = None) -> bool:
@@ -85,6 +114,9 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     asked = {s for w in content_words(question.text) for s in stems(w)}
     vector = ctx.embedder.embed_query(question.text).reshape(-1)
     best: tuple[float, ProseList | Chunk] | None = None
+    best_similarity = 0.0
+    rows_all = [s.row for r in ranked for s in r.chunk.sentences if s.row >= 0]
+    any_sentence = float(np.max(np.asarray(ctx.store.sentence_vectors[rows_all]) @ vector)) if rows_all else 0.0
     for rank, chunk in enumerate(r.chunk for r in ranked):
         candidates: list[tuple[ProseList | Chunk, list[tuple[Chunk, Span]], str]] = []
         if chunk.ref:
@@ -92,8 +124,8 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
             if lead is not None:
                 candidates.append((lead, [(lead, s) for s in sentences(lead)], lead.text))
         else:
-            for found in prose_lists(chunk, _next_chunk(ctx, chunk)):
-                lead_text = found.lead_in[1].text if found.lead_in else ""
+            for found in prose_lists(chunk, _neighbour(ctx, chunk, 1), _neighbour(ctx, chunk, -1)):
+                lead_text = f"{found.heading} {found.lead_in[1].text if found.lead_in else ''}"
                 candidates.append((found, ([found.lead_in] if found.lead_in else []) + found.items, lead_text))
         for candidate, members, lead_text in candidates:
             rows = [r for r in (_row(c, s) for c, s in members) if r >= 0]
@@ -102,9 +134,9 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
             in_lead = len(asked & set(stems(lead_text))) / max(1, len(asked))
             score = similarity + SECTION_WEIGHT * in_section + LEAD_WEIGHT * in_lead - RANK_DECAY * rank
             if best is None or score > best[0]:
-                best = (score, candidate)
-    if best is None:
-        return False
+                best, best_similarity = (score, candidate), similarity
+    if best is None or best_similarity < any_sentence - LIST_MARGIN:
+        return False  # a list far from the question: a passage nearer to it answers better
     if isinstance(best[1], ProseList):
         _write_prose_list(ctx, best[1], draft)
     else:
@@ -115,7 +147,8 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
 # A list's score: its closest sentence's similarity to the question, plus the share of the question's words its
 # section heading ("KEY THEMES") and its lead-in use, less a little per rank of its passage.
 SECTION_WEIGHT = 0.4
-LEAD_WEIGHT = 0.15
+LEAD_WEIGHT = 0.3
+LIST_MARGIN = 0.1  # the list's closest sentence may be this much less similar than the best sentence anywhere
 RANK_DECAY = 0.02
 
 
@@ -123,15 +156,20 @@ def _row(chunk: Chunk, span: Span) -> int:
     return next((s.row for s in chunk.sentences if s.start == span.start and s.end == span.end), -1)
 
 
-def _next_chunk(ctx: AnswerContext, chunk: Chunk) -> Chunk | None:
-    ids = ctx.store.chunk_ids_by_name([f"{chunk.doc_id}#{chunk.ordinal + 1}"])
-    if not ids:
+def _neighbour(ctx: AnswerContext, chunk: Chunk, step: int) -> Chunk | None:
+    """The next (step 1) or previous (step -1) chunk of the same document and section, if any."""
+    row = ctx.store.chunk_id_at(chunk.doc_id, chunk.ordinal + step)
+    if row is None:
         return None
-    following = next(iter(ctx.store.chunks(list(ids.values())).values()))
-    return following if following.section == chunk.section else None
+    other = ctx.store.chunks([row])[row]
+    return other if other.section == chunk.section else None
 
 
 def _write_prose_list(ctx: AnswerContext, found: ProseList, draft: AnswerDraft) -> None:
+    if found.inline:
+        chunk, span = found.items[0]
+        draft.say(f"{passage_label(ctx, chunk)}: “{span.text}” [{draft.cite(chunk, span.text)}]")
+        return
     # One citation per chunk, quoting the list's whole span in it: each item line points at that verbatim text.
     parts: dict[str, tuple[Chunk, int, int]] = {}
     members = ([found.lead_in] if found.lead_in else []) + found.items

@@ -18,7 +18,7 @@ from kb.answers.intent import WHY
 from kb.answers.labels import passage_label, provision_label
 from kb.answers.lists import answer_list
 from kb.answers.question import AnswerType, Question
-from kb.answers.sources import named_documents
+from kb.answers.sources import named_documents, named_sections
 from kb.api import MAX_QUESTION_CHARS, Intent
 from kb.glossary import expand, topic_of
 from kb.quotes import sentences
@@ -51,7 +51,10 @@ _DEFINITION = re.compile(
 
 def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) -> list[RankedChunk]:
     """For "what is an X?", the provisions that define X ("“X” shall mean"), if any."""
-    m = _DEFINITION.match(re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", question, flags=re.I))
+    unframed = re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", question, flags=re.I)
+    unframed = re.sub(r"\s+(?:under|in|according\s+to)\s+(?:the\s+)?[\w\s]+?(?:convention|protocol|law|code)\s*\?*\s*$",
+                      "?", unframed, flags=re.I)  # fmt: skip
+    m = _DEFINITION.match(unframed)
     if not m:
         return []
     term = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").strip().lower()
@@ -59,6 +62,17 @@ def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) ->
     if not words or len(words) > 6:
         return []
     phrase = " ".join(words)
+    raw = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").strip()
+    if re.fullmatch(r"[A-Z]{2,10}", raw):
+        # An acronym is defined where the text introduces it: "(hereinafter referred to as “GRETA”)".
+        hits = ctx.store.lexical(f'"{raw}" "hereinafter"', 10, allowed)
+        found = ctx.store.chunks([h[0] for h in hits])
+        introducing = [
+            (row, c)
+            for row, c in found.items()
+            if re.search(rf"hereinafter\s+(?:referred\s+to\s+as|called)\s+[“\"]{re.escape(raw)}[”\"]", c.text)
+        ]
+        return [RankedChunk(row, c, 1.0) for row, c in sorted(introducing, key=lambda rc: rc[1].ordinal)[:1]]
     hits = ctx.store.lexical(f'"{phrase}" "shall mean"', 10, allowed)
     chunks = ctx.store.chunks([h[0] for h in hits])
     defining = [
@@ -181,6 +195,9 @@ def bare_lead_in(chunk: Chunk) -> bool:
 def _scope(ctx: AnswerContext, asked: Question) -> set[int] | None:
     """The chunks of the documents a follow-up is about ("who runs it?") or the question names ("the concept
     note"), or None: everything."""
+    sections = named_sections(ctx.store, asked.text)
+    if sections:
+        return sections
     documents = set(asked.reading.doc_ids) or named_documents(ctx.store, asked.text)
     if not documents:
         return None

@@ -126,9 +126,10 @@ def _prose_evidence(chunks: list[Chunk], phrases: list[str]) -> tuple[Chunk, str
 
 
 def _topic_evidence(project: Project, topic: list[str]) -> tuple[Chunk, str, float] | None:
-    """The sentence sharing most topic words; the title counts too (cited through the project's first sentence)."""
+    """The sentence sharing most topic words; the title and the stated status ("presented at the COP-4 side event")
+    count too (cited through the project's first sentence)."""
     best: tuple[Chunk, str, float] | None = None
-    in_title = set(stems(project.meta.title)) & set(topic)
+    in_title = (set(stems(project.meta.title)) | set(stems(project.meta.status or ""))) & set(topic)
     if in_title:
         first = sentences(project.chunks[0])[0].text
         best = (project.chunks[0], first, len(in_title) / len(topic))
@@ -144,6 +145,10 @@ def _topic_evidence(project: Project, topic: list[str]) -> tuple[Chunk, str, flo
 def answer_projects(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> bool:
     """Writes the answer; returns True when it abstains."""
     question, analysis = asked.text, asked.analysis
+    # "run by the UNODC Mexico and Central America Regional Office": the office a project states, not two places.
+    offices = [p for p in ctx.projects if p.meta.office and _office_named(p.meta.office, question)]
+    if offices:
+        return _run_by(offices, draft)
     criteria = criteria_of(question, analysis)
     # A question naming an article by its subject ("repatriation" → article 8) is about that article when the
     # category its phrase maps to does not contain it: matching the category instead would overclaim.
@@ -221,6 +226,20 @@ def answer_projects(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> 
         names = ", ".join(short_title(p) for p in others)
         whose = "its" if len(others) == 1 else "their"
         draft.say(f"Not addressed by: {names} ({whose} declared categories do not include this).")
+    return False
+
+
+def _office_named(office: str, question: str) -> bool:
+    name = re.sub(r"^\s*UNODC\s+", "", office, flags=re.I).lower()
+    return len(name) > 8 and name in question.lower()
+
+
+def _run_by(projects: list[Project], draft: AnswerDraft) -> bool:
+    for project in projects:
+        draft.add_project(project.summary())
+        first = sentences(project.chunks[0])[0].text
+        n = draft.cite(project.chunks[0], first, [])
+        draft.say(f"{short_title(project)}, run by the {project.meta.office} (as its details state): “{first}” [{n}]")
     return False
 
 

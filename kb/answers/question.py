@@ -7,6 +7,7 @@ answer type. Handlers read this one object; none re-analyses the question's word
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -49,7 +50,8 @@ _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
     (re.compile(r"^\s*(?:when|since\s+when|until\s+when)\b|\b(?:what|which)\s+(?:year|date|day|month)\b"
                 r"|\bon\s+what\s+date\b|\bin\s+what\s+year\b", re.I), FactKind.DATE),
     (re.compile(r"^\s*where\b|\bin\s+(?:which|what)\s+(?:city|country|countries|room|venue|place|region)\b"
-                r"|\b(?:which|what)\s+(?:city|room|venue|place)\b", re.I), FactKind.PLACE),
+                r"|\b(?:which|what)\s+(?:city|cities|room|venue|place|places|countries|regions?)\b", re.I),
+     FactKind.PLACE),
     (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|amount)\b", re.I), FactKind.NUMBER),
     (re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:organi[sz]ations?|office|agency|agencies|body|bodies|department"
                 r"|ministry|partners?|institution|entity|committee|task\s+force|authority|authorities)\b"
@@ -70,8 +72,19 @@ _LIST = re.compile(
     r"|^\s*(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:aims|objectives|goals|themes|outcomes|"
     r"elements|measures|steps|priorities|pillars|areas|components|activities|purposes|grounds|conditions|"
     r"obligations|forms|means|types|kinds|requirements|factors|rights|duties|functions|tasks|criteria|topics)\b"
-    r"|^\s*what\s+(?:does|do|did)\s+.+\s+(?:aim\s+(?:at|to)|include|comprise|consist\s+of|list|cover)\b"
-    r"|^\s*what\s+(?:kinds|types|forms|sorts)\s+of\b|\bwhat\s+measures\b|\bwhich\s+measures\b",
+    r"|^\s*what\s+(?:does|do|did|will|would|must|should|shall|may)\s+.+\s+(?:aim\s+(?:at|to)|include|comprise"
+    r"|consist\s+of|list|cover|commit\s+to|entail|involve|call\s+for|set\s+out|propose|provide\s+for)\b"
+    r"|^\s*what\s+(?:kinds|types|forms|sorts)\s+of\b|\bwhat\s+measures\b|\bwhich\s+measures\b"
+    # Keyword queries ending in a plural of a list: "NAP partnerships priority actions", "… selection criteria".
+    r"|^(?!\s*(?:what|which|who|how|why|when|where|is|are|does|do|can)\b)[\w\s.()-]*\b(?:aims|objectives|goals"
+    r"|themes|outcomes|elements|measures|steps|priorities|pillars|components|activities|actions|criteria"
+    r"|interventions|requirements|conditions|commitments|recommendations|functions|tasks)\s*\??\s*$",
+    re.I,
+)
+# A question that names a document is about that document's text, whatever catalogue its words also match.
+_NAMES_A_DOCUMENT = re.compile(
+    r"\bconcept\s+note\b|\bside[\s-]+event\s+(?:document|paper|note)\b|\baccording\s+to\s+the\s+(?:side\s+event|"
+    r"concept\s+note|fact\s+sheet|document)\b|\bfact\s*sheet\b|\bu\.?s\.?\s+code\b|\b\d+\s+u\.?s\.?c\b",
     re.I,
 )
 _YES_NO = re.compile(
@@ -132,12 +145,20 @@ class QuestionReader:
             reading = Reading(corrected)
         text = reading.text
         analysis = analyse_query(text)
+        if reading.compare_with and analysis.named_instrument and reading.compare_with != analysis.named_instrument:
+            # "Does the CoE Convention say the same?" compares it with the instrument the previous question was about.
+            pair = [analysis.named_instrument, reading.compare_with]
+            analysis = dataclasses.replace(analysis, instruments=pair, comparison=True)
         intent = classify(text, analysis) if english else Intent.PASSAGE_SEARCH
         if reading.projects and not reading.doc_ids and intent is not Intent.COVERAGE:
             intent = Intent.PROJECT_FINDER  # "which of them …" is about the projects named before
         fact = fact_kind(text) if english else None
         if fact is not None and intent is Intent.PROJECT_FINDER and not _PROJECTS_PLURAL.search(text):
             intent = Intent.PASSAGE_SEARCH  # "Who runs the India project?" asks a fact about one project
+        if english and intent is Intent.PROJECT_FINDER and _LIST.search(text) and not _PROJECTS_PLURAL.search(text):
+            intent = Intent.PASSAGE_SEARCH  # "India project other interventions" lists one project's own words
+        if english and intent in (Intent.TAXONOMY, Intent.COVERAGE) and _NAMES_A_DOCUMENT.search(text):
+            intent = Intent.PASSAGE_SEARCH  # "… according to the side event document" is read in that document
         answer_type, fact = answer_type_of(text, analysis, intent) if english else (AnswerType.PASSAGE, None)
         return Question(
             asked=asked,

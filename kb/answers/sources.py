@@ -42,3 +42,28 @@ def named_documents(store: IndexStore, question: str) -> set[str]:
                 continue
             found.add(doc_id)
     return found
+
+
+# "22 U.S.C. 7104(a)", "section 7105a", "§ 7103(d)": a section of the US Code, with its subsection if given.
+_CODE_SECTION = re.compile(r"(?:§+|\bsection|\bsec\.|\bU\.?S\.?C\.?)\s*(\d{4}[a-z]?)\s*(?:\((\w{1,3})\))?", re.I)
+
+
+def named_sections(store: IndexStore, question: str) -> set[int]:
+    """Chunks of the US Code sections (and subsections) a question names; empty when it names none."""
+    wanted = [(m.group(1), m.group(2)) for m in _CODE_SECTION.finditer(question)]
+    if not wanted:
+        return set()
+    out: set[int] = set()
+    for doc_id, info in store.documents.items():
+        if not info.meta.title.lower().startswith("united states code"):
+            continue
+        ids = store.chunk_ids_of_document(doc_id)
+        for row, chunk in store.chunks(ids, with_sentences=False).items():
+            for number, sub in wanted:
+                head = re.match(r"\s*§+\s*(\d{4}[a-z]?)\b", chunk.section)
+                if not head or head.group(1) != number:
+                    continue
+                if sub and not re.search(rf"›\s*\({re.escape(sub)}\)", chunk.section):
+                    continue
+                out.add(row)
+    return out
