@@ -27,6 +27,13 @@ def evaluate(
     gold: Annotated[
         str, typer.Option("--gold", help="Gold set: original (118 questions), round2 (reading questions) or all")
     ] = "original",
+    conversation: Annotated[
+        bool,
+        typer.Option(
+            "--conversation/--no-conversation",
+            help="Send a follow-up's earlier turns (default), or ask it alone (a client or server without them).",
+        ),
+    ] = True,
     modes: Annotated[
         str, typer.Option("--modes", help="Comma-separated: lexical,dense,hybrid")
     ] = "lexical,dense,hybrid",
@@ -89,6 +96,7 @@ def evaluate(
             (split if gold == "original" else f"{gold}-{split}") + ("" if language == "en" else f"-{language}"),
             answers=answers,
             on_item=lambda n: progress.advance(1),
+            conversation_sent=conversation,
         )
     except KbError as exc:
         fail(str(exc))

@@ -148,12 +148,17 @@ def evaluate_answer(
 
 
 def ask_and_score(
-    item: GoldItem, backend: Backend, style: AnswerStyle | None = None, top_chunk: str | None = None
+    item: GoldItem,
+    backend: Backend,
+    style: AnswerStyle | None = None,
+    top_chunk: str | None = None,
+    conversation_sent: bool = True,
 ) -> AnswerResult:
     """Ask one gold question (in `style`, or the server's default) and score the answer, timed. A follow-up's
-    earlier turns are asked first, and their answers sent as its conversation, as the chat does."""
+    earlier turns are asked first, and their answers sent as its conversation, as the chat does (unless
+    `conversation_sent` is False: what a client that keeps no conversation, or a server before the field, gets)."""
     conversation: list[ConversationTurn] = []
-    for earlier in item.previous:
+    for earlier in item.previous if conversation_sent else []:
         reply = backend.ask(AskRequest(question=earlier, conversation=conversation))
         conversation.append(ConversationTurn.of(earlier, reply))
     started = time.perf_counter()
@@ -198,6 +203,7 @@ def run(
     split: str,
     answers: bool = True,
     on_item: Callable[[int], None] | None = None,
+    conversation_sent: bool = True,
 ) -> EvalReport:
     qrels: list[ir_measures.Qrel] = []
     judged = {item.id: expand(item, backend) for item in items}
@@ -240,7 +246,7 @@ def run(
         if answers:
             hybrid = [r for r in per_item[item.id] if r.mode == SearchMode.HYBRID.value]
             top = hybrid[0].top[0] if hybrid and hybrid[0].top else None
-            answer = ask_and_score(item, backend, top_chunk=top)
+            answer = ask_and_score(item, backend, top_chunk=top, conversation_sent=conversation_sent)
             answer_results.append((item, answer))
         results.append(
             QuestionResult(

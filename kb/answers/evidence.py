@@ -105,8 +105,12 @@ class EvidenceCheck:
             w.lower().removesuffix("s") == singular for m in following for w in re.findall(r"[^\W_]+", m.group(1))
         )
 
-    def judge(self, question: str, dense_top: float, evidence: list[Chunk]) -> Verdict:
-        headers = " ".join(self.documents.get(doc_id, "") for doc_id in dict.fromkeys(c.doc_id for c in evidence))
+    def judge(
+        self, question: str, dense_top: float, evidence: list[Chunk], named: frozenset[str] = frozenset()
+    ) -> Verdict:
+        """`named`: documents the question names ("the 2024 fact sheet"), whose front matter counts as evidence."""
+        cited = dict.fromkeys(c.doc_id for c in evidence if c.doc_id in named)
+        headers = " ".join(self.documents.get(doc_id, "") for doc_id in cited)
         text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence) + " " + headers
         evidence_stems = set(stems(text))
         words = content_words(question)

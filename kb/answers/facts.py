@@ -274,7 +274,8 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     # "How many people attended?" needs a number of people, not any number near the topic.
     if counted and not found.from_front_matter and not EvidenceCheck.states_figure(found.sentence, counted.group(1)):
         return False
-    verdict = ctx.evidence.judge(question.text, ctx.dense_top(question.text, within), [found.chunk])
+    named = frozenset(named_documents(ctx.store, question.text) | set(question.reading.doc_ids))
+    verdict = ctx.evidence.judge(question.text, ctx.dense_top(question.text, None), [found.chunk], named)
     if verdict.abstain and not found.from_front_matter:
         return False
     n = draft.cite(found.chunk, found.sentence, [])

@@ -85,9 +85,13 @@ def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) ->
 def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
     question, analysis = asked.text, asked.analysis
     within = _scope(ctx, asked)
-    if asked.answer_type is AnswerType.FACT and answer_fact(ctx, asked, draft, within):
+    # A fact or a list is looked for in the one instrument the question names ("the aims of the trafficking
+    # protocol"); other passages may answer a broader question about it.
+    instrument = analysis.instruments[0] if len(analysis.instruments) == 1 and within is None else None
+    narrow = ctx.search.chunks_of_instrument(instrument) if instrument else within
+    if asked.answer_type is AnswerType.FACT and answer_fact(ctx, asked, draft, narrow):
         return Intent.PASSAGE_SEARCH, False
-    if asked.answer_type is AnswerType.LIST and not analysis.refs and answer_list(ctx, asked, draft, within):
+    if asked.answer_type is AnswerType.LIST and not analysis.refs and answer_list(ctx, asked, draft, narrow):
         return Intent.PASSAGE_SEARCH, False
     if analysis.refs and not WHY.search(question):  # "why did … call for articles 7 and 8?" asks for a reason
         return _quote_references(ctx, question, analysis.refs, draft)
@@ -116,7 +120,7 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         scores = _scores(ctx, question, query, [r.row for r in ranked])
         best = max(scores.values(), default=0.0)
         # Protocol primacy is a tie-break: a clearly better match elsewhere (non-punishment → CoE article 26) wins.
-        rival = None if defined else _clearly_better(ctx, question, query, general, best)
+        rival = None if defined else _clearly_better(ctx, question, query, general, ranked, best)
         if ranked and (defined or (best >= PROTOCOL_MIN and rival is None)):
             verdict = ctx.evidence.judge(question, best, [r.chunk for r in ranked[:3]])
             if not verdict.abstain:
@@ -129,7 +133,11 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
     # A bare lead-in ("… shall include:") says nothing alone; its items are separate passages.
     kept = [r for r in results if not bare_lead_in(r.chunk)] or results
     chunks = [r.chunk for r in kept]
-    verdict = ctx.evidence.judge(question, ctx.dense_top(question, allowed), chunks[:3])
+    # Closeness is judged against the whole knowledge base: naming a document narrows the evidence, not the topic.
+    named = frozenset(named_documents(ctx.store, question) | set(asked.reading.doc_ids))
+    verdict = ctx.evidence.judge(
+        question, ctx.dense_top(question, ctx.search.allowed_chunks(filters)), chunks[:3], named
+    )
     if verdict.abstain:
         _abstain(ctx, question, verdict, chunks[:2], draft)
         return Intent.PASSAGE_SEARCH, True
@@ -139,11 +147,11 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         return Intent.PASSAGE_SEARCH, False
     home = ctx.provisions.instrument_of(top.chunk.doc_id)
     named = analysis.named_instrument
-    if top.chunk.ref and (named in ("untoc", "coe") or (named is None and home is not Instrument.PROTOCOL)):
+    if top.chunk.ref:
         # A treaty provision ranks first: quote it as the Protocol path does (lead-in with its items).
         treaty = [r for r in results if r.chunk.ref and ctx.provisions.instrument_of(r.chunk.doc_id) is home]
         scores = _scores(ctx, question, query, [r.row for r in treaty])
-        if named is None and protocol_allowed:
+        if named is None and protocol_allowed and home is not Instrument.PROTOCOL:
             name = ctx.provisions.instrument_name(home)
             draft.say(f"The Protocol has no provision that matches this as closely; the {name} has one:")
         _quote_provision(ctx, [r.chunk for r in treaty], scores, _rows(results), draft)
@@ -152,34 +160,39 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
     return Intent.PASSAGE_SEARCH, False
 
 
-CLEARLY_BETTER = 0.08  # a passage elsewhere this much closer than the best Protocol provision is answered from
+CLEARLY_BETTER = 0.1  # search's first passage, from elsewhere, this much closer than the Protocol's best wins
 RIVAL_DEPTH = 5  # how far down the overall ranking such a passage may be
-PHRASE_BONUS = 0.1  # holding the question's whole phrase ("child marriage") counts as this much closer
 
 
 def _clearly_better(
-    ctx: AnswerContext, question: str, query: str, general: list[RankedChunk], protocol_best: float
+    ctx: AnswerContext,
+    question: str,
+    query: str,
+    general: list[RankedChunk],
+    protocol: list[RankedChunk],
+    protocol_best: float,
 ) -> RankedChunk | None:
-    """A passage of another document among the best ranked that matches clearly better than the Protocol's best
-    provision (by meaning, or by holding the question's very phrase): the Protocol's primacy decides between
-    look-alikes of similar relevance only, never against a clearly better match (non-punishment → CoE article 26,
-    child marriage → 22 U.S.C. § 7104)."""
-    candidates = [
-        r for r in general[:RIVAL_DEPTH] if ctx.store.documents[r.chunk.doc_id].meta.type is not DocType.PROTOCOL
-    ]
-    if not candidates:
+    """A passage of another document that beats the Protocol's best provision clearly: search ranks it first
+    (despite weighting look-alikes of other instruments down) and it is closer by meaning by a margin
+    (non-punishment → CoE article 26), or it holds the question's very phrase and no Protocol provision does
+    (child marriage → 22 U.S.C. § 7104). Otherwise the Protocol's primacy decides between look-alikes."""
+    if not general:
         return None
-    scores = _scores(ctx, question, query, [r.row for r in candidates])
+
+    def foreign(r: RankedChunk) -> bool:
+        return ctx.store.documents[r.chunk.doc_id].meta.type is not DocType.PROTOCOL
+
+    top = general[0]
+    if foreign(top) and _scores(ctx, question, query, [top.row]).get(top.row, 0.0) >= protocol_best + CLEARLY_BETTER:
+        return top
     phrase = " ".join(content_words(topic_of(question)))
-    has_phrase = 2 <= len(phrase.split()) <= 4
-    best: tuple[float, RankedChunk] | None = None
-    for r in candidates:
-        score = scores.get(r.row, 0.0)
-        if has_phrase and phrase in " ".join(r.chunk.text.lower().split()):
-            score += PHRASE_BONUS
-        if score >= protocol_best + CLEARLY_BETTER and (best is None or score > best[0]):
-            best = (score, r)
-    return best[1] if best else None
+    if not 2 <= len(phrase.split()) <= 4 or any(phrase in _flat(r.chunk.text) for r in protocol):
+        return None
+    return next((r for r in general[:RIVAL_DEPTH] if foreign(r) and phrase in _flat(r.chunk.text)), None)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _rows(ranked: list[RankedChunk]) -> dict[str, int]:
