@@ -30,6 +30,7 @@ ASK_FIELDS = {
     "style",
     "dropped_sentences",
     "note",
+    "read_as",
 }
 CITATION_FIELDS = {"n", "chunk_id", "doc_id", "doc_title", "section", "quote", "articles", "page"}
 PROJECT_FIELDS = {"id", "title", "categories", "articles", "countries"}

@@ -89,10 +89,11 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
     # protocol"); other passages may answer a broader question about it.
     instrument = analysis.instruments[0] if len(analysis.instruments) == 1 and within is None else None
     narrow = ctx.search.chunks_of_instrument(instrument) if instrument else within
-    if asked.answer_type is AnswerType.FACT and answer_fact(ctx, asked, draft, narrow):
-        return Intent.PASSAGE_SEARCH, False
-    if asked.answer_type is AnswerType.LIST and not analysis.refs and answer_list(ctx, asked, draft, narrow):
-        return Intent.PASSAGE_SEARCH, False
+    for chunks_in in [narrow] if narrow is within else [narrow, within]:  # the named instrument first
+        if asked.answer_type is AnswerType.FACT and answer_fact(ctx, asked, draft, chunks_in):
+            return Intent.PASSAGE_SEARCH, False
+        if asked.answer_type is AnswerType.LIST and not analysis.refs and answer_list(ctx, asked, draft, chunks_in):
+            return Intent.PASSAGE_SEARCH, False
     if analysis.refs and not WHY.search(question):  # "why did … call for articles 7 and 8?" asks for a reason
         return _quote_references(ctx, question, analysis.refs, draft)
     if analysis.comparison:
@@ -146,12 +147,11 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         _quote_provision(ctx, [top.chunk], {top.row: 1.0}, _rows(results), draft)
         return Intent.PASSAGE_SEARCH, False
     home = ctx.provisions.instrument_of(top.chunk.doc_id)
-    named = analysis.named_instrument
     if top.chunk.ref:
         # A treaty provision ranks first: quote it as the Protocol path does (lead-in with its items).
         treaty = [r for r in results if r.chunk.ref and ctx.provisions.instrument_of(r.chunk.doc_id) is home]
         scores = _scores(ctx, question, query, [r.row for r in treaty])
-        if named is None and protocol_allowed and home is not Instrument.PROTOCOL:
+        if analysis.named_instrument is None and protocol_allowed and home is not Instrument.PROTOCOL:
             name = ctx.provisions.instrument_name(home)
             draft.say(f"The Protocol has no provision that matches this as closely; the {name} has one:")
         _quote_provision(ctx, [r.chunk for r in treaty], scores, _rows(results), draft)
