@@ -27,6 +27,12 @@ def evaluate(
     gold: Annotated[
         str, typer.Option("--gold", help="Gold set: original (118 questions), round2 (reading questions) or all")
     ] = "original",
+    agreement: Annotated[
+        bool,
+        typer.Option(
+            "--agreement", help="Ask each item in all six UN languages and report how often they agree with English."
+        ),
+    ] = False,
     conversation: Annotated[
         bool,
         typer.Option(
@@ -84,6 +90,10 @@ def evaluate(
         fail(str(exc))
     if styles is not None:
         _compare_styles(items, url, index, styles, split, name, settings.llm)
+        return
+    if agreement:
+        backend = _eval_backend(url, index, query_encoder=settings.index.query_encoder)
+        _language_agreement(gold, wanted_split, len(items), backend, name)
         return
     backend = _eval_backend(url, index, query_encoder=settings.index.query_encoder)
     progress = RichProgress()
@@ -200,6 +210,26 @@ def _compare_styles(
     (reports / f"{stem}.md").write_text(markdown(report))
     out.print(markdown(report), highlight=False)
     out.print(f"reports: {reports / stem}.json, {reports / stem}.md")
+
+
+def _language_agreement(gold: str, split: str | None, total: int, backend: Backend, name: str | None) -> None:
+    from eval.agreement import agreement, markdown
+    from eval.report import REPORTS_DIR
+
+    progress = RichProgress()
+    progress.start("asking each question in six languages", total)
+    try:
+        report = agreement(gold, split, backend, on_item=lambda n: progress.advance(1))  # type: ignore[arg-type]
+    except KbError as exc:
+        fail(str(exc))
+    finally:
+        progress.stop()
+    REPORTS_DIR.mkdir(parents=True, exist_ok=True)
+    stem = name or f"agreement-{report.created_at[:10]}-{gold}-{report.split}"
+    (REPORTS_DIR / f"{stem}.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    (REPORTS_DIR / f"{stem}.md").write_text(markdown(report), encoding="utf-8")
+    out.print(markdown(report).split("## Items")[0], highlight=False)
+    out.print(f"reports: {REPORTS_DIR / stem}.json, {REPORTS_DIR / stem}.md", highlight=False)
 
 
 def _eval_backend(

@@ -102,6 +102,29 @@ class EvalReport(BaseModel):
     results: list[QuestionResult]
 
 
+# -- cross-language agreement (kb eval --agreement) ---------------------------------------------------
+
+
+class AgreementItem(BaseModel):
+    id: str
+    question: str
+    projects: list[str]  # English's answer
+    first_provision: str | None
+    abstained: bool
+    differing: list[str]  # languages whose answer differs from English's
+
+
+class AgreementReport(BaseModel):
+    created_at: str
+    target: str
+    gold: str
+    split: str
+    items: int
+    agreement: float  # share of items on which all six languages agree
+    per_language: dict[str, float]
+    results: list[AgreementItem]
+
+
 # -- verifier calibration (kb calibrate-verifier) ------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,7 @@ RRF_K = 10
 # counts cover every result "show more" can reach. Ranking 250 rather than 50 deep changed no answer metric and moved
 # hybrid nDCG@10 over all gold questions (`kb eval --split all`) from 0.673 to 0.677, R@5 from 0.569 to 0.576.
 RANKING_DEPTH = MAX_SEARCH_OFFSET + MAX_SEARCH_TOP_K
+RECENT_RANKINGS = 64
 FACETS = ("doc_type", "category", "article", "country")  # the SearchFilters fields, counted in SearchFacets
 _LAST_LEVEL = re.compile(r"\([^()]*\)$")
 
@@ -112,6 +114,10 @@ class SearchService:
             for doc_id, info in store.documents.items()
         }
         self._facts: dict[int, ChunkFacts] | None = None
+        # The answer engine ranks the same question more than once (a fact, then a list or passages, its checks):
+        # the last rankings are kept, keyed by query, filters, mode and scope. An index is read-only once open.
+        self._recent: dict[tuple[object, ...], list[Hit]] = {}
+        self._protocol_provisions: set[int] | None = None
 
     @classmethod
     def open(
@@ -320,6 +326,12 @@ class SearchService:
         head = [Hit(c, max(scores.get(c, 0.0), top) + 1e-6 * (len(pinned) - i)) for i, c in enumerate(pinned)]
         return (head + ranked)[:RANKING_DEPTH]
 
+    def protocol_provision(self, row: int) -> bool:
+        """Whether a chunk row is a provision of the Protocol (read from memory, no chunk loaded)."""
+        if self._protocol_provisions is None:
+            self._protocol_provisions = self.store.provision_ids_of_types([DocType.PROTOCOL])
+        return row in self._protocol_provisions
+
     def chunks_of_instrument(self, instrument: str) -> set[int]:
         """The chunks of the documents that are this instrument ("protocol", "untoc", "coe" or "us-law")."""
         if instrument == "protocol":
@@ -334,11 +346,22 @@ class SearchService:
         filters: SearchFilters,
         within: set[int] | None = None,
         mode: SearchMode = SearchMode.HYBRID,
+        where: Callable[[int], bool] | None = None,
     ) -> list[RankedChunk]:
         """The hybrid ranking as chunk rows (with sentences and entities), best first: what the answer engine reads.
-        The same ranking `/api/search` serves, so an answer never starts from worse evidence than search."""
-        request = SearchRequest(query=query, top_k=min(top_k, MAX_SEARCH_TOP_K), filters=filters, mode=mode)
-        hits = self.ranking(request, filters, detect_language(query), None, within)[:top_k]
+        The same ranking `/api/search` serves, so an answer never starts from worse evidence than search. `where`
+        keeps only the rows it accepts (read before any chunk is loaded)."""
+        key = (query, filters.model_dump_json(), mode, frozenset(within) if within is not None else None)
+        with self._lock:
+            hits = self._recent.get(key)
+        if hits is None:
+            request = SearchRequest(query=query, top_k=min(top_k, MAX_SEARCH_TOP_K), filters=filters, mode=mode)
+            hits = self.ranking(request, filters, detect_language(query), None, within)
+            with self._lock:
+                self._recent[key] = hits
+                while len(self._recent) > RECENT_RANKINGS:
+                    self._recent.pop(next(iter(self._recent)))  # oldest first: dicts keep insertion order
+        hits = [h for h in hits if where is None or where(h.chunk)][:top_k]
         loaded = self.store.chunks([h.chunk for h in hits])
         return [RankedChunk(h.chunk, loaded[h.chunk], h.score) for h in hits]
 

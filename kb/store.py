@@ -319,6 +319,15 @@ class IndexStore:
         rows = self._rows("SELECT body FROM documents WHERE id = ?", (doc_id,))
         return str(rows[0][0]) if rows else ""
 
+    def provision_ids_of_types(self, types: list[DocType]) -> set[int]:
+        """Rows of the chunks that are provisions (have a locator) in documents of these types."""
+        marks = ",".join("?" * len(types))
+        sql = (
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            f"WHERE c.ref IS NOT NULL AND d.type IN ({marks})"
+        )
+        return {int(r[0]) for r in self._rows(sql, [t.value for t in types])}
+
     def chunk_id_at(self, doc_id: str, ordinal: int) -> int | None:
         """The row of a document's chunk by its position (0-based), or None past either end."""
         rows = self._rows("SELECT id FROM chunks WHERE doc_id = ? AND ordinal = ?", (doc_id, ordinal))

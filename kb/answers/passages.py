@@ -117,7 +117,9 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
     ):
         only_protocol = filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
         defined = _definitions(ctx, question, ctx.search.allowed_chunks(only_protocol))
-        ranked = _unique(defined + [r for r in ctx.search.passages(query, 5, only_protocol) if _is_provision(r.chunk)])
+        # The Protocol's five best provisions, ranked among the Protocol's own chunks.
+        protocol = ctx.search.passages(query, 5, only_protocol, where=ctx.search.protocol_provision)
+        ranked = _unique(defined + protocol)
         scores = _scores(ctx, question, query, [r.row for r in ranked])
         best = max(scores.values(), default=0.0)
         # Protocol primacy is a tie-break: a clearly better match elsewhere (non-punishment → CoE article 26) wins.
