@@ -4,6 +4,7 @@ For each gold item with translations, the harness asks it in English and in Arab
 Spanish (follow-ups with their translated earlier turns) and compares what a delegate would act on: the set of
 projects named and the first provision cited (the first citation of a treaty provision, at paragraph level).
 An item agrees when every language gives English's project set and first provision (abstaining alike counts).
+The first provision is compared at article level: the article a delegate is sent to.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from eval.backends import Backend
 from eval.gold_set import LANGUAGES, load_gold_set
 from eval.records import AgreementItem, AgreementReport, Split
+from eval.runner import article_level
 from kb.api import AskRequest, AskResponse, ConversationTurn
 
 
@@ -25,9 +27,11 @@ def _ask(backend: Backend, question: str, previous: list[str]) -> AskResponse:
 
 
 def _first_provision(response: AskResponse) -> str | None:
+    """The article of the first provision cited ("8", "coe:11"): what a delegate would go and read. Paragraphs of
+    one article quoted in a different order still send the reader to the same provision."""
     for citation in response.citations:
         if citation.articles and ":" in citation.chunk_id and "#" not in citation.chunk_id:
-            return citation.chunk_id  # a provision's locator, e.g. "protocol:8(1)"
+            return article_level(citation.articles[0])
     return None
 
 

@@ -65,7 +65,9 @@ class AnswerEngine:
             provisions,
             projects,
             coverage,
-            EvidenceCheck(store.vocabulary(), front_matter(store)),
+            EvidenceCheck(
+                store.vocabulary(), front_matter(store), {d: i.meta.date for d, i in store.documents.items()}
+            ),
         )
         speller = Speller(store.words(), self.ctx.evidence.vocabulary)
         self.reader = QuestionReader(speller, {p.id: short_title(p) for p in projects})

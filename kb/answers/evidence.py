@@ -10,6 +10,7 @@ question asks for ("what *budget*", "how many *victims*") must occur in the evid
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -51,6 +52,15 @@ _TIME = re.compile(
 _HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b(?:\s+(\w+))?", re.I)
 
 
+def _long_date(value: str) -> str:
+    """ "2024-02-14" as "2024-02-14 14 February 2024", so that a question's "February 2024" finds it."""
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{value} {day.day} {day.strftime('%B %Y')}"
+
+
 def without_references(text: str) -> str:
     """The text with its article references blanked: their numbers are not quantities."""
     for found in reversed(list(iter_references(text))):
@@ -73,11 +83,14 @@ class Verdict:
 
 
 class EvidenceCheck:
-    def __init__(self, vocabulary: set[str], documents: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, vocabulary: set[str], documents: dict[str, str] | None = None, dates: dict[str, str] | None = None
+    ) -> None:
         self.vocabulary = vocabulary  # stems the corpus uses anywhere
         # Per document, what its front matter states (title, date, office, places): "the 2024 fact sheet" is
         # evidence for "2024" although no sentence of it repeats its own date.
         self.documents = documents or {}
+        self.dates = dates or {}  # per document, its date: the best passage's document dates what it reports
 
     def focus(self, question: str) -> str | None:
         m = _FOCUS.match(question)
@@ -111,6 +124,8 @@ class EvidenceCheck:
         """`named`: documents the question names ("the 2024 fact sheet"), whose front matter counts as evidence."""
         cited = dict.fromkeys(c.doc_id for c in evidence if c.doc_id in named)
         headers = " ".join(self.documents.get(doc_id, "") for doc_id in cited)
+        if evidence:  # "presented … in February 2024": the best passage is from the fact sheet of 14 February 2024
+            headers += " " + _long_date(self.dates.get(evidence[0].doc_id, ""))
         text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence) + " " + headers
         evidence_stems = set(stems(text))
         words = content_words(question)

@@ -81,14 +81,20 @@ _BODY = re.compile(
 _NOT_A_BODY = {"state", "states", "party", "parties", "member", "each", "all", "other", "the", "any", "criminal"}
 
 
-def _spans(kind: FactKind, chunk: Chunk, start: int, end: int) -> list[tuple[int, int]]:
+_COUNTRIES = re.compile(r"\bcountries\b|\bcountry\b", re.I)
+
+
+def _spans(kind: FactKind, chunk: Chunk, start: int, end: int, question_text: str = "") -> list[tuple[int, int]]:
     """Spans of the asked type inside chunk.text[start:end]: stored entities, and the patterns the entity model
     misses (durations such as "30 days" in treaty text, bodies such as "South Asia Regional Office")."""
     text = chunk.text
     references = [(f.start + start, f.end + start) for f in iter_references(text[start:end])]
     out: list[tuple[int, int]] = []
+    labels = _LABELS[kind]
+    if kind is FactKind.PLACE and _COUNTRIES.search(question_text):
+        labels = frozenset({"GPE"})  # "which countries": countries, not a region
     for entity in chunk.entities:
-        if entity.start < start or entity.end > end or entity.label not in _LABELS[kind]:
+        if entity.start < start or entity.end > end or entity.label not in labels:
             continue
         value = text[entity.start : entity.end]
         if kind is FactKind.DATE and (not _DATE_LIKE.search(value) or _DURATION.fullmatch(value)):
@@ -96,6 +102,8 @@ def _spans(kind: FactKind, chunk: Chunk, start: int, end: int) -> list[tuple[int
         if kind is FactKind.DURATION and not _DURATION.search(value):
             continue
         if kind is FactKind.ORGANISATION and not _names_a_body(value):
+            continue
+        if kind is FactKind.PERSON and not _names_a_person(text, entity.start, value):
             continue
         if any(a <= entity.start < b for a, b in references):
             continue  # "article 6" is no number
@@ -161,6 +169,15 @@ def _nearness(text: str, start: int, end: int, asked: set[str]) -> float:
     return best
 
 
+_TITLE = re.compile(r"(?:President|Secretary|Minister|Director|Ambassador|Dr\.|Mr\.|Ms\.|Mrs\.|Judge)\s*$")
+
+
+def _names_a_person(text: str, start: int, value: str) -> bool:
+    """ "Sameer Jain", "President Biden": a first and last name, or a name after a title; not "Suppress"."""
+    capitalised = [w for w in value.split() if w[:1].isupper()]
+    return len(capitalised) >= 2 or _TITLE.search(text[max(0, start - 20) : start]) is not None
+
+
 def _names_a_body(value: str) -> bool:
     """ "UNODC", "INTERPOL", "South Asia Regional Office": an acronym or two capitalised words, not "States Parties"."""
     value = _trim(value)
@@ -203,7 +220,7 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
             if event and not event & set(stems(span.text)):
                 continue
             shared = len(asked & (set(stems(span.text)) | section)) / max(1, len(asked))
-            for start, end in _spans(kind, chunk, span.start, span.end):
+            for start, end in _spans(kind, chunk, span.start, span.end, question.text):
                 start = _with_qualifier(chunk.text, start, end)
                 value = _trim(chunk.text[start:end])
                 words = [w.lower() for w in re.findall(r"[^\W_]+", value)]
@@ -221,7 +238,7 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     if kind is FactKind.PLACE and re.search(r"\b(?:countries|regions|places|cities)\b", question.text, re.I):
         weak = True  # "which countries does it cover?": all of them, as the document states them
     if weak and len(documents) == 1 and _FRONT_MATTER_ASKS[kind].search(question.text):
-        return _front_matter_fact(ctx, kind, next(iter(documents))) or best
+        return _front_matter_fact(ctx, kind, next(iter(documents)), question.text) or best
     return best
 
 
@@ -244,13 +261,13 @@ _EVENT_VERBS = {stem(w) for w in ("finish", "end", "start", "begin", "launch", "
                                   "conclude", "terminate", "open", "ratify", "sign", "join")}  # fmt: skip
 
 
-def _front_matter_fact(ctx: AnswerContext, kind: FactKind, doc_id: str) -> FactCandidate | None:
+def _front_matter_fact(ctx: AnswerContext, kind: FactKind, doc_id: str, question: str) -> FactCandidate | None:
     """A fact the document's front matter states (a project's office, a document's date, its places)."""
     meta = ctx.store.documents[doc_id].meta
     value = {
         FactKind.ORGANISATION: meta.office or ", ".join(meta.partners),
         FactKind.DATE: meta.date if _DATE_LIKE.search(meta.date) else "",
-        FactKind.PLACE: ", ".join(meta.countries or meta.regions),
+        FactKind.PLACE: ", ".join(meta.countries if _COUNTRIES.search(question) else meta.countries or meta.regions),
     }.get(kind, "")
     ids = ctx.store.chunk_ids_of_document(doc_id)
     if not value or not ids:

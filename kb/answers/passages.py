@@ -17,7 +17,7 @@ from kb.answers.facts import answer_fact
 from kb.answers.intent import WHY
 from kb.answers.labels import passage_label, provision_label
 from kb.answers.lists import answer_list
-from kb.answers.question import AnswerType, Question
+from kb.answers.question import AnswerType, FactKind, Question
 from kb.answers.sources import named_documents, named_sections
 from kb.api import MAX_QUESTION_CHARS, Intent
 from kb.glossary import expand, topic_of
@@ -94,6 +94,13 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
             return Intent.PASSAGE_SEARCH, False
         if asked.answer_type is AnswerType.LIST and not analysis.refs and answer_list(ctx, asked, draft, chunks_in):
             return Intent.PASSAGE_SEARCH, False
+    missing = _unstated(asked)
+    if missing is not None:
+        # A person, a count or the countries asked for, stated nowhere in the evidence: a passage merely on the
+        # topic would look like an answer and is not one.
+        closest = [r.chunk for r in ctx.search.passages(question, 2, asked.filters, within)]
+        _abstain(ctx, question, Verdict(True, missing, 0.0), closest, draft)
+        return Intent.PASSAGE_SEARCH, True
     if analysis.refs and not WHY.search(question):  # "why did … call for articles 7 and 8?" asks for a reason
         return _quote_references(ctx, question, analysis.refs, draft)
     if analysis.comparison:
@@ -205,6 +212,19 @@ def bare_lead_in(chunk: Chunk) -> bool:
     """A chunk that only introduces a list ("… shall include:"): one sentence ending in ":". A paragraph that says
     something and then introduces a list ("criminalisation alone is not enough: … the following:") is evidence."""
     return chunk.text.rstrip().endswith(":") and len(chunk.sentences) <= 1
+
+
+def _unstated(asked: Question) -> str | None:
+    """Why a fact question the fact search found nothing for cannot be answered from passages, or None."""
+    if asked.answer_type is not AnswerType.FACT:
+        return None
+    if asked.fact is FactKind.PERSON:
+        return "the passages name no such person"
+    if asked.fact is FactKind.NUMBER and re.search(r"\bhow\s+many\b", asked.text, re.I):
+        return "the passages state no such figure"
+    if asked.fact is FactKind.PLACE and re.search(r"\bcountries\b", asked.text, re.I):
+        return "the passages name no such countries"
+    return None
 
 
 def _scope(ctx: AnswerContext, asked: Question) -> set[int] | None:
