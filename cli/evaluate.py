@@ -117,13 +117,14 @@ def evaluate(
     paths = eval_report.write(report, name=name)
     out.print(eval_report.markdown(report).split("## Failures")[0], highlight=False)
     out.print("reports: " + ", ".join(str(p) for p in paths), highlight=False)
+    floors_path = eval_gate.FLOORS_PATHS.get(gold, eval_gate.FLOORS_PATH)
     if write_floors:
-        eval_gate.write_floors(report)
-        out.print(f"floors written to {eval_gate.FLOORS_PATH}")
+        eval_gate.write_floors(report, floors_path)
+        out.print(f"floors written to {floors_path}")
     if gate:
-        problems = eval_gate.check(report)
+        problems = eval_gate.check(report, floors_path)
         if problems:
-            err.print("[bold red]below the floors in eval/floors.json:[/]\n" + "\n".join(problems), highlight=False)
+            err.print(f"[bold red]below the floors in {floors_path}:[/]\n" + "\n".join(problems), highlight=False)
             raise typer.Exit(1)
         out.print("gate: all metrics at or above their floors")
 

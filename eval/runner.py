@@ -101,7 +101,11 @@ def list_complete(item: GoldItem, response: AskResponse) -> bool | None:
 
 
 def evaluate_answer(
-    item: GoldItem, response: AskResponse, latency: float, backend: Backend, top_chunk: str | None = None
+    item: GoldItem,
+    response: AskResponse,
+    latency: float,
+    backend: Backend,
+    top_chunk: tuple[str, str] | None = None,
 ) -> AnswerResult:
     predicted = {article_level(a.ref) for a in response.articles}
     expected = {article_level(a) for a in item.articles}
@@ -125,7 +129,13 @@ def evaluate_answer(
         )
     top_cited = None
     if item.answerable and top_chunk is not None and not item.previous:
-        top_cited = any(c.chunk_id == top_chunk for c in response.citations)
+        # The first passage itself, or its text quoted from another copy (the concept note repeats each project's
+        # entry word for word): either way the answer's evidence holds what search found first.
+        top_id, top_text = top_chunk
+        flat = _normal(top_text)
+        top_cited = any(
+            c.chunk_id == top_id or (len(c.quote) >= 40 and _normal(c.quote) in flat) for c in response.citations
+        )
     return AnswerResult(
         intent=response.intent.value,
         abstained=response.abstained,
@@ -151,7 +161,7 @@ def ask_and_score(
     item: GoldItem,
     backend: Backend,
     style: AnswerStyle | None = None,
-    top_chunk: str | None = None,
+    top_chunk: tuple[str, str] | None = None,
     conversation_sent: bool = True,
 ) -> AnswerResult:
     """Ask one gold question (in `style`, or the server's default) and score the answer, timed. A follow-up's
@@ -214,6 +224,7 @@ def run(
     retrieval_latency: dict[str, LatencySummary] = {}
     # Unanswerable items have no relevant passages to rank; a follow-up's words alone are not its search query.
     answered = [i for i in items if i.relevant and not i.previous]
+    first_passage: dict[str, tuple[str, str]] = {}  # hybrid search's first result per item: id and text
     for mode in modes:
         run_docs: list[ir_measures.ScoredDoc] = []
         latencies: list[float] = []
@@ -223,6 +234,8 @@ def run(
             response = backend.search(SearchRequest(query=item.question, top_k=TOP_K, mode=mode))
             latencies.append((time.perf_counter() - started) * 1000)
             tops[item.id] = [r.chunk_id for r in response.results]
+            if mode is SearchMode.HYBRID and response.results:
+                first_passage[item.id] = (response.results[0].chunk_id, response.results[0].text)
             run_docs.extend(
                 ir_measures.ScoredDoc(item.id, r.chunk_id, float(TOP_K - i)) for i, r in enumerate(response.results)
             )
@@ -244,8 +257,7 @@ def run(
     for number, item in enumerate(items, start=1):
         answer = None
         if answers:
-            hybrid = [r for r in per_item[item.id] if r.mode == SearchMode.HYBRID.value]
-            top = hybrid[0].top[0] if hybrid and hybrid[0].top else None
+            top = first_passage.get(item.id)
             answer = ask_and_score(item, backend, top_chunk=top, conversation_sent=conversation_sent)
             answer_results.append((item, answer))
         results.append(

@@ -122,6 +122,6 @@ def expand(question: str) -> str:
     """The question plus the treaty wording of the plain-language phrases it uses."""
     additions: list[str] = []
     for pattern, wording in _COMPILED:
-        if pattern.search(question) and wording not in additions:
+        if pattern.search(question) and wording not in additions and wording not in question:
             additions.append(wording)
     return question if not additions else f"{question} ({'; '.join(additions)})"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.api import (
+    MAX_QUESTION_CHARS,
     MAX_SEARCH_OFFSET,
     MAX_SEARCH_TOP_K,
     SearchFacets,
@@ -30,6 +31,7 @@ from kb.api import (
 from kb.embedding import TextEncoder
 from kb.encoder_choice import open_query_encoder, serve_one_query_per_thread
 from kb.errors import InvalidFilter, KbError
+from kb.glossary import expand, topic_of
 from kb.language import UNLanguage, detect_language
 from kb.multilingual_embedder import MultilingualEmbedder
 from kb.query import QueryAnalysis, analyse_query, instrument_of
@@ -310,7 +312,9 @@ class SearchService:
         if request.exact and request.mode is SearchMode.LEXICAL:
             hits = matches[:RANKING_DEPTH]  # the phrase's own BM25 (a phrase of stop words has no other terms)
         else:
-            hits = self.retrievers_for(language)[request.mode].run(request.query, RANKING_DEPTH, allowed)
+            hits = self.retrievers_for(language)[request.mode].run(
+                self._worded(request.query, language), RANKING_DEPTH, allowed
+            )
         analysis = analyse_query(request.query)
         pinned = self._pinned(analysis, allowed)
         pinned_set = set(pinned)
@@ -338,6 +342,15 @@ class SearchService:
             return self.store.chunk_ids_of_types([DocType.PROTOCOL])
         docs = [doc_id for doc_id, name in self._doc_instrument.items() if name == instrument]
         return {i for doc_id in docs for i in self.store.chunk_ids_of_document(doc_id)}
+
+    @staticmethod
+    def _worded(query: str, language: UNLanguage) -> str:
+        """An English question in the treaty's wording as well as its own ("go back home" → repatriation), without
+        a "what does the Protocol say about" frame: what the passages are about, in words they use."""
+        if language is not UNLanguage.ENGLISH:
+            return query
+        worded = expand(topic_of(query))
+        return worded if len(worded) <= MAX_QUESTION_CHARS else query
 
     def passages(
         self,
