@@ -115,6 +115,11 @@ class AnswerEngine:
         for citation in draft.citations:
             if citation.doc_id in self.ctx.projects.projects:
                 draft.add_project(self.ctx.projects.get(citation.doc_id).summary())
+                continue
+            # A list of presentations quotes each project's entry by its name ("… Central America Project - …").
+            for project in self.ctx.projects:
+                if short_title(project).lower() in citation.quote.lower():
+                    draft.add_project(project.summary())
 
     @staticmethod
     def _log(question: str, intent: Intent, abstained: bool, citations: int, took: float, language: UNLanguage) -> None:

@@ -21,6 +21,7 @@ from kb.answers.labels import passage_label
 from kb.answers.question import FactKind, Question
 from kb.answers.sources import named_documents
 from kb.api import SearchMode
+from kb.gazetteer import country_names
 from kb.quotes import sentences
 from kb.records import Chunk
 from kb.refs import iter_references
@@ -82,6 +83,7 @@ _NOT_A_BODY = {"state", "states", "party", "parties", "member", "each", "all", "
 
 
 _COUNTRIES = re.compile(r"\bcountries\b|\bcountry\b", re.I)
+_COUNTRY_LABELS = frozenset({"GPE"})
 
 
 def _spans(kind: FactKind, chunk: Chunk, start: int, end: int, question_text: str = "") -> list[tuple[int, int]]:
@@ -92,7 +94,7 @@ def _spans(kind: FactKind, chunk: Chunk, start: int, end: int, question_text: st
     out: list[tuple[int, int]] = []
     labels = _LABELS[kind]
     if kind is FactKind.PLACE and _COUNTRIES.search(question_text):
-        labels = frozenset({"GPE"})  # "which countries": countries, not a region
+        labels = _COUNTRY_LABELS  # "which countries": countries, not a region
     for entity in chunk.entities:
         if entity.start < start or entity.end > end or entity.label not in labels:
             continue
@@ -105,6 +107,8 @@ def _spans(kind: FactKind, chunk: Chunk, start: int, end: int, question_text: st
             continue
         if kind is FactKind.PERSON and not _names_a_person(text, entity.start, value):
             continue
+        if labels == _COUNTRY_LABELS and _trim(value) not in country_names():
+            continue  # "which countries": a country, not a city ("Palermo")
         if any(a <= entity.start < b for a, b in references):
             continue  # "article 6" is no number
         if kind is FactKind.NUMBER and (
@@ -206,7 +210,7 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     vector = ctx.embedder.embed_query(question.text).reshape(-1)
     named = named_documents(ctx.store, question.text)
     question_words = {w.lower() for w in re.findall(r"[^\W_]+", question.text)}
-    event = {stem(w) for w in question_words} & _EVENT_VERBS if kind is FactKind.DATE else set()
+    event = {stem(w)[:5] for w in question_words if stem(w) in _EVENT_VERBS}
     best: FactCandidate | None = None
     for rank, chunk in enumerate(r.chunk for r in ranked):
         spans = sentences(chunk)
@@ -217,8 +221,8 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
             similarity = np.full(len(spans), 0.3)
         section = set(stems(chunk.section))
         for span, sim in zip(spans, similarity.tolist(), strict=True):
-            if event and not event & set(stems(span.text)):
-                continue
+            if event and not event & {s[:5] for s in stems(span.text)}:
+                continue  # "when did it finish?", "which countries ratified?": a sentence about that event
             shared = len(asked & (set(stems(span.text)) | section)) / max(1, len(asked))
             for start, end in _spans(kind, chunk, span.start, span.end, question.text):
                 start = _with_qualifier(chunk.text, start, end)
@@ -257,8 +261,14 @@ _FRONT_MATTER_ASKS: dict[FactKind, re.Pattern[str]] = {
     FactKind.NUMBER: re.compile(r"(?!)"),
 }
 # "When did the project finish?": a date answers it only from a sentence about finishing, not any date nearby.
-_EVENT_VERBS = {stem(w) for w in ("finish", "end", "start", "begin", "launch", "complete", "close", "expire",
-                                  "conclude", "terminate", "open", "ratify", "sign", "join")}  # fmt: skip
+_EVENT_VERBS = {
+    stem(w)
+    for w in (
+        "finish", "finished", "end", "ended", "start", "started", "begin", "began", "launch", "launched",
+        "complete", "completed", "close", "closed", "expire", "conclude", "terminate", "ratify", "ratified",
+        "ratifies", "join", "joined",
+    )
+}  # fmt: skip
 
 
 def _front_matter_fact(ctx: AnswerContext, kind: FactKind, doc_id: str, question: str) -> FactCandidate | None:

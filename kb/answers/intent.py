@@ -69,6 +69,8 @@ WHY = re.compile(r"^\s*(?:why|for\s+what\s+reason|what\s+(?:was|is)\s+the\s+reas
 def classify(question: str, analysis: QueryAnalysis) -> Intent:
     if WHY.search(question):
         return Intent.PASSAGE_SEARCH  # a reason is read in a passage, not in the catalogue
+    if re.search(r"\b(?:each|every)\s+(?:of\s+the\s+)?projects?\b", question, re.I):
+        return Intent.PROJECT_FINDER  # "what categories does each project cover?" lists them project by project
     finder = _PROJECT_FINDER.search(question) is not None
     if NEGATED_FINDER.search(question):
         return Intent.PROJECT_FINDER  # "which projects do not deal with victims?" lists the others

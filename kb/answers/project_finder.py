@@ -149,6 +149,8 @@ def answer_projects(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> 
     offices = [p for p in ctx.projects if p.meta.office and _office_named(p.meta.office, question)]
     if offices:
         return _run_by(offices, draft)
+    if _EACH_PROJECT.search(question):  # "what categories does each project cover?": every project, as declared
+        return _list_all(list(ctx.projects), draft)
     criteria = criteria_of(question, analysis)
     # A question naming an article by its subject ("repatriation" → article 8) is about that article when the
     # category its phrase maps to does not contain it: matching the category instead would overclaim.
@@ -227,6 +229,9 @@ def answer_projects(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> 
         whose = "its" if len(others) == 1 else "their"
         draft.say(f"Not addressed by: {names} ({whose} declared categories do not include this).")
     return False
+
+
+_EACH_PROJECT = re.compile(r"\b(?:each|every)\s+(?:of\s+the\s+)?projects?\b|\bper\s+project\b", re.I)
 
 
 def _office_named(office: str, question: str) -> bool:

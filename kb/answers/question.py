@@ -76,6 +76,7 @@ _LIST = re.compile(
     r"|^\s*what\s+(?:does|do|did|will|would|must|should|shall|may)\s+.+\s+(?:aim\s+(?:at|to)|include|comprise"
     r"|consist\s+of|list|cover|commit\s+to|entail|involve|call\s+for|set\s+out|propose|provide\s+for)\b"
     r"|^\s*what\s+(?:kinds|types|forms|sorts)\s+of\b|\bwhat\s+measures\b|\bwhich\s+measures\b"
+    r"|^\s*(?:which|what)\s+(?:\w+\s+){0,2}(?:presentations|themes|outcomes|priorities|activities|speakers)\b"
     # Keyword queries ending in a plural of a list: "NAP partnerships priority actions", "… selection criteria".
     r"|^(?!\s*(?:what|which|who|how|why|when|where|is|are|does|do|can)\b)[\w\s.()-]*\b(?:aims|objectives|goals"
     r"|themes|outcomes|elements|measures|steps|priorities|pillars|components|activities|actions|criteria"
