@@ -114,9 +114,13 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     asked = {s for w in content_words(question.text) for s in stems(w)}
     vector = ctx.embedder.embed_query(question.text).reshape(-1)
     best: tuple[float, ProseList | Chunk] | None = None
-    best_similarity = 0.0
-    rows_all = [s.row for r in ranked for s in r.chunk.sentences if s.row >= 0]
-    any_sentence = float(np.max(np.asarray(ctx.store.sentence_vectors[rows_all]) @ vector)) if rows_all else 0.0
+    best_similarity, best_chunk = 0.0, ""
+    # The sentence closest to the question anywhere in the ranked passages, and its chunk.
+    owners = [(s.row, r.chunk.chunk_id) for r in ranked for s in r.chunk.sentences if s.row >= 0]
+    any_sentence, closest_chunk = 0.0, ""
+    if owners:
+        closeness = np.asarray(ctx.store.sentence_vectors[[row for row, _ in owners]]) @ vector
+        any_sentence, closest_chunk = float(np.max(closeness)), owners[int(np.argmax(closeness))][1]
     for rank, chunk in enumerate(r.chunk for r in ranked):
         candidates: list[tuple[ProseList | Chunk, list[tuple[Chunk, Span]], str]] = []
         if chunk.ref:
@@ -134,9 +138,11 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
             in_lead = len(asked & set(stems(lead_text))) / max(1, len(asked))
             score = similarity + SECTION_WEIGHT * in_section + LEAD_WEIGHT * in_lead - RANK_DECAY * rank
             if best is None or score > best[0]:
-                best, best_similarity = (score, candidate), similarity
-    if best is None or best_similarity < any_sentence - LIST_MARGIN:
-        return False  # a list far from the question: a passage nearer to it answers better
+                best, best_similarity, best_chunk = (score, candidate), similarity, chunk.chunk_id
+    if best is None:
+        return False
+    if best_chunk != closest_chunk and best_similarity < any_sentence - LIST_MARGIN:
+        return False  # a list far from the question, elsewhere than its closest sentence: that passage answers better
     if isinstance(best[1], ProseList):
         _write_prose_list(ctx, best[1], draft)
     else:
