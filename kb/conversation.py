@@ -236,3 +236,34 @@ def _lower_first(text: str) -> str:
 
 def _count(n: int) -> str:
     return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
+
+
+# The same follow-ups as the other UN languages write them: "¿cuál de ellos…?", "lequel d'entre eux…?",
+# "какой из них…?", "أي منها…؟", "其中哪个…？" point at the projects named before; "¿quién lo dirige?" at the one.
+_THEM_OTHER = re.compile(
+    r"de\s+ellos|de\s+ellas|de\s+estos|de\s+esos|d['’]entre\s+eux|d['’]entre\s+elles|parmi\s+eux|parmi\s+ces"
+    r"|lesquels|из\s+них|из\s+этих|среди\s+них|منها|منهم|من\s+بينها|其中|这些项目|它们",
+    re.I,
+)
+_IT_OTHER = re.compile(
+    r"\b(?:lo|la|le|l['’]|este\s+proyecto|ese\s+proyecto|ce\s+projet|il|elle|él|ella)\b|\bего\b|\bеё\b|\bон\b"
+    r"|этот\s+проект|هذا\s+المشروع|يديره|该项目|这个项目|它",
+    re.I,
+)
+
+
+def resolve_other_language(
+    question: str, conversation: list[ConversationTurn], project_names: dict[str, str]
+) -> Reading:
+    """A follow-up in Arabic, Chinese, French, Russian or Spanish: scoped to the previous answer's projects (or its
+    one project); the words are kept, as the other-language handler reads them."""
+    if not conversation:
+        return Reading(question)
+    last = conversation[-1]
+    projects = tuple(last.projects)
+    names = ", ".join(project_names.get(p, p) for p in projects)
+    if projects and _THEM_OTHER.search(question):
+        return Reading(question, True, projects, (), f"the projects of the previous answer ({names})")
+    if len(projects) == 1 and _IT_OTHER.search(question):
+        return Reading(question, True, projects, projects, f"the {names}")
+    return Reading(question)

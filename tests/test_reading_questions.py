@@ -167,3 +167,20 @@ def test_no_project_is_listed_when_the_answer_says_none(knowledge_base: Knowledg
     response = ask(knowledge_base, question)
     if re.search(r"\bnone of the\b", response.answer, re.I):
         assert response.projects == [], response.answer
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "¿Y cuál de ellos trabaja en África?",
+        "Et lequel d'entre eux travaille en Afrique ?",
+        "А какой из них работает в Африке?",
+    ],
+)
+def test_a_follow_up_in_another_language_is_scoped_to_the_previous_projects(
+    knowledge_base: KnowledgeBase, follow_up: str
+) -> None:
+    first = "Which projects address victim protection?"
+    response = dialogue(knowledge_base, first, follow_up)
+    assert "eastern-africa-project" not in {p.id for p in response.projects}
+    assert {p.id for p in response.projects} <= {"central-america-project", "india-project"}

@@ -80,6 +80,13 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.RUSSIAN: "Проекты, ближайшие к вопросу:",
         L.SPANISH: "Los proyectos más cercanos a la pregunta:",
     },
+    "among": {
+        L.ARABIC: "(قُرئ السؤال عن مشاريع الإجابة السابقة: {names}.)",
+        L.CHINESE: "（按上一个回答中的项目理解：{names}。）",
+        L.FRENCH: "(Question lue comme portant sur les projets de la réponse précédente : {names}.)",
+        L.RUSSIAN: "(Вопрос понят как относящийся к проектам из предыдущего ответа: {names}.)",
+        L.SPANISH: "(Pregunta leída sobre los proyectos de la respuesta anterior: {names}.)",
+    },
     "no_provision": {
         L.ARABIC: "لا يتضمن البروتوكول الحكم «{ref}».",
         L.CHINESE: "《议定书》没有“{ref}”这一条款。",
@@ -218,11 +225,15 @@ def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) 
     if analysis.refs:
         return _quote_references(ctx, analysis.refs, language, draft)
     lowered = question.lower()
-    if any(word in lowered for word in PROJECT_WORDS):
+    scope = set(asked.reading.projects)  # "¿cuál de ellos…?": only the projects of the previous answer
+    if scope:
+        names = ", ".join(ctx.projects.get(p).meta.title.split(":")[0] for p in asked.reading.projects)
+        draft.say(phrase("among", language, names=names))
+    if scope or any(word in lowered for word in PROJECT_WORDS):
         categories = categories_named(question)
         if categories:
-            return _projects_by_category(ctx, categories, language, draft)
-        return _closest_projects(ctx, question, language, draft)
+            return _projects_by_category(ctx, categories, language, draft, scope)
+        return _closest_projects(ctx, question, language, draft, scope)
     return _passages(ctx, asked, language, draft)
 
 
@@ -244,11 +255,11 @@ def _quote_references(
 
 
 def _projects_by_category(
-    ctx: AnswerContext, categories: list[str], language: UNLanguage, draft: AnswerDraft
+    ctx: AnswerContext, categories: list[str], language: UNLanguage, draft: AnswerDraft, scope: set[str]
 ) -> tuple[Intent, bool]:
     for category_id in categories:
         category = CATEGORY_BY_ID[category_id]
-        projects = ctx.projects.with_category(category_id)
+        projects = [p for p in ctx.projects.with_category(category_id) if not scope or p.id in scope]
         if not projects:
             draft.say(phrase("no_projects", language, category=category.label))
             continue
@@ -265,11 +276,14 @@ def _projects_by_category(
 
 
 def _closest_projects(
-    ctx: AnswerContext, question: str, language: UNLanguage, draft: AnswerDraft
+    ctx: AnswerContext, question: str, language: UNLanguage, draft: AnswerDraft, scope: set[str]
 ) -> tuple[Intent, bool]:
     results = ctx.search.search(
         SearchRequest(query=question, top_k=10, filters=SearchFilters(doc_type=[DocType.PROJECT])), with_facets=False
     ).results
+    results = [r for r in results if not scope or r.doc_id in scope]
+    if not results:
+        return _abstain([], language, draft)
     ids = ctx.store.chunk_ids_by_name([r.chunk_id for r in results])
     scores = ctx.search.multilingual_similarity(question, list(ids.values()))
     best = max(scores.values(), default=0.0)

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from kb.answers.intent import classify
 from kb.api import AskRequest, Intent, SearchFilters
-from kb.conversation import Reading, resolve
+from kb.conversation import Reading, resolve, resolve_other_language
 from kb.language import UNLanguage, detect_language
 from kb.query import QueryAnalysis, analyse_query
 from kb.spelling import Speller
@@ -123,7 +123,7 @@ class Question:
     @property
     def read_as(self) -> str | None:
         """How the question was read, for the answer's first line, when that differs from the words asked."""
-        if self.reading.follow_up:
+        if self.reading.follow_up and self.english:  # other languages say it in their own words (phrasing.py)
             if self.reading.projects and not self.reading.doc_ids:
                 return f"{self.text} (among {self.reading.subject})"
             return self.text
@@ -142,7 +142,11 @@ class QuestionReader:
         language = detect_language(asked)
         english = language is UNLanguage.ENGLISH
         corrected = self.speller.correct(asked) if english else asked
-        reading = resolve(corrected, request.conversation, self.project_names) if english else Reading(asked)
+        reading = (
+            resolve(corrected, request.conversation, self.project_names)
+            if english
+            else resolve_other_language(asked, request.conversation, self.project_names)
+        )
         if not request.conversation:
             reading = Reading(corrected)
         text = reading.text
