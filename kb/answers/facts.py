@@ -144,6 +144,13 @@ def _with_qualifier(text: str, start: int, end: int) -> int:
     return start - len(qualifier.group(0)) if qualifier else start
 
 
+_MAIN_VERB = re.compile(
+    r"^\s*(?:which|what)\s+(?:\w+\s+){1,2}?(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b)(\w+s|\w+ed)\b"
+    r"|^\s*(?:who|whose)\s+(?!is\b|are\b|was\b|were\b)(\w+)",
+    re.I,
+)
+
+
 def _specific(kind: FactKind, value: str, question: str) -> float:
     """1 for the more telling form of the asked type: a full date over a bare year, a share or a sum over a count
     when the question asks "how much"."""
@@ -210,6 +217,9 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     vector = ctx.embedder.embed_query(question.text).reshape(-1)
     named = named_documents(ctx.store, question.text)
     question_words = {w.lower() for w in re.findall(r"[^\W_]+", question.text)}
+    # The question's own verb ("Which body *decides* …", "Who *presented* …"): the answer stands next to it.
+    verb_match = _MAIN_VERB.match(question.text)
+    main = stem(next(g for g in verb_match.groups() if g)) if verb_match else ""
     event = {stem(w)[:5] for w in question_words if stem(w) in _EVENT_VERBS}
     best: FactCandidate | None = None
     for rank, chunk in enumerate(r.chunk for r in ranked):
@@ -231,7 +241,8 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
                 if not words or sum(w in question_words for w in words) * 2 >= len(words):
                     continue  # the question's own words are not its answer ("which UNODC office" → not "UNODC")
                 score = SENTENCE_WEIGHT * sim + OVERLAP_WEIGHT * shared + RANK_WEIGHT * (1 - RANK_DECAY * rank)
-                score += NEAR_WEIGHT * _nearness(chunk.text, start, end, asked)
+                verb = {main} if main and main in set(stems(span.text)) else asked
+                score += NEAR_WEIGHT * _nearness(chunk.text, start, end, verb)
                 score += SPECIFIC_WEIGHT * _specific(kind, value, question.text)
                 if named and chunk.doc_id in named:
                     score += NAMED_DOCUMENT_BONUS
