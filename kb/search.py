@@ -63,6 +63,12 @@ RRF_K = 10
 # hybrid nDCG@10 over all gold questions (`kb eval --split all`) from 0.673 to 0.677, R@5 from 0.569 to 0.576.
 RANKING_DEPTH = MAX_SEARCH_OFFSET + MAX_SEARCH_TOP_K
 RECENT_RANKINGS = 64
+# A question in words ("How can victims go back home?"), which the treaty's wording helps find; not a keyword query.
+_ASKED = re.compile(
+    r"\?\s*$|^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|may|must"
+    r"|should|shall|will|would|has|have|if)\b",
+    re.I,
+)
 FACETS = ("doc_type", "category", "article", "country")  # the SearchFilters fields, counted in SearchFacets
 _LAST_LEVEL = re.compile(r"\([^()]*\)$")
 
@@ -347,8 +353,8 @@ class SearchService:
     def _worded(query: str, language: UNLanguage) -> str:
         """An English question in the treaty's wording as well as its own ("go back home" → repatriation), without
         a "what does the Protocol say about" frame: what the passages are about, in words they use."""
-        if language is not UNLanguage.ENGLISH:
-            return query
+        if language is not UNLanguage.ENGLISH or not _ASKED.search(query):
+            return query  # keywords are searched as typed: their rare words are the point
         worded = expand(topic_of(query))
         return worded if len(worded) <= MAX_QUESTION_CHARS else query
 

@@ -223,7 +223,11 @@ def search_page_finds(tab: Tab, query: str, doc_id: str, title: str) -> None:
     tab.page.get_by_role("link", name="Search").click()
     tab.page.get_by_label("Query").fill(query)
     tab.page.get_by_label("Query").press("Enter")
+    # The search view puts the query in the address; wait for that before polling the results, so that the poll
+    # runs in the page that shows them.
+    tab.page.wait_for_url("**/search?q=*", timeout=BUILD_TIMEOUT_MS)
     first = tab.page.locator(".result[data-chunk-id]").first
+    first.wait_for(timeout=BUILD_TIMEOUT_MS)
     tab.page.wait_for_function(
         """(doc) => { const r = document.querySelector('.result[data-chunk-id]');
                       return r && r.dataset.chunkId.startsWith(doc + '#')
