@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.api import (
-    MAX_QUESTION_CHARS,
     MAX_SEARCH_OFFSET,
     MAX_SEARCH_TOP_K,
     SearchFacets,
@@ -31,7 +30,6 @@ from kb.api import (
 from kb.embedding import TextEncoder
 from kb.encoder_choice import open_query_encoder, serve_one_query_per_thread
 from kb.errors import InvalidFilter, KbError
-from kb.glossary import expand, topic_of
 from kb.language import UNLanguage, detect_language
 from kb.multilingual_embedder import MultilingualEmbedder
 from kb.query import QueryAnalysis, analyse_query, instrument_of
@@ -63,12 +61,6 @@ RRF_K = 10
 # hybrid nDCG@10 over all gold questions (`kb eval --split all`) from 0.673 to 0.677, R@5 from 0.569 to 0.576.
 RANKING_DEPTH = MAX_SEARCH_OFFSET + MAX_SEARCH_TOP_K
 RECENT_RANKINGS = 64
-# A question in words ("How can victims go back home?"), which the treaty's wording helps find; not a keyword query.
-_ASKED = re.compile(
-    r"\?\s*$|^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|may|must"
-    r"|should|shall|will|would|has|have|if)\b",
-    re.I,
-)
 FACETS = ("doc_type", "category", "article", "country")  # the SearchFilters fields, counted in SearchFacets
 _LAST_LEVEL = re.compile(r"\([^()]*\)$")
 
@@ -318,9 +310,7 @@ class SearchService:
         if request.exact and request.mode is SearchMode.LEXICAL:
             hits = matches[:RANKING_DEPTH]  # the phrase's own BM25 (a phrase of stop words has no other terms)
         else:
-            hits = self.retrievers_for(language)[request.mode].run(
-                self._worded(request.query, language), RANKING_DEPTH, allowed
-            )
+            hits = self.retrievers_for(language)[request.mode].run(request.query, RANKING_DEPTH, allowed)
         analysis = analyse_query(request.query)
         pinned = self._pinned(analysis, allowed)
         pinned_set = set(pinned)
@@ -348,15 +338,6 @@ class SearchService:
             return self.store.chunk_ids_of_types([DocType.PROTOCOL])
         docs = [doc_id for doc_id, name in self._doc_instrument.items() if name == instrument]
         return {i for doc_id in docs for i in self.store.chunk_ids_of_document(doc_id)}
-
-    @staticmethod
-    def _worded(query: str, language: UNLanguage) -> str:
-        """An English question in the treaty's wording as well as its own ("go back home" → repatriation), without
-        a "what does the Protocol say about" frame: what the passages are about, in words they use."""
-        if language is not UNLanguage.ENGLISH or not _ASKED.search(query):
-            return query  # keywords are searched as typed: their rare words are the point
-        worded = expand(topic_of(query))
-        return worded if len(worded) <= MAX_QUESTION_CHARS else query
 
     def passages(
         self,

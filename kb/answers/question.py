@@ -50,7 +50,8 @@ _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
     (re.compile(r"^\s*(?:when|since\s+when|until\s+when)\b|\b(?:what|which)\s+(?:year|date|day|month)\b"
                 r"|\bon\s+what\s+date\b|\bin\s+what\s+year\b", re.I), FactKind.DATE),
     (re.compile(r"^\s*where\b|\bin\s+(?:which|what)\s+(?:city|country|countries|room|venue|place|region)\b"
-                r"|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:city|cities|room|venue|place|places|countries|regions?)\b",
+                r"|\b(?:which|what)\s+(?:(?!(?:must|do|does|did|should|can|could|will|would|shall|may|might|are|is|was"
+                r"|were|have|has)\b)\w+\s+){0,2}?(?:city|cities|room|venue|place|places|countries|regions?)\b",
                 re.I),
      FactKind.PLACE),
     (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|amount)\b", re.I), FactKind.NUMBER),
