@@ -157,6 +157,9 @@ class GoldCandidate(BaseModel):
     articles: list[str]
     projects: list[str] | None = None
     notes: str
+    tags: list[str] = []  # round-2 fields of a gold item (fact, list, followup, …), for the judge to fill in
+    expected: list[str] = []
+    previous: list[str] = []
     judged: bool = False
     feedback: FeedbackRecord
 
