@@ -18,7 +18,8 @@ _SECTION = re.compile(r"^\s*(§+\s*\d+[a-z]?)\.?\s*([^›(]*)")
 _US_CODE = re.compile(r"^United States Code, Title (\d+)", re.I)
 
 
-def _long_date(value: str) -> str:
+def long_date(value: str) -> str:
+    """An ISO date as "14 February 2024" (the value as given when it is no ISO date)."""
     try:
         day = dt.date.fromisoformat(value[:10])
     except ValueError:
@@ -32,7 +33,7 @@ def citation_title(meta: DocumentMeta, section: str = "") -> str:
     if _FACT_SHEET.match(title):
         issuer = str(meta.provenance.get("issuing_body", ""))
         who = "White House fact sheet" if "white house" in issuer.lower() else "Fact sheet"
-        return f"{who}, {_long_date(meta.date)}: {_FACT_SHEET.sub('', title)}"
+        return f"{who}, {long_date(meta.date)}: {_FACT_SHEET.sub('', title)}"
     code = _US_CODE.match(title)
     found = _SECTION.match(section)
     if code and found:

@@ -10,7 +10,6 @@ question asks for ("what *budget*", "how many *victims*") must occur in the evid
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from kb.records import Chunk
 from kb.refs import iter_references
 from kb.stemming import stem, stems
 from kb.stop_words import STOP_WORDS
+from kb.titles import long_date
 
 DENSE_MIN = 0.2  # below: nothing in the corpus is about this (0.25 → 0.2 on the dev split: abstention precision up)
 DENSE_UNSURE = 0.33  # below: a question of mostly unknown words is taken as off-topic
@@ -50,15 +50,6 @@ _TIME = re.compile(
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b(?:\s+(\w+))?", re.I)
-
-
-def _long_date(value: str) -> str:
-    """ "2024-02-14" as "2024-02-14 14 February 2024", so that a question's "February 2024" finds it."""
-    try:
-        day = dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return value
-    return f"{value} {day.day} {day.strftime('%B %Y')}"
 
 
 def without_references(text: str) -> str:
@@ -125,7 +116,8 @@ class EvidenceCheck:
         cited = dict.fromkeys(c.doc_id for c in evidence if c.doc_id in named)
         headers = " ".join(self.documents.get(doc_id, "") for doc_id in cited)
         if evidence:  # "presented … in February 2024": the best passage is from the fact sheet of 14 February 2024
-            headers += " " + _long_date(self.dates.get(evidence[0].doc_id, ""))
+            stated = self.dates.get(evidence[0].doc_id, "")
+            headers += f" {stated} {long_date(stated)}"
         text = " ".join(f"{c.context} {c.section} {c.text}" for c in evidence) + " " + headers
         evidence_stems = set(stems(text))
         words = content_words(question)

@@ -17,7 +17,7 @@ from kb.answers.facts import answer_fact
 from kb.answers.intent import WHY
 from kb.answers.labels import passage_label, provision_label
 from kb.answers.lists import answer_list
-from kb.answers.question import AnswerType, FactKind, Question
+from kb.answers.question import DEFINITION, AnswerType, FactKind, Question
 from kb.answers.sources import named_documents, named_sections
 from kb.api import MAX_QUESTION_CHARS, Intent
 from kb.glossary import expand, topic_of
@@ -39,22 +39,12 @@ _OTHER_SOURCES = re.compile(
 )
 
 
-_DEFINITION = re.compile(
-    r"^\s*(?:what\s+is\s+the\s+definition\s+of|how\s+(?:is|are|does\s+the\s+\w+\s+define)|define)\s+"
-    r"(?:an?\s+|the\s+)?[\"“']?(?P<c>[\w\s-]+?)[\"”']?\s*(?:defined\s*)?\??\s*$"
-    r"|^\s*what\s+counts\s+as\s+(?:an?\s+|the\s+)?[\"“']?(?P<d>[\w\s-]+?)[\"”']?\s*\??\s*$"
-    r"|^\s*what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?:meant\s+by\s+)?[\"“']?(?P<a>[\w\s-]+?)[\"”']?\s*\??\s*$"
-    r"|^\s*what\s+does\s+(?:the\s+term\s+)?[\"“']?(?P<b>[\w\s-]+?)[\"”']?\s+mean\b",
-    re.I,
-)
-
-
 def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) -> list[RankedChunk]:
     """For "what is an X?", the provisions that define X ("“X” shall mean"), if any."""
     unframed = re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", question, flags=re.I)
     unframed = re.sub(r"\s+(?:under|in|according\s+to)\s+(?:the\s+)?[\w\s]+?(?:convention|protocol|law|code)\s*\?*\s*$",
                       "?", unframed, flags=re.I)  # fmt: skip
-    m = _DEFINITION.match(unframed)
+    m = DEFINITION.match(unframed)
     if not m:
         return []
     term = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").strip().lower()
