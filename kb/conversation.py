@@ -186,11 +186,7 @@ def _replace_set(found: str) -> str:
     if " of " in lowered:
         head = found.split()[0]
         return f"{head} projects" if head.lower() in ("which", "what") else f"{head} of the projects"
-    if lowered in ("they", "these", "those"):
-        return "the projects"
-    if lowered == "them":
-        return "the projects"
-    return "the projects"
+    return "the projects"  # "they", "them", "these projects", …
 
 
 def _reference_spans(text: str) -> list[tuple[int, int]]:

@@ -154,3 +154,24 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(knowledge_base):  # -> Iterator[str]
+    """A real uvicorn server on a free port, in a thread, serving the app over the session's test index."""
+    from server.app import create_app
+    from tests.live_server import serve_in_thread
+
+    with serve_in_thread(create_app(app_settings(), knowledge_base=knowledge_base)) as url:
+        yield url
+
+
+@pytest.fixture
+def tab(browser, base_url):  # -> Iterator[tests.browser_harness.Tab]
+    """A fresh browser context on the live server; fails the test on a script error or a request elsewhere."""
+    from tests.browser_harness import check_clean, open_tab
+
+    context, page = open_tab(browser, base_url)
+    yield page
+    context.close()
+    check_clean(page)

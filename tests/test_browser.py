@@ -42,25 +42,6 @@ def browser_available() -> None:
     require_browser()
 
 
-@pytest.fixture(scope="module")
-def base_url(knowledge_base: Any) -> Iterator[str]:
-    """A real uvicorn server on a free port, in a thread, serving the app over the session's test index."""
-
-    from server.app import create_app
-
-    app = create_app(app_settings(), knowledge_base=knowledge_base)
-    with serve_in_thread(app) as url:
-        yield url
-
-
-@pytest.fixture
-def tab(browser: Any, base_url: str) -> Iterator[Tab]:
-    context, tab = open_tab(browser, base_url)
-    yield tab
-    context.close()
-    check_clean(tab)
-
-
 @pytest.fixture
 def phone(browser: Any, base_url: str) -> Iterator[Tab]:
     context, tab = open_tab(browser, base_url, width=375, height=740)

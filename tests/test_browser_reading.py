@@ -3,35 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.browser_harness import Tab, check_accessible, check_clean, open_tab, require_browser
-from tests.conftest import app_settings
-from tests.live_server import serve_in_thread
-
-
-@pytest.fixture(scope="session", autouse=True)
-def browser_available() -> None:
-    require_browser()
-
-
-@pytest.fixture(scope="module")
-def base_url(knowledge_base: Any) -> Iterator[str]:
-    from server.app import create_app
-
-    with serve_in_thread(create_app(app_settings(), knowledge_base=knowledge_base)) as url:
-        yield url
-
-
-@pytest.fixture
-def tab(browser: Any, base_url: str) -> Iterator[Tab]:
-    context, tab = open_tab(browser, base_url)
-    yield tab
-    context.close()
-    check_clean(tab)
+from tests.browser_harness import Tab, check_accessible
 
 
 def test_a_two_turn_follow_up_is_sent_with_the_first_turn_and_read_against_it(tab: Tab) -> None:
