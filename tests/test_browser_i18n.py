@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 from tests.browser_harness import Tab, check_clean, open_tab
-from tests.test_browser import (  # noqa: F401  (pytest fixtures, used by name)
+from tests.test_browser import (  # noqa: F401  (a pytest fixture, used by name; base_url is in conftest.py)
     PROJECT_QUESTION,
-    base_url,
     browser_available,
 )
 
