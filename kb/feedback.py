@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -91,8 +92,12 @@ class FeedbackStore:
 
     @staticmethod
     def _create(db: sqlite3.Connection) -> None:
-        """WAL and the table; idempotent, so two workers creating the file at once both succeed."""
-        db.execute("PRAGMA journal_mode = WAL")
+        """The table, then WAL; idempotent, so two workers creating the file at once both succeed.
+
+        The table comes first because `BEGIN IMMEDIATE` waits through the busy timeout; switching a new file to WAL
+        does not (SQLite answers "database is locked" at once while another worker holds the file), so the switch is
+        retried until it takes or the busy timeout passes. A file left in rollback mode still serialises writers.
+        """
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute(_SCHEMA)
@@ -101,6 +106,16 @@ class FeedbackStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                if db.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                    return
+            except sqlite3.OperationalError:
+                pass  # another worker holds the file: try again shortly
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
 
     def exists(self) -> bool:
         return self.path.is_file()

@@ -224,6 +224,30 @@ def test_several_processes_write_at_once_without_losing_a_verdict(tmp_path: Path
     assert {r.question for r in records} == {f"writer{w} question {i}" for w in range(writers) for i in range(each)}
 
 
+HOLDER = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+db.execute("COMMIT")
+"""
+
+
+def test_a_first_verdict_waits_for_a_worker_holding_the_new_file_instead_of_failing(tmp_path: Path) -> None:
+    """Two workers' first verdicts race on a brand-new file: the second waits its turn, and the file ends up in WAL."""
+    path = tmp_path / "feedback.sqlite3"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), "1.0"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+
+    number = FeedbackStore(path).add(FeedbackRequest(question=QUESTION, answer="an answer", verdict="up"))
+
+    assert holder.wait(timeout=30) == 0
+    assert number == 1 and [r.question for r in FeedbackStore(path).records()] == [QUESTION]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 # -- kb feedback export ------------------------------------------------------------------------------------------
 
 
