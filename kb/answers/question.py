@@ -10,38 +10,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from kb.answers import cues
+from kb.answers.answer_types import AnswerType, FactKind
 from kb.answers.intent import classify
 from kb.api import AskRequest, Intent, SearchFilters
 from kb.conversation import Reading, resolve, resolve_other_language
 from kb.language import UNLanguage, detect_language
 from kb.query import QueryAnalysis, analyse_query
 from kb.spelling import Speller
-
-
-class AnswerType(StrEnum):
-    """What shape of answer the question asks for."""
-
-    PROVISION = "provision"  # names article references
-    PROJECTS = "projects"
-    COVERAGE = "coverage"
-    TAXONOMY = "taxonomy"
-    DEFINITION = "definition"
-    FACT = "fact"
-    LIST = "list"
-    YES_NO = "yes_no"
-    PASSAGE = "passage"
-
-
-class FactKind(StrEnum):
-    DATE = "date"
-    PLACE = "place"
-    ORGANISATION = "organisation"
-    PERSON = "person"
-    DURATION = "duration"
-    NUMBER = "number"
-
 
 _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
     (re.compile(r"^\s*(?:for\s+)?how\s+long\b|\bwithin\s+how\s+(?:many|much)\b|\bwhat\s+(?:time\s+)?period\b"
@@ -116,6 +93,13 @@ class Question:
     top_k: int
     reading: Reading = field(default_factory=lambda: Reading(""))
     corrected: bool = False
+    # The documents an other-language question names, as English names them ("Central America Project"), for the
+    # look-ups that read English titles; an English question's own text serves.
+    names: str = ""
+
+    @property
+    def naming_text(self) -> str:
+        return self.text if self.english else self.names
 
     @property
     def english(self) -> bool:
@@ -156,17 +140,26 @@ class QuestionReader:
             # "Does the CoE Convention say the same?" compares it with the instrument the previous question was about.
             pair = [analysis.named_instrument, reading.compare_with]
             analysis = dataclasses.replace(analysis, instruments=pair, comparison=True)
-        intent = classify(text, analysis) if english else Intent.PASSAGE_SEARCH
+        if not english:  # the categories as the question's language names them
+            analysis = dataclasses.replace(analysis, categories=cues.categories_named(text))
+        intent = classify(text, analysis) if english else _intent_in_other_language(text, analysis)
         if reading.projects and not reading.doc_ids and intent is not Intent.COVERAGE:
             intent = Intent.PROJECT_FINDER  # "which of them …" is about the projects named before
-        fact = fact_kind(text) if english else None
-        if fact is not None and intent is Intent.PROJECT_FINDER and not _PROJECTS_PLURAL.search(text):
+        fact = fact_kind(text) if english else cues.fact_kind_in(text)
+        places = [] if english else cues.english_place_names(text)
+        about_projects = not english and cues.asks_about_projects(text)
+        names = " ".join(f"{place} project" if about_projects else place for place in places)
+        one_project = not _PROJECTS_PLURAL.search(text) if english else not analysis.categories
+        if fact is not None and intent is Intent.PROJECT_FINDER and one_project and not reading.projects:
             intent = Intent.PASSAGE_SEARCH  # "Who runs the India project?" asks a fact about one project
-        if english and intent is Intent.PROJECT_FINDER and _LIST.search(text) and not _PROJECTS_PLURAL.search(text):
+        lists = _LIST.search(text) if english else cues.asks_list(text)
+        if intent is Intent.PROJECT_FINDER and lists and one_project and not reading.projects:
             intent = Intent.PASSAGE_SEARCH  # "India project other interventions" lists one project's own words
         if english and intent in (Intent.TAXONOMY, Intent.COVERAGE) and _NAMES_A_DOCUMENT.search(text):
             intent = Intent.PASSAGE_SEARCH  # "… according to the side event document" is read in that document
-        answer_type, fact = answer_type_of(text, analysis, intent) if english else (AnswerType.PASSAGE, None)
+        answer_type, fact = (
+            answer_type_of(text, analysis, intent) if english else answer_type_in_other_language(text, analysis, intent)
+        )
         return Question(
             asked=asked,
             text=text,
@@ -179,6 +172,7 @@ class QuestionReader:
             top_k=request.top_k,
             reading=reading,
             corrected=corrected != asked,
+            names=names,
         )
 
 
@@ -208,5 +202,30 @@ def answer_type_of(text: str, analysis: QueryAnalysis, intent: Intent) -> tuple[
     if DEFINITION.match(re.sub(r"^(?:under|in)\s+the\s+[\w\s]+?,\s*", "", text, flags=re.I)):
         return AnswerType.DEFINITION, None
     if _YES_NO.search(text):
+        return AnswerType.YES_NO, None
+    return AnswerType.PASSAGE, None
+
+
+def _intent_in_other_language(text: str, analysis: QueryAnalysis) -> Intent:
+    """Article references quote provisions (the passage handler); "project" in any language asks for projects."""
+    if analysis.refs:
+        return Intent.PASSAGE_SEARCH
+    return Intent.PROJECT_FINDER if cues.asks_about_projects(text) else Intent.PASSAGE_SEARCH
+
+
+def answer_type_in_other_language(
+    text: str, analysis: QueryAnalysis, intent: Intent
+) -> tuple[AnswerType, FactKind | None]:
+    """`answer_type_of` for Arabic, Chinese, French, Russian and Spanish, read with their own cues (cues.py)."""
+    if intent is Intent.PROJECT_FINDER:
+        return AnswerType.PROJECTS, None
+    if analysis.refs:
+        return AnswerType.PROVISION, None
+    kind = cues.fact_kind_in(text)
+    if kind is not None:
+        return AnswerType.FACT, kind
+    if cues.asks_list(text):
+        return AnswerType.LIST, None
+    if cues.asks_yes_no(text):
         return AnswerType.YES_NO, None
     return AnswerType.PASSAGE, None

