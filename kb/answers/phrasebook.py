@@ -1,0 +1,132 @@
+"""The sentences around the quotes, in Arabic, Chinese, French, Russian and Spanish: the only part of an answer
+that differs between languages (quotes stay verbatim English, the sources' language)."""
+
+from __future__ import annotations
+
+from kb.language import UNLanguage
+
+L = UNLanguage
+PHRASES: dict[str, dict[UNLanguage, str]] = {
+    "closest": {
+        L.ARABIC: "أقرب المقاطع في قاعدة المعارف (مقتبسة بالإنكليزية، لغة المصادر):",
+        L.CHINESE: "知识库中最相关的段落（引文为英文，即原始资料的语言）：",
+        L.FRENCH: "Passages les plus proches de la base de connaissances (cités en anglais, langue des sources) :",
+        L.RUSSIAN: "Ближайшие фрагменты базы знаний (цитаты на английском, языке источников):",
+        L.SPANISH: "Pasajes más cercanos de la base de conocimientos (citados en inglés, idioma de las fuentes):",
+    },
+    "protocol": {
+        L.ARABIC: "ينص البروتوكول على ما يلي (النص الإنكليزي):",
+        L.CHINESE: "《议定书》的规定如下（英文原文）：",
+        L.FRENCH: "Le Protocole dispose (texte anglais) :",
+        L.RUSSIAN: "Протокол гласит (английский текст):",
+        L.SPANISH: "El Protocolo dispone (texto en inglés):",
+    },
+    "not_covered": {
+        L.ARABIC: "لا تغطي قاعدة المعارف هذا السؤال.",
+        L.CHINESE: "知识库未涵盖这个问题。",
+        L.FRENCH: "La base de connaissances ne couvre pas cette question.",
+        L.RUSSIAN: "База знаний не охватывает этот вопрос.",
+        L.SPANISH: "La base de conocimientos no cubre esta pregunta.",
+    },
+    "closest_not_answering": {
+        L.ARABIC: "أقرب المقاطع، وهي لا تجيب عنه:",
+        L.CHINESE: "最接近的段落（并未回答该问题）：",
+        L.FRENCH: "Les passages les plus proches, qui n'y répondent pas :",
+        L.RUSSIAN: "Ближайшие фрагменты, которые не отвечают на него:",
+        L.SPANISH: "Los pasajes más cercanos, que no la responden:",
+    },
+    "projects": {
+        L.ARABIC: "المشاريع التي تتناول «{category}»:",
+        L.CHINESE: "涉及“{category}”的项目：",
+        L.FRENCH: "Projets consacrés à « {category} » :",
+        L.RUSSIAN: "Проекты в области «{category}»:",
+        L.SPANISH: "Proyectos que abordan «{category}»:",
+    },
+    "no_projects": {
+        L.ARABIC: "لا يتناول أي مشروع في قاعدة المعارف «{category}».",
+        L.CHINESE: "知识库中没有项目涉及“{category}”。",
+        L.FRENCH: "Aucun projet de la base de connaissances ne porte sur « {category} ».",
+        L.RUSSIAN: "Ни один проект в базе знаний не касается «{category}».",
+        L.SPANISH: "Ningún proyecto de la base de conocimientos aborda «{category}».",
+    },
+    "closest_projects": {
+        L.ARABIC: "أقرب المشاريع إلى السؤال:",
+        L.CHINESE: "与问题最相关的项目：",
+        L.FRENCH: "Les projets les plus proches de la question :",
+        L.RUSSIAN: "Проекты, ближайшие к вопросу:",
+        L.SPANISH: "Los proyectos más cercanos a la pregunta:",
+    },
+    "among": {
+        L.ARABIC: "(قُرئ السؤال عن مشاريع الإجابة السابقة: {names}.)",
+        L.CHINESE: "（按上一个回答中的项目理解：{names}。）",
+        L.FRENCH: "(Question lue comme portant sur les projets de la réponse précédente : {names}.)",
+        L.RUSSIAN: "(Вопрос понят как относящийся к проектам из предыдущего ответа: {names}.)",
+        L.SPANISH: "(Pregunta leída sobre los proyectos de la respuesta anterior: {names}.)",
+    },
+    "no_provision": {
+        L.ARABIC: "لا يتضمن البروتوكول الحكم «{ref}».",
+        L.CHINESE: "《议定书》没有“{ref}”这一条款。",
+        L.FRENCH: "Le Protocole ne comporte pas de disposition « {ref} ».",
+        L.RUSSIAN: "В Протоколе нет положения «{ref}».",
+        L.SPANISH: "El Protocolo no contiene la disposición «{ref}».",
+    },
+    "comparison_side": {
+        L.ARABIC: "{name}، {where}:",
+        L.CHINESE: "{name}，{where}：",
+        L.FRENCH: "{name}, {where} :",
+        L.RUSSIAN: "{name}, {where}:",
+        L.SPANISH: "{name}, {where}:",
+    },
+    "comparison_none": {
+        L.ARABIC: "لا يتضمن {name} حكمًا في هذا الشأن؛ أقرب مقطع فيه، وهو لا يتناوله:",
+        L.CHINESE: "{name}没有关于这一问题的条款；其最接近的段落（并未涉及该问题）：",
+        L.FRENCH: "{name} ne comporte pas de disposition sur ce point ; son passage le plus proche, qui n'y répond "
+        "pas :",
+        L.RUSSIAN: "В документе «{name}» нет положения по этому вопросу; ближайший фрагмент, который его не касается:",
+        L.SPANISH: "{name} no contiene ninguna disposición al respecto; su pasaje más cercano, que no la aborda:",
+    },
+    "comparison_no_text": {
+        L.ARABIC: "{name}: لا تتضمن قاعدة المعارف أيًا من نصه.",
+        L.CHINESE: "{name}：知识库中没有其文本。",
+        L.FRENCH: "{name} : la base de connaissances n'en contient aucun texte.",
+        L.RUSSIAN: "{name}: в базе знаний нет его текста.",
+        L.SPANISH: "{name}: la base de conocimientos no contiene su texto.",
+    },
+}
+# The instruments as a comparison names them, in each language.
+INSTRUMENTS: dict[UNLanguage, dict[str, str]] = {
+    L.ARABIC: {
+        "protocol": "بروتوكول الاتجار بالأشخاص",
+        "untoc": "اتفاقية مكافحة الجريمة المنظمة عبر الوطنية",
+        "coe": "اتفاقية مجلس أوروبا",
+        "us-law": "قانون الولايات المتحدة (22 U.S.C. الفصل 78)",
+    },
+    L.CHINESE: {
+        "protocol": "《贩运人口议定书》",
+        "untoc": "《联合国打击跨国有组织犯罪公约》",
+        "coe": "《欧洲委员会打击贩运人口行动公约》",
+        "us-law": "美国法律（22 U.S.C. 第78章）",
+    },
+    L.FRENCH: {
+        "protocol": "Le Protocole relatif à la traite des personnes",
+        "untoc": "La Convention contre la criminalité transnationale organisée",
+        "coe": "La Convention du Conseil de l'Europe",
+        "us-law": "Le droit des États-Unis (22 U.S.C. chapitre 78)",
+    },
+    L.RUSSIAN: {
+        "protocol": "Протокол о торговле людьми",
+        "untoc": "Конвенция против транснациональной организованной преступности",
+        "coe": "Конвенция Совета Европы",
+        "us-law": "Законодательство США (22 U.S.C., глава 78)",
+    },
+    L.SPANISH: {
+        "protocol": "El Protocolo sobre la trata de personas",
+        "untoc": "La Convención contra la Delincuencia Organizada Transnacional",
+        "coe": "El Convenio del Consejo de Europa",
+        "us-law": "La legislación de los Estados Unidos (22 U.S.C., capítulo 78)",
+    },
+}
+
+
+def phrase(key: str, language: UNLanguage, **values: str) -> str:
+    return PHRASES[key][language].format(**values)
