@@ -248,6 +248,22 @@ _IT_OTHER = re.compile(
 )
 
 
+# A fragment that only reads with the previous question: opened by "and"/"but", or pointing back with a pronoun or
+# "the same", "something similar", "which one".
+_FRAGMENT_OTHER = re.compile(
+    r"^\s*(?:¿\s*)?(?:et|mais|y|pero|а|и|но)\s|^\s*(?:و|ف)|^\s*(?:那么|那|还有|而|另外)"
+    r"|même\s+chose|la\s+même|lo\s+mismo|то\s+же|тоже|同样|也|نفس|\bcela\b|\bça\b|\beso\b|\besto\b|\bэто\w*|这|它"
+    r"|\bil\b|\belle\b|\bél\b|\bella\b|\bего\b|\bеё\b|\bнём\b|\bней\b|\bнего\b|ذلك|هذا|\bلها\b|\bله\b"
+    r"|quelque\s+chose\s+de\s+(?:semblable|similaire)|algo\s+(?:parecido|similar)|что-то\s+подобное|类似|مماثل"
+    r"|\blequel\b|\blaquelle\b|cuál\s+de|cuáles\s+de|как(?:ой|ая|ое)\s+из|哪个|哪一|أي\s+منها|أيها"
+    r"|va-t-elle\s+plus\s+loin|va\s+más\s+allá|идет\s+дальше|идёт\s+дальше|更进一步|أبعد",
+    re.I,
+)
+_NO_SPACES = re.compile(r"[\u4e00-\u9fff]")
+MAX_FRAGMENT_WORDS = 14
+MAX_FRAGMENT_CHARS = 24  # Chinese, written without spaces
+
+
 def resolve_other_language(
     question: str, conversation: list[ConversationTurn], project_names: dict[str, str]
 ) -> Reading:
@@ -262,4 +278,18 @@ def resolve_other_language(
         return Reading(question, True, projects, (), f"the projects of the previous answer ({names})")
     if len(projects) == 1 and _IT_OTHER.search(question):
         return Reading(question, True, projects, projects, f"the {names}")
-    return Reading(question)
+    if (
+        not _FRAGMENT_OTHER.search(question)
+        or len(question.split()) > MAX_FRAGMENT_WORDS
+        or (_NO_SPACES.search(question) and len(question) > MAX_FRAGMENT_CHARS)
+    ):
+        return Reading(question)
+    # "Et en Amérique centrale ?", "¿Y el Convenio del Consejo de Europa?", "Сколько в нём членов?": a fragment
+    # that continues the previous question, read together with it (the cues of both languages' grammar are not
+    # rewritten word by word as in English). A question naming another instrument "like that" compares the two.
+    text = f"{last.question} {question}"
+    named = analyse_query(question).instruments
+    before = analyse_query(last.question).instruments or ["protocol"]
+    compare_with = before[0] if named and before[0] not in named else None
+    doc_ids = tuple(last.doc_ids) if len(last.doc_ids) == 1 else ()
+    return Reading(text, True, (), doc_ids, last.question, compare_with)

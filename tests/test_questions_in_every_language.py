@@ -15,7 +15,7 @@ import pytest
 
 from kb.answers.answer_types import AnswerType, FactKind
 from kb.answers.labels import provision_label
-from kb.api import AskRequest, AskResponse
+from kb.api import AskRequest, AskResponse, ConversationTurn
 from kb.knowledge_base import KnowledgeBase
 from kb.language import UNLanguage
 from kb.refs import ArticleRef
@@ -149,3 +149,39 @@ def test_an_english_and_a_spanish_question_on_the_coe_convention_cite_the_same_i
         assert response.citations[0].chunk_id.startswith("coe"), response.answer
         fact = response.answer.splitlines()[0]
         assert "Council of Europe" not in fact and "[1]" in fact, response.answer  # not the name asked about
+
+
+# -- follow-ups ----------------------------------------------------------------------------------------------------
+
+
+def dialogue(kb: KnowledgeBase, *questions: str) -> AskResponse:
+    turns: list[ConversationTurn] = []
+    response = None
+    for question in questions:
+        response = kb.ask(AskRequest(question=question, conversation=turns))
+        turns.append(ConversationTurn.of(question, response))
+    assert response is not None
+    return response
+
+
+def test_a_french_fragment_naming_another_instrument_compares_it_with_the_previous_one(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    response = dialogue(
+        knowledge_base,
+        "Comment le Protocole protège-t-il la vie privée des victimes ?",
+        "La Convention du Conseil de l’Europe dit-elle la même chose ?",
+    )
+    assert not response.abstained
+    assert "Comment le Protocole" in response.answer.splitlines()[0]  # says how it read the fragment
+    sides = [c.chunk_id.split(":")[0] for c in response.citations]
+    assert sides[0] == "coe" and "protocol" in sides, sides  # the instrument asked about now first, then the other
+    assert any(c.chunk_id.startswith("coe:11") for c in response.citations), response.answer  # private life
+
+
+def test_a_spanish_fragment_asking_about_another_article_quotes_only_that_article(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    response = dialogue(knowledge_base, "¿Qué dice el artículo 10 del Protocolo?", "¿Y el artículo 11?")
+    cited = [c.chunk_id for c in response.citations]
+    assert cited and all(c.startswith("protocol:11") for c in cited), cited  # not article 10 again

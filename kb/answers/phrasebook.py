@@ -70,6 +70,13 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.RUSSIAN: "В Протоколе нет положения «{ref}».",
         L.SPANISH: "El Protocolo no contiene la disposición «{ref}».",
     },
+    "with_previous": {
+        L.ARABIC: "(قُرئ السؤال مع السؤال السابق: «{previous}».)",
+        L.CHINESE: "（结合上一个问题理解：“{previous}”。）",
+        L.FRENCH: "(Question lue avec la précédente : « {previous} ».)",
+        L.RUSSIAN: "(Вопрос понят вместе с предыдущим: «{previous}».)",
+        L.SPANISH: "(Pregunta leída junto con la anterior: «{previous}».)",
+    },
     "comparison_side": {
         L.ARABIC: "{name}، {where}:",
         L.CHINESE: "{name}，{where}：",

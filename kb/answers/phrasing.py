@@ -66,12 +66,14 @@ def unstated_fact(question: str, chunks: list[Chunk]) -> bool:
 
 def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
     question, analysis, language = asked.text, asked.analysis, asked.language
-    if analysis.refs:
-        return _quote_references(ctx, analysis.refs, language, draft)
     scope = set(asked.reading.projects)  # "¿cuál de ellos…?": only the projects of the previous answer
     if scope:
         names = ", ".join(ctx.projects.get(p).meta.title.split(":")[0] for p in asked.reading.projects)
         draft.say(phrase("among", language, names=names))
+    elif asked.reading.follow_up:  # a fragment read together with the previous question: the answer says so
+        draft.say(phrase("with_previous", language, previous=asked.reading.subject))
+    if analysis.refs:
+        return _quote_references(ctx, analysis.refs, language, draft)
     if asked.intent is Intent.PROJECT_FINDER:
         if analysis.categories:
             return _projects_by_category(ctx, analysis.categories, language, draft, scope)

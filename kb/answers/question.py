@@ -137,7 +137,9 @@ class QuestionReader:
             reading = Reading(corrected)
         text = reading.text
         analysis = analyse_query(text)
-        if reading.compare_with and analysis.named_instrument and reading.compare_with != analysis.named_instrument:
+        if not english and reading.follow_up and not reading.projects:
+            analysis = _read_fragment(analysis, analyse_query(asked), reading.compare_with)
+        elif reading.compare_with and analysis.named_instrument and reading.compare_with != analysis.named_instrument:
             # "Does the CoE Convention say the same?" compares it with the instrument the previous question was about.
             pair = [analysis.named_instrument, reading.compare_with]
             analysis = dataclasses.replace(analysis, instruments=pair, comparison=True)
@@ -154,10 +156,10 @@ class QuestionReader:
             + ([] if english else cues.english_document_names(text))
         )
         one_project = not _PROJECTS_PLURAL.search(text) if english else not analysis.categories
-        if fact is not None and intent is Intent.PROJECT_FINDER and one_project and not reading.projects:
+        if fact is not None and intent is Intent.PROJECT_FINDER and one_project:
             intent = Intent.PASSAGE_SEARCH  # "Who runs the India project?" asks a fact about one project
         lists = _LIST.search(text) if english else cues.asks_list(text)
-        if intent is Intent.PROJECT_FINDER and lists and one_project and not reading.projects:
+        if intent is Intent.PROJECT_FINDER and lists and one_project:
             intent = Intent.PASSAGE_SEARCH  # "India project other interventions" lists one project's own words
         if english and intent in (Intent.TAXONOMY, Intent.COVERAGE) and _NAMES_A_DOCUMENT.search(text):
             intent = Intent.PASSAGE_SEARCH  # "… according to the side event document" is read in that document
@@ -208,6 +210,17 @@ def answer_type_of(text: str, analysis: QueryAnalysis, intent: Intent) -> tuple[
     if _YES_NO.search(text):
         return AnswerType.YES_NO, None
     return AnswerType.PASSAGE, None
+
+
+def _read_fragment(combined: QueryAnalysis, own: QueryAnalysis, compare_with: str | None) -> QueryAnalysis:
+    """A fragment read with the previous question (other languages): the article it asks about now ("Et l'article
+    11 ?"), and the instrument it names now compared with the one asked about before ("… dit-elle la même chose ?")."""
+    if own.refs:
+        combined = dataclasses.replace(combined, refs=own.refs)
+    named = [i for i in own.instruments if i != compare_with]
+    if compare_with and named:
+        combined = dataclasses.replace(combined, instruments=[named[0], compare_with], comparison=True)
+    return combined
 
 
 def _intent_in_other_language(text: str, analysis: QueryAnalysis) -> Intent:
