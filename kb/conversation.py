@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.answers.cues import PLACE_NAMES, plain
 from kb.api import ConversationTurn
 from kb.gazetteer import find_places
 from kb.query import analyse_query
@@ -264,6 +265,18 @@ MAX_FRAGMENT_WORDS = 14
 MAX_FRAGMENT_CHARS = 24  # Chinese, written without spaces
 
 
+def _swap_places(previous: str, fragment: str) -> str | None:
+    """The previous question with the place it named replaced by the one the fragment names, or None."""
+    now = [(name, m.group(0)) for name, pattern in PLACE_NAMES.items() if (m := pattern.search(plain(fragment)))]
+    if len(now) != 1:
+        return None
+    name, surface = now[0]
+    before = [pattern for other, pattern in PLACE_NAMES.items() if other != name and pattern.search(plain(previous))]
+    if len(before) != 1:
+        return None
+    return before[0].sub(surface, plain(previous), count=1)
+
+
 def resolve_other_language(
     question: str, conversation: list[ConversationTurn], project_names: dict[str, str]
 ) -> Reading:
@@ -288,6 +301,9 @@ def resolve_other_language(
     # that continues the previous question, read together with it (the cues of both languages' grammar are not
     # rewritten word by word as in English). A question naming another instrument "like that" compares the two.
     text = f"{last.question} {question}"
+    swapped = _swap_places(last.question, question)
+    if swapped is not None:  # "Et en Amérique centrale ?": the previous question, asked of that place
+        text = swapped
     named = analyse_query(question).instruments
     before = analyse_query(last.question).instruments or ["protocol"]
     compare_with = before[0] if named and before[0] not in named else None

@@ -74,3 +74,18 @@ def detect_language(text: str) -> UNLanguage:
     if code in (UNLanguage.FRENCH, UNLanguage.SPANISH) and best.value >= LATIN_CONFIDENCE:
         return UNLanguage(code)
     return UNLanguage.ENGLISH
+
+
+def detect_language_in_conversation(text: str, earlier: list[str]) -> UNLanguage:
+    """A short Latin-script follow-up ("Et en Amérique centrale ?", "¿Y en Centroamérica?") is too short for a
+    confident guess on its own: it is in the conversation's French or Spanish when lingua leans that way too."""
+    language = detect_language(text)
+    if language is not UNLanguage.ENGLISH or not earlier:
+        return language
+    before = detect_language(earlier[-1])
+    if before not in (UNLanguage.FRENCH, UNLanguage.SPANISH) or _script_language(text) is not None:
+        return language
+    with _lock:
+        values = _detector().compute_language_confidence_values(text)
+    leaning = values[0].language.iso_code_639_1.name.lower() if values else ""
+    return before if leaning == before.value else language

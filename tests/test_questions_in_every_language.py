@@ -17,7 +17,7 @@ from kb.answers.answer_types import AnswerType, FactKind
 from kb.answers.labels import provision_label
 from kb.api import AskRequest, AskResponse, ConversationTurn
 from kb.knowledge_base import KnowledgeBase
-from kb.language import UNLanguage
+from kb.language import UNLanguage, detect_language, detect_language_in_conversation
 from kb.refs import ArticleRef
 
 
@@ -185,3 +185,38 @@ def test_a_spanish_fragment_asking_about_another_article_quotes_only_that_articl
     response = dialogue(knowledge_base, "¿Qué dice el artículo 10 del Protocolo?", "¿Y el artículo 11?")
     cited = [c.chunk_id for c in response.citations]
     assert cited and all(c.startswith("protocol:11") for c in cited), cited  # not article 10 again
+
+
+@pytest.mark.parametrize(
+    ("first", "fragment"),
+    [
+        ("Quel projet forme les policiers et les procureurs en Inde ?", "Et en Amérique centrale ?"),
+        ("¿Qué proyecto capacita a policías y fiscales en la India?", "¿Y en Centroamérica?"),
+        ("Какой проект обучает полицию и прокуроров в Индии?", "А в Центральной Америке?"),
+    ],
+)
+def test_a_fragment_naming_another_place_asks_the_previous_question_of_that_place(
+    knowledge_base: KnowledgeBase, first: str, fragment: str
+) -> None:
+    response = dialogue(knowledge_base, first, fragment)
+    assert response.language == response_language(first)  # a short French fragment is not taken for English
+    assert [p.id for p in response.projects] == ["central-america-project"], response.answer
+
+
+def response_language(question: str) -> str:
+    return detect_language(question).value
+
+
+@pytest.mark.parametrize(
+    ("fragment", "earlier", "language"),
+    [
+        ("Et en Amérique centrale ?", "Quel projet forme les policiers en Inde ?", UNLanguage.FRENCH),
+        ("¿Y en Centroamérica?", "¿Qué proyecto capacita a policías en la India?", UNLanguage.SPANISH),
+        ("And in Central America?", "Quel projet forme les policiers en Inde ?", UNLanguage.ENGLISH),
+        ("And in Central America?", "Which project trains police in India?", UNLanguage.ENGLISH),
+    ],
+)
+def test_a_short_follow_up_keeps_the_conversations_language_when_its_words_lean_that_way(
+    fragment: str, earlier: str, language: UNLanguage
+) -> None:
+    assert detect_language_in_conversation(fragment, [earlier]) is language

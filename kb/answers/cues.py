@@ -42,9 +42,9 @@ FACT_CUES: list[tuple[re.Pattern[str], FactKind]] = [
     (
         re.compile(
             r"^\s*(?:¿\s*)?(?:où|dónde|en\s+dónde)\b|\bd'où\b|dans\s+quel(?:le)?s?\s+(?:villes?|pays|lieux?|régions?|états)"
-            r"|en\s+qué\s+(?:ciudad|ciudades|país|países|lugar|lugares|región|regiones|estados)|qué\s+(?:países|ciudades|regiones)"
+            r"|en\s+qué\s+(?:ciudad|ciudades|país|países|lugar|lugares|región|regiones|estados)|qu[eé]\s+(?:pa[ií]ses|ciudades|regiones)"
             r"|quels\s+pays"
-            r"|^\s*где\b|\bгде\b|в\s+как(?:ом|ой|их)\s+(?:город|стран|мест|регион)|какие\s+страны"
+            r"|^\s*где\b|\bгде\b|в\s+как(?:ом|ой|их)\s+(?:город|стран|мест|регион)|каки[ех]\s+(?:\w+\s+)?стран"
             r"|在哪里|在哪儿|哪里|哪个城市|哪个国家|哪些.{0,4}国家|哪些.{0,4}城市|什么地方|何处"
             r"|أين|في\s+أي\s+(?:مدينة|بلد|دولة|مكان|منطقة)|ما\s+(?:هي\s+)?(?:ال)?(?:بلدان|دول)\b|أي\s+(?:ال)?(?:بلدان|دول)\b",
             _I,
@@ -246,7 +246,7 @@ def english_document_names(text: str) -> list[str]:
 # "How many …" and "which countries …" in all six languages: a figure or the countries themselves must be stated.
 HOW_MANY = re.compile(r"\bhow\s+many\b|\bcombien\b|cuánt[oa]s\b|сколько|多少|几(?:个|名|家|国)|\bكم\b", _I)
 COUNTRIES = re.compile(
-    r"\bcountr(?:y|ies)\b|\bpays\b|\bpaíses\b|\bpaís\b|\bстран\w*|国家|(?:ال)?بلدان|(?:ال)?دول\b|البلاد", _I
+    r"\bcountr(?:y|ies)\b|\bpays\b|\bpa[ií]ses\b|\bpa[ií]s\b|\bстран\w*|国家|(?:ال)?بلدان|(?:ال)?دول\b|البلاد", _I
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from kb.answers import cues
 from kb.answers.comparison import answer_comparison
 from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
@@ -77,6 +78,10 @@ def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) 
     if asked.intent is Intent.PROJECT_FINDER:
         if analysis.categories:
             return _projects_by_category(ctx, analysis.categories, language, draft, scope)
+        places = cues.english_place_names(question)
+        if places:  # "le projet en Amérique centrale": the projects working there, as English questions read it
+            there = {p.id for p in ctx.projects if any(place in p.places for place in places)}
+            scope = scope & there if scope else there
         return _closest_projects(ctx, question, language, draft, scope)
     if analysis.comparison:  # each instrument's own provision, side by side, as for English questions
         return Intent.PASSAGE_SEARCH, answer_comparison(ctx, asked, draft)

@@ -16,7 +16,7 @@ from kb.answers.answer_types import AnswerType, FactKind
 from kb.answers.intent import classify
 from kb.api import AskRequest, Intent, SearchFilters
 from kb.conversation import Reading, resolve, resolve_other_language
-from kb.language import UNLanguage, detect_language
+from kb.language import UNLanguage, detect_language_in_conversation
 from kb.query import QueryAnalysis, analyse_query
 from kb.spelling import Speller
 
@@ -125,7 +125,7 @@ class QuestionReader:
 
     def read(self, request: AskRequest) -> Question:
         asked = " ".join(request.question.split())
-        language = detect_language(asked)
+        language = detect_language_in_conversation(asked, [turn.question for turn in request.conversation])
         english = language is UNLanguage.ENGLISH
         corrected = self.speller.correct(asked) if english else asked
         reading = (
