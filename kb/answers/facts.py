@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from kb.answers import cues
 from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
@@ -225,7 +227,11 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     for rank, chunk in enumerate(r.chunk for r in ranked):
         spans = sentences(chunk)
         rows = [s.row for s in chunk.sentences]
-        similarity = ctx.sentence_similarity(question.text, question.english, rows, [s.text for s in spans])
+        similarity = (
+            ctx.sentence_similarity(question.text, question.english, rows)
+            if len(rows) == len(spans)
+            else np.full(len(spans), 0.3)
+        )
         section = set(stems(chunk.section))
         for span, sim in zip(spans, similarity.tolist(), strict=True):
             if event and not event & {s[:5] for s in stems(span.text)}:

@@ -118,18 +118,11 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     best_similarity, best_chunk = 0.0, ""
     protocol: tuple[tuple[float, ProseList | Chunk], float, str] | None = None
     # The sentence closest to the question anywhere in the ranked passages, and its chunk.
-    owners = [
-        (s.row, span.text, r.chunk.chunk_id)
-        for r in ranked
-        for s, span in zip(r.chunk.sentences, sentences(r.chunk), strict=False)
-        if s.row >= 0
-    ]
+    owners = [(s.row, r.chunk.chunk_id) for r in ranked for s in r.chunk.sentences if s.row >= 0]
     any_sentence, closest_chunk = 0.0, ""
     if owners:
-        closeness = ctx.sentence_similarity(
-            question.text, question.english, [row for row, _, _ in owners], [text for _, text, _ in owners]
-        )
-        any_sentence, closest_chunk = float(np.max(closeness)), owners[int(np.argmax(closeness))][2]
+        closeness = ctx.sentence_similarity(question.text, question.english, [row for row, _ in owners])
+        any_sentence, closest_chunk = float(np.max(closeness)), owners[int(np.argmax(closeness))][1]
     for rank, chunk in enumerate(r.chunk for r in ranked):
         candidates: list[tuple[ProseList | Chunk, list[tuple[Chunk, Span]], str]] = []
         if chunk.ref:
@@ -141,11 +134,8 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
                 lead_text = f"{found.heading} {found.lead_in[1].text if found.lead_in else ''}"
                 candidates.append((found, ([found.lead_in] if found.lead_in else []) + found.items, lead_text))
         for candidate, members, lead_text in candidates:
-            stored = [(row, s.text) for c, s in members if (row := _row(c, s)) >= 0 or not question.english]
-            rows, texts = [row for row, _ in stored], [text for _, text in stored]
-            similarity = (
-                float(np.max(ctx.sentence_similarity(question.text, question.english, rows, texts))) if stored else 0.3
-            )
+            rows = [row for row in (_row(c, s) for c, s in members) if row >= 0]
+            similarity = float(np.max(ctx.sentence_similarity(question.text, question.english, rows))) if rows else 0.3
             in_section = len(asked & set(stems(chunk.section))) / max(1, len(asked))
             in_lead = len(asked & set(stems(lead_text))) / max(1, len(asked))
             parts = {c.chunk_id for c, _ in members}
