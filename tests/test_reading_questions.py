@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from kb.api import AskRequest, AskResponse, ConversationTurn
+from kb.api import AskRequest, AskResponse, ConversationTurn, SearchRequest
 from kb.knowledge_base import KnowledgeBase
 from kb.quotes import display
 
@@ -150,6 +150,34 @@ def test_a_misspelt_project_question_gets_the_project_list(knowledge_base: Knowl
     response = ask(knowledge_base, "Whcih projcts adress victim protction?")
     assert {p.id for p in response.projects} == {"central-america-project", "india-project"}
     assert response.read_as == "Which projects address victim protection?"
+
+
+# -- never below search --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What should governments do to stop trafficking before it happens?",
+        "Which presentations were scheduled at the side event?",
+    ],
+)
+def test_an_answer_cites_the_passage_search_ranks_first_without_claiming_it(
+    knowledge_base: KnowledgeBase, question: str
+) -> None:
+    top = knowledge_base.search(SearchRequest(query=question)).results[0]
+    response = ask(knowledge_base, question)
+    assert not response.abstained
+    cited = {c.chunk_id: c for c in response.citations}
+    assert top.chunk_id in cited, response.answer  # what search found first is in the answer's evidence
+    # The answer quotes other passages; search's first comes last, by number, and claims no article.
+    assert cited[top.chunk_id].n == len(response.citations) and cited[top.chunk_id].articles == []
+    assert response.answer.splitlines()[-1].endswith(f"[{cited[top.chunk_id].n}]")
+
+
+def test_search_s_first_passage_outside_the_project_asked_about_is_not_cited(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "Which UNODC office runs the India project?")
+    assert {c.doc_id for c in response.citations} == {"india-project"}, response.answer
 
 
 # -- fields agree with the text ------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from kb.answers.context import AnswerContext
 from kb.answers.coverage_answer import answer_coverage
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck
-from kb.answers.passages import answer_from_passages
+from kb.answers.labels import passage_label
+from kb.answers.passages import answer_from_passages, question_scope
+from kb.answers.phrasebook import phrase
 from kb.answers.phrasing import answer_in_language
 from kb.answers.project_finder import answer_projects, short_title
 from kb.answers.question import Question, QuestionReader
@@ -107,10 +109,41 @@ class AnswerEngine:
             intent, abstained = answer_from_passages(self.ctx, question, draft)
             if not abstained:
                 self._name_quoted_projects(draft)
+        if not abstained and intent in (Intent.PASSAGE_SEARCH, Intent.PROTOCOL_QUESTION):
+            # Project, coverage and taxonomy answers read the catalogue and the coverage matrix, not passages.
+            self._search_first(question, draft)
         took = (time.perf_counter() - started) * 1000
         self._log(request.question, intent, abstained, len(draft.citations), took, question.language)
         response = draft.finish(request.question, intent, abstained, took, question.language.value)
         return response.model_copy(update={"read_as": question.read_as})
+
+    def _search_first(self, question: Question, draft: AnswerDraft) -> None:
+        """Never below search: the passage /api/search ranks first for the words asked is in the answer's evidence.
+        When the answer quotes other passages (a fact found elsewhere, a list, another document's wording), search's
+        first passage is cited by number with its source, claiming nothing. Not when it lies outside the document
+        or instrument the question is about, or is a treaty provision: the provision the answer quotes was chosen
+        over it (the instrument named, Protocol primacy between look-alikes, a definition), and listing a second
+        article would claim it answers too."""
+        ranked = self.ctx.search.passages(question.asked, 1, question.filters)
+        if not ranked or any(c.chunk_id == ranked[0].chunk.chunk_id for c in draft.citations):
+            return
+        scope = question_scope(self.ctx, question)
+        instruments = question.analysis.instruments
+        if scope is None and len(instruments) == 1 and not question.analysis.comparison:
+            scope = self.ctx.search.chunks_of_instrument(instruments[0])
+        if scope is not None and ranked[0].row not in scope:
+            return  # outside the document or instrument the question is about: not evidence for it
+        top = ranked[0].chunk
+        if top.ref:
+            return  # a treaty provision the answer did not choose: the one it quotes matched the question better
+        spans = top.sentences
+        quote = top.text[spans[0].start : spans[0].end] if spans else top.text
+        n = draft.cite(top, quote, [])
+        label = passage_label(self.ctx, top, question.language)
+        if question.english:
+            draft.say(f"Search also ranks first: {label} [{n}]")
+        else:
+            draft.say(f"{phrase('search_first', question.language, label=label)} [{n}]")
 
     def _name_quoted_projects(self, draft: AnswerDraft) -> None:
         """A passage answer quoting a project's own description is about that project: `projects` says so."""

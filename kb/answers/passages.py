@@ -77,7 +77,7 @@ def answer_fact_or_list(ctx: AnswerContext, asked: Question, draft: AnswerDraft)
     """A fact or a list, looked for in the one instrument the question names ("the aims of the trafficking
     protocol") first; other passages may answer a broader question about it. False when neither is found."""
     analysis = asked.analysis
-    within = _scope(ctx, asked)
+    within = question_scope(ctx, asked)
     instrument = analysis.instruments[0] if len(analysis.instruments) == 1 and within is None else None
     narrow = ctx.search.chunks_of_instrument(instrument) if instrument else within
     for chunks_in in [narrow] if narrow is within else [narrow, within]:  # the named instrument first
@@ -90,7 +90,7 @@ def answer_fact_or_list(ctx: AnswerContext, asked: Question, draft: AnswerDraft)
 
 def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
     question, analysis = asked.text, asked.analysis
-    within = _scope(ctx, asked)
+    within = question_scope(ctx, asked)
     if answer_fact_or_list(ctx, asked, draft):
         return Intent.PASSAGE_SEARCH, False
     missing = unstated_reason(asked)
@@ -226,7 +226,7 @@ def unstated_reason(asked: Question) -> str | None:
     return None
 
 
-def _scope(ctx: AnswerContext, asked: Question) -> set[int] | None:
+def question_scope(ctx: AnswerContext, asked: Question) -> set[int] | None:
     """The chunks of the documents a follow-up is about ("who runs it?") or the question names ("the concept
     note"), or None: everything."""
     sections = named_sections(ctx.store, asked.naming_text)

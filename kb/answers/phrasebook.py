@@ -70,6 +70,13 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.RUSSIAN: "В Протоколе нет положения «{ref}».",
         L.SPANISH: "El Protocolo no contiene la disposición «{ref}».",
     },
+    "search_first": {
+        L.ARABIC: "يضع البحث أيضًا في المرتبة الأولى: {label}",
+        L.CHINESE: "检索排在第一位的还有：{label}",
+        L.FRENCH: "La recherche classe aussi en premier : {label}",
+        L.RUSSIAN: "Поиск также ставит на первое место: {label}",
+        L.SPANISH: "La búsqueda también sitúa en primer lugar: {label}",
+    },
     "with_previous": {
         L.ARABIC: "(قُرئ السؤال مع السؤال السابق: «{previous}».)",
         L.CHINESE: "（结合上一个问题理解：“{previous}”。）",
