@@ -113,7 +113,7 @@ def test_a_new_build_published_is_followed_and_served_without_a_restart(
         assert kept == [new, before]  # the previous build stays, for fallback
         log = (tmp_path / "follow.log").read_text()
         # The ONNX query encoders are unchanged: linked from the previous build, not copied again.
-        assert f"now serving build {new} (4 files copied, 2 linked from an earlier build)" in log
+        assert f"now serving build {new} (5 files copied, 2 linked from an earlier build)" in log
     finally:
         follow.terminate()
         follow.wait(timeout=30)
