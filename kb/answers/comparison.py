@@ -25,12 +25,6 @@ SIDE_MIN = 0.35  # dense cosine a side's best passage needs to count as that ins
 # languages on the translated gold set; CROSS_LINGUAL_MIN is the floor for any answer at all).
 CROSS_LINGUAL_SIDE_MIN = 0.25
 SIDE_DEPTH = 5
-INSTRUMENT_NAMES = {
-    "protocol": "The Trafficking in Persons Protocol",
-    "untoc": "The Convention against Transnational Organized Crime",
-    "coe": "The Council of Europe Convention",
-    "us-law": "US law (22 U.S.C. chapter 78)",
-}
 _INSTRUMENT_WORDS = re.compile(
     r"\b(?:the\s+)?(?:council\s+of\s+europe|coe|untoc|warsaw|palermo|trafficking\s+in\s+persons|un|united\s+nations"
     r"|u\.?s\.?|american|federal)?\s*(?:convention|protocol|law|code|treaty)s?\b"
@@ -60,12 +54,11 @@ def answer_comparison(ctx: AnswerContext, question: Question, draft: AnswerDraft
     query = expand(topic) if english else topic
     found_any = False
     for instrument in question.analysis.instruments[:3]:
-        name = INSTRUMENT_NAMES[instrument] if english else INSTRUMENTS[language][instrument]
+        name = INSTRUMENTS[language][instrument]
         within = ctx.search.chunks_of_instrument(instrument)
         ranked = [r.chunk for r in ctx.search.passages(query, SIDE_DEPTH, question.filters, within)]
         if not ranked:
-            draft.say(f"{name}: the knowledge base holds none of its text." if english else
-                      phrase("comparison_no_text", language, name=name))  # fmt: skip
+            draft.say(phrase("comparison_no_text", language, name=name))
             continue
         ids = ctx.store.chunk_ids_by_name([c.chunk_id for c in ranked])
         if english:
@@ -76,9 +69,7 @@ def answer_comparison(ctx: AnswerContext, question: Question, draft: AnswerDraft
         score = scores.get(ids[best.chunk_id], 0.0)
         if score < side_min:
             n = draft.cite(best, _quote(best), [])
-            none = (f"{name} has no provision on {topic}; its closest passage, which does not address it:" if english
-                    else phrase("comparison_none", language, name=name))  # fmt: skip
-            draft.say(f"{none} [{n}]")
+            draft.say(f"{phrase('comparison_none', language, name=name, topic=topic)} [{n}]")
             continue
         found_any = True
         parts = _with_lead_in(ctx, best)
@@ -90,8 +81,7 @@ def answer_comparison(ctx: AnswerContext, question: Question, draft: AnswerDraft
             where = f"{label} ({ctx.provisions.title(ref)})"
         else:
             where = passage_label(ctx, best, language)
-        draft.say(f"{name}, {where}: {marks}" if english else
-                  f"{phrase('comparison_side', language, name=name, where=where)} {marks}")  # fmt: skip
+        draft.say(f"{phrase('comparison_side', language, name=name, where=where)} {marks}")
     return not found_any
 
 

@@ -1,5 +1,5 @@
-"""The sentences around the quotes, in Arabic, Chinese, French, Russian and Spanish: the only part of an answer
-that differs between languages (quotes stay verbatim English, the sources' language)."""
+"""The sentences around the quotes in each UN language (English too, where a handler is shared): the only part
+of an answer that differs between languages (quotes stay verbatim English, the sources' language)."""
 
 from __future__ import annotations
 
@@ -85,6 +85,7 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.SPANISH: "(Pregunta leída junto con la anterior: «{previous}».)",
     },
     "comparison_side": {
+        L.ENGLISH: "{name}, {where}:",
         L.ARABIC: "{name}، {where}:",
         L.CHINESE: "{name}，{where}：",
         L.FRENCH: "{name}, {where} :",
@@ -92,6 +93,7 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.SPANISH: "{name}, {where}:",
     },
     "comparison_none": {
+        L.ENGLISH: "{name} has no provision on {topic}; its closest passage, which does not address it:",
         L.ARABIC: "لا يتضمن {name} حكمًا في هذا الشأن؛ أقرب مقطع فيه، وهو لا يتناوله:",
         L.CHINESE: "{name}没有关于这一问题的条款；其最接近的段落（并未涉及该问题）：",
         L.FRENCH: "{name} ne comporte pas de disposition sur ce point ; son passage le plus proche, qui n'y répond "
@@ -100,6 +102,7 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.SPANISH: "{name} no contiene ninguna disposición al respecto; su pasaje más cercano, que no la aborda:",
     },
     "comparison_no_text": {
+        L.ENGLISH: "{name}: the knowledge base holds none of its text.",
         L.ARABIC: "{name}: لا تتضمن قاعدة المعارف أيًا من نصه.",
         L.CHINESE: "{name}：知识库中没有其文本。",
         L.FRENCH: "{name} : la base de connaissances n'en contient aucun texte.",
@@ -109,6 +112,12 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
 }
 # The instruments as a comparison names them, in each language.
 INSTRUMENTS: dict[UNLanguage, dict[str, str]] = {
+    L.ENGLISH: {
+        "protocol": "The Trafficking in Persons Protocol",
+        "untoc": "The Convention against Transnational Organized Crime",
+        "coe": "The Council of Europe Convention",
+        "us-law": "US law (22 U.S.C. chapter 78)",
+    },
     L.ARABIC: {
         "protocol": "بروتوكول الاتجار بالأشخاص",
         "untoc": "اتفاقية مكافحة الجريمة المنظمة عبر الوطنية",
