@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from kb.stemming import stem
@@ -23,6 +24,7 @@ FUNCTION_WORDS = (
 MIN_LENGTH = 6  # short words have too many close neighbours to correct safely
 CUTOFF = 0.85
 SURE = 0.9
+CLEAR_LEAD = 10  # a short word's neighbour used this many times more than the next is the one meant
 
 
 def one_edit_apart(a: str, b: str) -> bool:
@@ -40,6 +42,8 @@ def one_edit_apart(a: str, b: str) -> bool:
 
 class Speller:
     def __init__(self, words: Iterable[str], stems: Iterable[str] = ()) -> None:
+        """`words`: the corpus's words; a Counter of them also says how often each is used."""
+        self.counts: Counter[str] = words if isinstance(words, Counter) else Counter()
         self.words = {w for w in words if len(w) >= 3}
         self.stems = set(stems)  # a word whose stem the corpus uses is a form of a known word, not a typo
         self._by_initial: dict[str, list[str]] = {}
@@ -60,6 +64,21 @@ class Speller:
                     near = [w for w in near if w.startswith("wh")] or near
                 if len(near) == 1 and len(lower) >= 4:
                     return near[0].capitalize() if word[0].isupper() else near[0]
+                if len(lower) == MIN_LENGTH - 1 and not near and (word.islower() or m.start() == 0):
+                    # (Not a capitalised word within the sentence: a name the corpus does not know, "Paris".)
+                    # A five-letter word the corpus never uses, one typo from exactly one it does ("forse" → "force");
+                    # a different last letter is more often another word or form ("meant", "means") than a typo.
+                    known = [
+                        w
+                        for w in self._by_initial.get(lower[0], [])
+                        if len(w) >= 5 and one_edit_apart(lower, w) and w[:-1] != lower[:-1] and w[:4] != lower[:4]
+                    ]
+                    known.sort(key=lambda w: -self.counts[w])
+                    # One neighbour, or one far more used than the others ("force" 95 times, "forge" once).
+                    if len(known) == 1 or (
+                        known and self.counts[known[0]] >= CLEAR_LEAD * max(1, self.counts[known[1]])
+                    ):
+                        return known[0].capitalize() if word[0].isupper() else known[0]
                 return word
             # Typos rarely change the first letter; looking only there keeps this fast.
             close = difflib.get_close_matches(lower, self._by_initial.get(lower[0], []), n=1, cutoff=CUTOFF)

@@ -40,3 +40,22 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     return [stem(m.group(0)) for m in _WORD.finditer(text)]
+
+
+# Noun and verb of one act whose Porter stems differ ("entry"/"enter", "signature"/"sign"): the answer code reads
+# them as one word family. The lexical index keeps Porter's stems; only answer scoring uses the families.
+_FAMILIES = {
+    "entri": "enter", "signatur": "sign", "signatori": "sign", "access": "acced", "ratif": "ratifi",
+    "denunci": "denounc", "submiss": "submit", "decis": "decid", "detent": "detain", "seizur": "seiz",
+    "disclosur": "disclos", "admiss": "admit", "notif": "notifi", "applic": "appli", "identif": "identifi",
+    "liabil": "liabl", "criminalis": "crimin",
+}  # fmt: skip
+
+
+def family(word_stem: str) -> str:
+    """The stem that stands for a word's family: "entri" (entry) and "enter" are both "enter"."""
+    return _FAMILIES.get(word_stem, word_stem)
+
+
+def families(text: str) -> set[str]:
+    return {family(s) for s in stems(text)}

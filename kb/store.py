@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -365,9 +366,9 @@ class IndexStore:
             )
             return {str(r[0]) for r in self._con.execute("SELECT term FROM temp.tipkb_vocab")}
 
-    def words(self) -> set[str]:
-        """Every lower-cased word the indexed passages use, for spelling correction."""
-        words: set[str] = set()
+    def words(self) -> Counter[str]:
+        """Every lower-cased word the indexed passages use, with how often, for spelling correction."""
+        words: Counter[str] = Counter()
         for (text,) in self._rows("SELECT text FROM chunks"):
             words.update(w.lower() for w in _WORD.findall(str(text)))
         return words

@@ -69,6 +69,63 @@ def test_a_when_question_states_the_date_first(knowledge_base: KnowledgeBase) ->
     assert "15 October 2008" in before_first_quote(response), response.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "fact", "provision"),
+    [
+        # the passive voice names who does it: "shall be convened by the Secretary General of the Council of Europe"
+        ("Who convenes the Committee of the Parties under the Council of Europe Convention?",
+         "Secretary General of the Council of Europe", "coe:37(2)"),
+        # a question that first says where to look is still a "who" question
+        ("Under the Convention against Transnational Organized Crime, who convenes the Conference of the Parties?",
+         "Secretary-General of the United Nations", "untoc:32(2)"),
+        # keyword queries end with what they want
+        ("GRETA members term of office", "4 years", "coe:36(2)"),
+        ("UNTOC Conference of the Parties first meeting deadline", "one year", "untoc:32(2)"),
+        # treaties date by events: the day after an event is the answer to "from which day"
+        ("From which day is the Council of Europe Convention binding on a State that accedes to it?",
+         "first day of the month", "coe:43(2)"),
+    ],
+)  # fmt: skip
+def test_a_fact_question_states_the_fact_its_provision_gives(
+    knowledge_base: KnowledgeBase, question: str, fact: str, provision: str
+) -> None:
+    response = ask(knowledge_base, question)
+    assert not response.abstained
+    assert fact in before_first_quote(response), response.answer
+    assert provision in cited_chunks(response), response.answer
+
+
+def test_a_date_the_front_matter_notes_is_stated_with_the_provision_on_that_event(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    response = ask(knowledge_base, "When did the Palermo Protocol enter into force?")
+    assert "25 December 2003" in before_first_quote(response), response.answer
+    assert any(c.startswith("protocol:17") for c in cited_chunks(response)), response.answer
+
+
+def test_the_front_matter_answers_only_the_event_it_notes(knowledge_base: KnowledgeBase) -> None:
+    # The Protocol's front matter dates its own entry into force, not that of an amendment to it.
+    response = ask(knowledge_base, "When does an amendment to the protocol enter into force?")
+    assert "25 December 2003" not in response.answer
+    assert "ninety days" in before_first_quote(response), response.answer
+
+
+def test_how_many_people_is_answered_by_a_count_of_personnel(knowledge_base: KnowledgeBase) -> None:
+    response = ask(
+        knowledge_base,
+        "How many people does the Department of Defense's anti-trafficking message reach, per the 2024 fact sheet?",
+    )
+    assert not response.abstained
+    assert "3.4 million" in before_first_quote(response), response.answer
+    assert "personnel" in before_first_quote(response), response.answer
+
+
+def test_a_five_letter_typo_with_one_frequent_neighbour_is_corrected(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "When did the Council of Europe Convention enter into forse?")
+    assert response.read_as is not None and "into force" in response.read_as
+    assert "1 February 2008" in before_first_quote(response), response.answer
+
+
 # -- lists ---------------------------------------------------------------------------------------------------------
 
 

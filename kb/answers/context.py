@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -85,6 +87,25 @@ class AnswerContext:
             cursor += len(spans)
             out.append([spans[i] for i in np.argsort(-chunk_scores, kind="stable")[:limit].tolist()])
         return out
+
+    @cached_property
+    def rarity(self) -> dict[str, float]:
+        """Each word stem's inverse document frequency over the passages (log N/df), read once per process: a rare
+        word of the question ("amendment") says more about where its answer is than a common one ("Protocol")."""
+        ids = [i for doc_id in self.store.documents for i in self.store.chunk_ids_of_document(doc_id)]
+        frequency: Counter[str] = Counter()
+        for chunk in self.store.chunks(ids).values():
+            frequency.update(set(stems(f"{chunk.section} {chunk.text}")))
+        return {s: math.log(len(ids) / n) for s, n in frequency.items()}
+
+    def weighted_share(self, asked: set[str], used: set[str]) -> float:
+        """The share of the question's stems a text uses, each weighted by its rarity (unknown stems count as
+        the rarest)."""
+        if not asked:
+            return 0.0
+        top = max(self.rarity.values(), default=1.0)
+        weights = {s: self.rarity.get(s, top) for s in asked}
+        return sum(w for s, w in weights.items() if s in used) / max(1e-9, sum(weights.values()))
 
     @cached_property
     def event_chunks(self) -> list[Chunk]:

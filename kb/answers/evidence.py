@@ -73,6 +73,11 @@ class Verdict:
     missing: list[str] = field(default_factory=list)
 
 
+# Words that count the same thing: "how many people" is answered by "23 persons".
+_PEOPLE = frozenset({"people", "person", "individual", "personnel"})
+_SAME_COUNT = {w: _PEOPLE for w in ("people", "persons", "person", "individuals", "personnel")}
+
+
 class EvidenceCheck:
     def __init__(
         self, vocabulary: set[str], documents: dict[str, str] | None = None, dates: dict[str, str] | None = None
@@ -103,10 +108,10 @@ class EvidenceCheck:
         if not noun or noun.lower() in STOP_WORDS:
             return re.search(rf"\b{figure}\b(?!-)", text, re.I) is not None
         # The counted word as written, give or take a plural: "traffickers" is not "trafficking".
-        singular = noun.lower().removesuffix("s")
-        following = re.finditer(rf"\b{figure}\b(?!-)((?:\W+\w+){{0,3}})", text, re.I)
+        counted = _SAME_COUNT.get(noun.lower(), {noun.lower().removesuffix("s")})
+        following = re.finditer(rf"\b{figure}\b(?!-)((?:\W+\w+){{0,5}})", text, re.I)
         return any(
-            w.lower().removesuffix("s") == singular for m in following for w in re.findall(r"[^\W_]+", m.group(1))
+            w.lower().removesuffix("s") in counted for m in following for w in re.findall(r"[^\W_]+", m.group(1))
         )
 
     def judge(

@@ -18,16 +18,17 @@ from kb.answers import cues
 from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck, content_words
-from kb.answers.labels import passage_label
-from kb.answers.question import FactKind, Question
+from kb.answers.labels import document_label, passage_label
+from kb.answers.question import LEAD, FactKind, Question
 from kb.answers.sources import named_documents
 from kb.api import SearchMode
 from kb.gazetteer import country_names
-from kb.query import named_instruments
+from kb.query import named_instruments, without_instrument_names
 from kb.quotes import sentences
 from kb.records import Chunk
 from kb.refs import iter_references
-from kb.stemming import stem, stems
+from kb.stemming import families, family, stem, stems
+from kb.stop_words import STOP_WORDS
 
 EVIDENCE_DEPTH = 10  # ranked passages whose sentences may hold the fact
 LEXICAL_DEPTH = 3  # and the best passages by words alone
@@ -40,6 +41,7 @@ RANK_DECAY = 0.07
 NAMED_DOCUMENT_BONUS = 0.15  # the sentence is in the document the question names ("the India project")
 NEAR_WEIGHT = 0.1  # a word of the question right next to the candidate
 SPECIFIC_WEIGHT = 0.1  # "March 11, 2024" over "2024"; "5 percent" over "1" for "how much"
+AGENT_WEIGHT = 0.15  # "elected by the Committee of the Parties" answers "which body elects …"
 FRONT_MATTER_BELOW = 0.45  # a weaker text candidate gives way to the named document's front matter
 
 _NUMBER_WORDS = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty" \
@@ -54,6 +56,15 @@ _DATE_LIKE = re.compile(
     r"|december)\b",
     re.I,
 )
+# A time stated from an event, not on a calendar: "the thirtieth day after …", "not later than one year following
+# …", "ninety days after the date of …"; with up to eight words of what it counts from.
+_RELATIVE_DATE = re.compile(
+    rf"\b(?:(?:not\s+later\s+than|within|on)\s+)?(?:the\s+(?:first|\w+(?:th|st|nd|rd))\s+day(?:\s+of\s+the\s+month)?"
+    rf"|{_NUMBER_WORDS}(?:\s*\(\d+\))?\s+(?:days?|weeks?|months?|years?))\s+(?:after|following|from)\b"
+    r"(?:\s+(?!shall\b|and\b|or\b)[\w’'-]+){0,8}",
+    re.I,
+)
+RELATIVE_DATE_PENALTY = 0.05  # a calendar date in an equally good sentence answers "when" better
 _LABELS: dict[FactKind, frozenset[str]] = {
     FactKind.DATE: frozenset({"DATE"}),
     FactKind.PLACE: frozenset({"GPE", "LOC", "FAC"}),
@@ -119,6 +130,8 @@ def _spans(kind: FactKind, chunk: Chunk, start: int, end: int, question_text: st
         out.append((entity.start, entity.end))
     if kind is FactKind.DURATION:
         out += [(start + m.start(), start + m.end()) for m in _DURATION.finditer(text[start:end])]
+    if kind is FactKind.DATE:  # treaties date by events: "ninety days after the date of the deposit …"
+        out += [(start + m.start(), start + m.end()) for m in _RELATIVE_DATE.finditer(text[start:end])]
     if kind is FactKind.ORGANISATION:
         found = [(start + m.start(), start + m.end()) for m in _BODY.finditer(text[start:end])]
         out += [(a, b) for a, b in found if _names_a_body(text[a:b])]
@@ -146,10 +159,31 @@ def _with_qualifier(text: str, start: int, end: int) -> int:
 
 
 _MAIN_VERB = re.compile(
-    r"^\s*(?:which|what)\s+(?:\w+\s+){1,2}?(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b)(\w+s|\w+ed)\b"
-    r"|^\s*(?:who|whose)\s+(?!is\b|are\b|was\b|were\b)(\w+)",
+    LEAD + r"(?:which|what)\s+(?:\w+\s+){1,2}?(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b)(\w+s|\w+ed)\b"
+    r"|" + LEAD + r"(?:who|whose)\s+(?!is\b|are\b|was\b|were\b)(\w+)",
     re.I,
 )
+
+
+_OFFICE_HOLDER = re.compile(
+    r"\b(?:Director|Deputy\s+Director|Secretary[- ]General|Secretary|Attorney\s+General|Minister|Head|Chair(?:person)?"
+    r"|President|Administrator|Commissioner|Registrar|Executive\s+Director)\s+of\s+(?:the\s+)?$"
+)
+
+
+def _with_office_holder(text: str, start: int) -> int:
+    """Where an office's holder starts: "designated by the Director of the Federal Bureau of Investigation" names the
+    Director, not the Bureau."""
+    holder = _OFFICE_HOLDER.search(text[max(0, start - 40) : start])
+    return start - len(holder.group(0)) if holder else start
+
+
+def _agent_of(text: str, start: int, verb: str) -> float:
+    """1 when the candidate does the question's verb in the passive ("They shall be elected by the Committee of the
+    Parties" answers "which body elects", not "the election procedure … shall be determined by the Committee of
+    Ministers")."""
+    by = re.search(r"\b([^\W\d_]+)\s+by\s+(?:the\s+)?$", text[max(0, start - 40) : start])
+    return 1.0 if by is not None and family(stem(by.group(1).lower())) == verb else 0.0
 
 
 def _specific(kind: FactKind, value: str, question: str) -> float:
@@ -162,6 +196,8 @@ def _specific(kind: FactKind, value: str, question: str) -> float:
     return 0.0
 
 
+# A sentence that opens with a pronoun continues the one before it.
+_ANAPHORIC = re.compile(r"\s*(?:they|it|he|she|this|these|those|such|its|their)\b", re.I)
 _MONTH = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
 )
@@ -174,7 +210,7 @@ def _nearness(text: str, start: int, end: int, asked: set[str]) -> float:
     best = 0.0
     for m in re.finditer(r"[^\W_]+", text[max(0, start - 120) : end + 120]):
         absolute = m.start() + max(0, start - 120)
-        if start <= absolute < end or stem(m.group(0).lower()) not in asked:
+        if start <= absolute < end or family(stem(m.group(0).lower())) not in asked:
             continue
         distance = start - absolute if absolute < start else absolute - end
         best = max(best, 1 / (1 + max(0, distance) / 30))
@@ -202,6 +238,7 @@ def _names_a_body(value: str) -> bool:
 
 
 def _trim(value: str) -> str:
+    value = re.sub(r"\]\([^)]*\)?|[\[\]]", "", value)  # a Markdown link's brackets and address are not the fact
     return re.sub(r"^(?:the|a|an)\s+", "", value.strip(" ,.;:()*“”\"'"), flags=re.I)
 
 
@@ -214,15 +251,20 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     seen = {r.row for r in ranked}
     lexical = ctx.search.passages(question.text, LEXICAL_DEPTH, question.filters, within, SearchMode.LEXICAL)
     ranked += [r for r in lexical if r.row not in seen]
-    asked = {s for w in content_words(question.text) for s in stems(w)}
+    asked = {family(s) for w in content_words(question.text) for s in stems(w)}
     named = named_documents(ctx.store, question.naming_text)
     instruments = set(question.analysis.instruments)
     # The question's words, and for other languages the English names of what it names ("Eastern Africa").
-    question_words = {w.lower() for w in re.findall(r"[^\W_]+", f"{question.text} {question.names}")}
+    # The instrument the question names is where to look, not a word of the asked thing ("who convenes … under the
+    # Council of Europe Convention" is answered by "the Secretary General of the Council of Europe").
+    own_words = f"{without_instrument_names(question.text)} {question.names}"
+    question_words = {w.lower() for w in re.findall(r"[^\W_]+", own_words)}
     # The question's own verb ("Which body *decides* …", "Who *presented* …"): the answer stands next to it.
     verb_match = _MAIN_VERB.match(question.text)
-    main = stem(next(g for g in verb_match.groups() if g)) if verb_match else ""
+    main = family(stem(next(g for g in verb_match.groups() if g))) if verb_match else ""
     event = {stem(w)[:5] for w in question_words if stem(w) in _EVENT_VERBS}
+    if _TAKES_EFFECT.search(question.text):
+        event |= {"forc", "effec", "bindi"}  # "enter into force": a sentence about entering into force
     best: FactCandidate | None = None
     for rank, chunk in enumerate(r.chunk for r in ranked):
         spans = sentences(chunk)
@@ -232,28 +274,54 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
             if len(rows) == len(spans)
             else np.full(len(spans), 0.3)
         )
-        section = set(stems(chunk.section))
-        for span, sim in zip(spans, similarity.tolist(), strict=True):
-            if event and not event & {s[:5] for s in stems(span.text)}:
+        section = families(chunk.section)
+        scores = similarity.tolist()
+        for number, (span, sim) in enumerate(zip(spans, scores, strict=True)):
+            words = families(span.text)
+            quote = span.text
+            if number and _ANAPHORIC.match(span.text):
+                quote = chunk.text[spans[number - 1].start : span.end]  # quoted with the sentence it continues
+                # "They shall be elected by …" is about what the sentence before names ("… members of GRETA").
+                words |= families(spans[number - 1].text)
+                sim = max(sim, (sim + scores[number - 1]) / 2)
+            if event and not event & ({s[:5] for s in words} | {s[:4] for s in words}):
                 continue  # "when did it finish?", "which countries ratified?": a sentence about that event
-            shared = len(asked & (set(stems(span.text)) | section)) / max(1, len(asked))
+            shared = ctx.weighted_share(asked, words | section)
             for start, end in _spans(kind, chunk, span.start, span.end, question.text):
                 start = _with_qualifier(chunk.text, start, end)
+                if kind in (FactKind.ORGANISATION, FactKind.PERSON):
+                    start = _with_office_holder(chunk.text, start)
                 value = _trim(chunk.text[start:end])
-                words = [w.lower() for w in re.findall(r"[^\W_]+", value)]
-                if not words or sum(w in question_words for w in words) * 2 >= len(words):
+                named_words = [w.lower() for w in re.findall(r"[^\W_]+", value)]
+                named_words = [w for w in named_words if w not in STOP_WORDS] or named_words  # "of the" names no one
+                if not named_words or sum(w in question_words for w in named_words) * 2 >= len(named_words):
                     continue  # the question's own words are not its answer ("which UNODC office" → not "UNODC")
-                if set(named_instruments(value)) & instruments:
+                if re.search(r"\s(?:of|against|for|on|and|the|to|in)$", value, re.I):
+                    continue  # a name cut short ("United Nations Convention against"), not a name
+                if set(named_instruments(value)) & instruments and not content_words(without_instrument_names(value)):
                     continue  # nor the instrument it names, in whatever language it names it ("Conseil de l'Europe")
                 score = SENTENCE_WEIGHT * sim + OVERLAP_WEIGHT * shared + RANK_WEIGHT * (1 - RANK_DECAY * rank)
-                verb = {main} if main and main in set(stems(span.text)) else asked
+                verb = {main} if main and main in words else asked
                 score += NEAR_WEIGHT * _nearness(chunk.text, start, end, verb)
+                if main and kind in (FactKind.ORGANISATION, FactKind.PERSON):
+                    score += AGENT_WEIGHT * _agent_of(chunk.text, start, main)
                 score += SPECIFIC_WEIGHT * _specific(kind, value, question.text)
+                if kind is FactKind.DATE and not _DATE_LIKE.search(value):
+                    anchor = re.split(r"\b(?:after|following|from)\b", value, maxsplit=1)[-1]
+                    if event & ({w[:5] for w in stems(anchor)} | {w[:4] for w in stems(anchor)}):
+                        continue  # "five years from the entry into force" counts from the event asked about
+                    score -= RELATIVE_DATE_PENALTY
                 if named and chunk.doc_id in named:
                     score += NAMED_DOCUMENT_BONUS
                 if best is None or score > best.score:
-                    best = FactCandidate(chunk, span.text, value, score)
+                    best = FactCandidate(chunk, quote, value, score)
     documents = set(question.reading.doc_ids) | named
+    instrument_documents = {
+        doc_id for doc_id, info in ctx.store.documents.items() if info.meta.instrument in instruments
+    }
+    noted = _noted_fact(ctx, kind, documents | instrument_documents, question, best, [r.chunk for r in ranked])
+    if noted is not None:
+        return noted
     weak = best is None or best.score < FRONT_MATTER_BELOW
     if kind is FactKind.PLACE and re.search(r"\b(?:countries|regions|places|cities)\b", question.text, re.I):
         weak = True  # "which countries does it cover?": all of them, as the document states them
@@ -262,6 +330,77 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     if weak and len(documents) == 1 and asks_front_matter:
         return _front_matter_fact(ctx, kind, next(iter(documents)), question.text) or best
     return best
+
+
+# The front matter's notes on a document's life ("opened for signature in Warsaw, 16 May 2005; entry into force
+# 1 February 2008"), read clause by clause.
+_NOTES = ("issuing_body", "entry_into_force", "place")
+NOTE_QUOTE_DEPTH = 5
+_CALENDAR_DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\s+\d{4}\b|\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\s+\d{1,2},\s+\d{4}\b"
+)
+_NOTED_PLACE = re.compile(r"\b(?:in|at)\s+((?!(?:January|February|March|April|May|June|July|August|September|October"
+                          r"|November|December)\b)[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)")  # fmt: skip
+# Words that name the kind of fact asked, not the event it is about.
+_TYPE_WORDS = {stem(w) for w in ("city", "place", "country", "date", "day", "year", "when", "where", "which", "held")}
+
+
+def _noted_fact(
+    ctx: AnswerContext,
+    kind: FactKind,
+    doc_ids: set[str],
+    read: Question,
+    best: FactCandidate | None,
+    ranked: list[Chunk],
+) -> FactCandidate | None:
+    """A date or place that a document's front matter notes for the event the question asks about ("When did the
+    Council of Europe Convention enter into force?"): every word the question adds to the document's name must be
+    in the note's clause, so "protocol amendment entry into force" is not answered by the Protocol's own entry into
+    force. Quoted with the text's best sentence on it in the same document (its best-ranked passage's)."""
+    if kind not in (FactKind.DATE, FactKind.PLACE):
+        return None
+    question = read.text
+    for doc_id in sorted(doc_ids):
+        meta = ctx.store.documents[doc_id].meta
+        known = set(stems(f"{meta.title} {meta.provenance.get('short_title', '')}")) | _TYPE_WORDS
+        known |= {stem(w) for n in named_instruments(question) for w in n.split()}
+        asked = {family(s) for w in content_words(question) for s in stems(w)} - {family(s) for s in known}
+        if not asked:
+            continue
+        for note in (f"{name.replace('_', ' ')}: {meta.provenance.get(name)}" for name in _NOTES):
+            for clause in re.split(r"[;()]", note):
+                if not asked <= families(clause):
+                    continue
+                found = _CALENDAR_DATE.search(clause) if kind is FactKind.DATE else _NOTED_PLACE.search(clause)
+                if found is None:
+                    continue
+                value = found.group(found.lastindex or 0)
+                # Quoted with a sentence on the event ("open for signature"): the best fact candidate's, or that of
+                # the passage search ranks first for these words (unscoped, as /api/search shows it); else the title.
+                quotes = [(best.chunk, best.sentence)] if best is not None and best.chunk.doc_id == doc_id else []
+                searched = [r.chunk for r in ctx.search.passages(read.asked, NOTE_QUOTE_DEPTH, read.filters)]
+                top = next((c for c in searched + ranked if c.doc_id == doc_id), None)
+                if top is not None:
+                    sentence = ctx.best_sentences(question, [top])[0]
+                    quotes.append((top, sentence[0].text if sentence else top.text))
+                for chunk, quote in quotes:
+                    if asked & families(quote):
+                        return FactCandidate(chunk, quote, value, 0.0, from_front_matter=True)
+                first = _first_sentence(ctx, doc_id)
+                if first is not None:
+                    return FactCandidate(first[0], first[1], value, 0.0, from_front_matter=True)
+    return None
+
+
+def _first_sentence(ctx: AnswerContext, doc_id: str) -> tuple[Chunk, str] | None:
+    ids = ctx.store.chunk_ids_of_document(doc_id)
+    if not ids:
+        return None
+    first = ctx.store.chunks([min(ids)])[min(ids)]
+    spans = sentences(first)
+    return first, spans[0].text if spans else first.text
 
 
 # What the front matter's fields mean: a document's date is when it was issued or presented (not when a project
@@ -278,6 +417,7 @@ _FRONT_MATTER_ASKS: dict[FactKind, re.Pattern[str]] = {
     FactKind.DURATION: re.compile(r"(?!)"),
     FactKind.NUMBER: re.compile(r"(?!)"),
 }
+_TAKES_EFFECT = re.compile(r"\binto\s+force\b|\btakes?\s+effect\b|\b(?:effective|binding)\b", re.I)
 # "When did the project finish?": a date answers it only from a sentence about finishing, not any date nearby.
 _EVENT_VERBS = {
     stem(w)
@@ -297,13 +437,10 @@ def _front_matter_fact(ctx: AnswerContext, kind: FactKind, doc_id: str, question
         FactKind.DATE: meta.date if _DATE_LIKE.search(meta.date) else "",
         FactKind.PLACE: ", ".join(meta.countries if cues.asks_countries(question) else meta.countries or meta.regions),
     }.get(kind, "")
-    ids = ctx.store.chunk_ids_of_document(doc_id)
-    if not value or not ids:
+    first = _first_sentence(ctx, doc_id)
+    if not value or first is None:
         return None
-    first = ctx.store.chunks([min(ids)])[min(ids)]
-    spans = sentences(first)
-    quote = spans[0].text if spans else first.text
-    return FactCandidate(first, quote, value, 0.0, from_front_matter=True)
+    return FactCandidate(first[0], first[1], value, 0.0, from_front_matter=True)
 
 
 _HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\s+(\w+)", re.I)
@@ -332,10 +469,25 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
         return False
     n = draft.cite(found.chunk, found.sentence, [])
     label = passage_label(ctx, found.chunk, question.language)
+    fact = _with_counted_noun(found.sentence, found.fact, counted.group(1)) if counted else found.fact
+    fact = " ".join(fact.split())  # a fact sheet's hard line breaks are not part of the fact
     if found.from_front_matter:
-        draft.say(f"{found.fact}, according to the details of {label} [{n}]")
+        draft.say(f"{found.fact}, according to the details of {document_label(ctx, found.chunk.doc_id)} [{n}]")
         draft.say(f"{label}: “{found.sentence}” [{n}]")
         return True
-    draft.say(f"{found.fact} [{n}]")
+    draft.say(f"{fact} [{n}]")
     draft.say(f"{label}: “{found.sentence}” [{n}]")
     return True
+
+
+def _with_counted_noun(sentence: str, figure: str, noun: str) -> str:
+    """ "23 persons", not a bare "23", when the question counts persons: the figure with what it counts."""
+    at = sentence.find(figure)
+    if at < 0 or noun.lower() in STOP_WORDS:
+        return figure
+    rest = sentence[at + len(figure) :]
+    for words in range(1, 6):  # the shortest run of words that ends with the counted noun
+        following = re.match(rf"(?:\s+[^\W\d_][\w-]*){{{words}}}", rest)
+        if following and EvidenceCheck.states_figure(f"1 {following.group(0).split()[-1]}", noun):
+            return f"{figure}{following.group(0)}"
+    return figure

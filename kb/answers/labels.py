@@ -76,3 +76,13 @@ def passage_label(ctx: AnswerContext, chunk: Chunk, language: UNLanguage = UNLan
     if not section or section.lower() in title.lower() or len(section) > 80:
         return short
     return f"{short}, {section}"
+
+
+def document_label(ctx: AnswerContext, doc_id: str) -> str:
+    """A document by its short title, for what its front matter states ("according to the details of India
+    Project")."""
+    meta = ctx.store.documents[doc_id].meta
+    if meta.instrument is not None:  # "the Protocol", "the Council of Europe Convention"
+        return INSTRUMENT_NAMES[L.ENGLISH][Instrument(meta.instrument)].removeprefix("of ")
+    title = citation_title(meta, "")
+    return display(title.split(":")[0] if len(title) > 60 else title)

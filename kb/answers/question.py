@@ -20,13 +20,15 @@ from kb.language import UNLanguage, detect_language_in_conversation
 from kb.query import QueryAnalysis, analyse_query
 from kb.spelling import Speller
 
+# A question may open with where to look before its question word: "In the US Code provisions on …, who decides …".
+LEAD = r"^(?:(?:under|in|according\s+to|within|for|per|from|at|on|by)\b[^,?]{0,120},\s*)?\s*"
 _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
-    (re.compile(r"^\s*(?:for\s+)?how\s+long\b|\bwithin\s+how\s+(?:many|much)\b|\bwhat\s+(?:time\s+)?period\b"
+    (re.compile(LEAD + r"(?:for\s+)?how\s+long\b|\bwithin\s+how\s+(?:many|much)\b|\bwhat\s+(?:time\s+)?period\b"
                 r"|\bhow\s+many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours)\b", re.I),
      FactKind.DURATION),
-    (re.compile(r"^\s*(?:when|since\s+when|until\s+when)\b|\b(?:what|which)\s+(?:year|date|day|month)\b"
+    (re.compile(LEAD + r"(?:when|since\s+when|until\s+when)\b|\b(?:what|which)\s+(?:year|date|day|month)\b"
                 r"|\bon\s+what\s+date\b|\bin\s+what\s+year\b", re.I), FactKind.DATE),
-    (re.compile(r"^\s*where\b|\bin\s+(?:which|what)\s+(?:city|country|countries|room|venue|place|region)\b"
+    (re.compile(LEAD + r"where\b|\bin\s+(?:which|what)\s+(?:city|country|countries|room|venue|place|region)\b"
                 r"|\b(?:which|what)\s+(?:(?!(?:must|do|does|did|should|can|could|will|would|shall|may|might|are|is|was"
                 r"|were|have|has)\b)\w+\s+){0,2}?(?:city|cities|room|venue|place|places|countries|regions?)\b",
                 re.I),
@@ -34,16 +36,19 @@ _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
     (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|amount)\b", re.I), FactKind.NUMBER),
     (re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:organi[sz]ations?|office|agency|agencies|body|bodies|department"
                 r"|ministry|partners?|institution|entity|committee|task\s+force|authority|authorities)\b"
-                r"|^\s*(?:who|whose)\b(?!\s+(?:is|are)\s+(?:a|an)\s)", re.I), FactKind.ORGANISATION),
+                r"|" + LEAD + r"(?:who|whose)\b(?!\s+(?:is|are)\s+(?:a|an)\s)", re.I), FactKind.ORGANISATION),
     # Keyword queries name the fact they want last: "transportation impact award deadline", "award amount".
-    (re.compile(r"\b(?:deadline|date|dates|year|day)\s*\??\s*$", re.I), FactKind.DATE),
-    (re.compile(r"\b(?:amount|sum|budget|funding|figure|number|total|percentage|cost)\s*\??\s*$", re.I),
+    (re.compile(r"\b(?:penalty|penalties|sentence|imprisonment|term\s+of\s+office|duration|time\s+limit)\s*\??\s*$",
+                re.I), FactKind.DURATION),
+    (re.compile(r"\b(?:deadline|date|dates|year|day|entry\s+into\s+force)\s*\??\s*$", re.I), FactKind.DATE),
+    (re.compile(r"\b(?:amount|sum|budget|funding|figure|number|total|percentage|costs?|profits?|revenues?|income"
+                r"|earnings)\s*\??\s*$", re.I),
      FactKind.NUMBER),
     (re.compile(r"\b(?:venue|location|room|city)\s*\??\s*$", re.I), FactKind.PLACE),
 ]  # fmt: skip
 _PERSON = re.compile(
-    r"^\s*who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:president|secretary|director|chair|head|minister)\b"
-    r"|^\s*who\s+(?:presented|said|announced|chaired|spoke|wrote|signed|delivered|gave|opened|moderated)\b",
+    LEAD + r"who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:president|secretary|director|chair|head|minister)\b"
+    r"|" + LEAD + r"who\s+(?:presented|said|announced|chaired|spoke|wrote|signed|delivered|gave|opened|moderated)\b",
     re.I,
 )
 _LIST = re.compile(
