@@ -37,11 +37,15 @@ _SAME = re.compile(
     r"\bgo(?:es)?\s+further\b|\bdiffer\b|\bstricter\b|\bbroader\b|\bstronger\b|\bnarrower\b"
     r"|\b(?:say|says|provide|provides|do|does|require|requires|have|has|contain|contains)\s+(?:the\s+same|that|"
     r"something\s+similar|the\s+same\s+thing|likewise|similar(?:ly)?)\b|\bthe\s+same\b|\bsimilar(?:ly)?\b"
-    r"|\blikewise\b|\bas\s+well\b|\btoo\s*\??\s*$",
+    r"|\blikewise\b|\bas\s+well\b|\btoo\s*\??\s*$"
+    # "Is there anything like that in the protocol?", "Does the protocol have its own rule on that?"
+    r"|\blike\s+th(?:at|is)\b|\b(?:rule|provision|article|clause)\s+on\s+th(?:at|is)\b|\bon\s+th(?:at|is)\s*\??\s*$"
+    r"|\bequivalent\b|\bcounterpart\b|\bits\s+own\b",
     re.I,
 )
 _LEADING = re.compile(r"^\s*(?:and|or|but|also|then)?\s*(?:(?:what|how)\s+about|same\s+(?:for|in|with))?\s*", re.I)
 _INSTRUMENT_NAMES = {
+    "protocol": "the Protocol",
     "untoc": "the Convention against Transnational Organized Crime",
     "coe": "the Council of Europe Convention",
     "us-law": "US law",
@@ -98,6 +102,14 @@ def _resolve_one(
         text = _THEM.sub(lambda m: _replace_set(m.group(0)), question, count=1)
         return Reading(text, True, subject="the projects")
 
+    # "Is there anything like that in the protocol?" after a question about another instrument: the same, of both.
+    now = own.named_instrument or ("protocol" if own.instruments == ["protocol"] else None)
+    earlier = before.named_instrument or "protocol"
+    if now and now != earlier and _SAME.search(question):
+        name = _INSTRUMENT_NAMES[now]
+        text = _of_instrument(previous.text, name, before.named_instrument)
+        return Reading(text, True, subject=name, compare_with=earlier)
+
     # "Who runs it?": the one project (or document) the previous answer was about.
     if _IT.search(question) and not own.refs and len(words) <= 12:
         if len(projects) == 1:
@@ -116,11 +128,6 @@ def _resolve_one(
             return Reading(text, True, (), (), f"article {ref.local}")
 
     # "Does the Council of Europe Convention say the same?", "… go further?": the previous question, of both.
-    if own.named_instrument and own.named_instrument != before.named_instrument and _SAME.search(question):
-        name = _INSTRUMENT_NAMES[own.named_instrument]
-        earlier = before.named_instrument or "protocol"
-        return Reading(_of_instrument(previous.text, name), True, subject=name, compare_with=earlier)
-
     if len(words) > MAX_ELLIPSIS_WORDS or not _ELLIPSIS.search(question):
         return Reading(question)
     fragment = _LEADING.sub("", question).strip(" ?.!")
@@ -163,12 +170,14 @@ def _resolve_one(
             return Reading(text + "?", True, subject=fragment)
     if own.named_instrument and own.named_instrument != before.named_instrument:
         name = _INSTRUMENT_NAMES[own.named_instrument]
-        return Reading(_of_instrument(base, name), True, subject=name)
+        return Reading(_of_instrument(base, name, before.named_instrument), True, subject=name)
     return Reading(question)
 
 
 _SUBJECT = re.compile(
-    r"^\s*(?i:what|who)\s+(?i:is|are|was|were)\s+(?i:the\s+|an?\s+)?(?P<s>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4})"
+    r"^\s*(?i:what|who)\s+(?i:is|are|was|were)\s+(?:(?P<the>(?i:the)\s+)|(?i:an?\s+))?"
+    # "GRETA", "the Partnership to Prevent (P2P) Human Trafficking"
+    r"(?P<s>[A-Z][\w-]*(?:\s+(?:(?:to|of|on|for|and|against|in)\s+)?(?:\([A-Z0-9]+\)\s+)?[A-Z][\w-]*){0,6})"
     r"(?:\s+(?i:under|in|of|according\s+to)\b.*)?\s*\??\s*$"
 )
 
@@ -176,7 +185,7 @@ _SUBJECT = re.compile(
 def _subject_of(question: str) -> str:
     """The named subject of a "what is X?" question ("GRETA"), which a following "it" points back to."""
     m = _SUBJECT.match(question)
-    return m.group("s") if m else ""
+    return f"{'the ' if m.group('the') else ''}{m.group('s')}" if m else ""
 
 
 def _replace_set(found: str) -> str:
@@ -205,10 +214,30 @@ def _reference_spans(text: str) -> list[tuple[int, int]]:
 _THE_PROTOCOL = re.compile(r"\bthe\s+(?:trafficking\s+(?:in\s+persons\s+)?|palermo\s+)?protocol\b", re.I)
 
 
-def _of_instrument(question: str, name: str) -> str:
-    """The question asked of another instrument: its "the Protocol" replaced, or "Under <name>, …" before it."""
-    if _THE_PROTOCOL.search(question):
-        return _THE_PROTOCOL.sub(name, question, count=1).rstrip(" ?.!") + "?"
+# How English questions name each instrument, whole ("the UN Convention against Transnational Organized Crime").
+_MENTIONS = {
+    "protocol": _THE_PROTOCOL,
+    "coe": re.compile(
+        r"\b(?:the\s+)?(?:council\s+of\s+europe(?:['’]s)?\s+(?:(?:anti-)?trafficking\s+)?convention"
+        r"(?:\s+on\s+action\s+against\s+trafficking\s+in\s+human\s+beings)?|coe\s+(?:trafficking\s+)?convention"
+        r"|warsaw\s+convention)",
+        re.I,
+    ),
+    "untoc": re.compile(
+        r"\b(?:the\s+)?(?:un\s+|united\s+nations\s+)?(?:convention\s+against\s+transnational\s+organi[sz]ed\s+crime"
+        r"|untoc|toc\s+convention|palermo\s+convention|organi[sz]ed\s+crime\s+convention)",
+        re.I,
+    ),
+    "us-law": re.compile(r"\b(?:the\s+)?(?:us|u\.s\.|united\s+states)\s+(?:law|code)", re.I),
+}
+
+
+def _of_instrument(question: str, name: str, named_before: str | None = None) -> str:
+    """The question asked of another instrument: the one it named replaced ("… say about compensation?" of the
+    Convention), or "Under <name>, …" before it."""
+    mention = _MENTIONS[named_before or "protocol"].search(question)
+    if mention:
+        return (question[: mention.start()] + name + question[mention.end() :]).rstrip(" ?.!") + "?"
     return f"Under {name}, {_lower_first(_strip_instrument(question))}"
 
 

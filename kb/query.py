@@ -113,6 +113,10 @@ _COMPARISON = re.compile(
 )
 
 
+def names_the_protocol(text: str) -> bool:
+    return _NAMES_PROTOCOL.search(text) is not None
+
+
 def named_instruments(query: str) -> list[str]:
     """Every instrument the query names, in the order it names them ("protocol" for the Trafficking Protocol)."""
     found: list[tuple[int, str]] = []

@@ -177,6 +177,40 @@ def test_who_runs_it_is_about_the_one_project_named_before(knowledge_base: Knowl
     assert "South Asia Regional Office" in before_first_quote(response), response.answer
 
 
+def test_who_runs_it_names_the_office_not_a_body_its_passage_mentions(knowledge_base: KnowledgeBase) -> None:
+    # The project's passage names INTERPOL and the UN TOC Convention; neither runs it.
+    response = dialogue(knowledge_base, "Which project involves INTERPOL Lyon?", "Who runs it?")
+    assert "Eastern Africa Regional Office" in before_first_quote(response), response.answer
+
+
+def test_anything_like_that_in_the_protocol_compares_it_on_the_previous_topic(knowledge_base: KnowledgeBase) -> None:
+    response = dialogue(
+        knowledge_base,
+        "What does the Council of Europe Convention say about not punishing victims for offences they were "
+        "compelled to commit?",
+        "Is there anything like that in the protocol?",
+    )
+    assert response.read_as is not None and "Protocol" in response.read_as and "punishing" in response.read_as
+    assert "coe:26" in cited_chunks(response), response.answer  # the side that has the rule is shown too
+
+
+def test_and_another_instrument_asks_the_previous_question_of_that_instrument(knowledge_base: KnowledgeBase) -> None:
+    response = dialogue(
+        knowledge_base,
+        "What does the Council of Europe Convention say about the protection of witnesses?",
+        "And the Convention against Transnational Organized Crime?",
+    )
+    assert response.read_as is not None and "Council of Europe" not in response.read_as
+    assert any(c.startswith("untoc:24") for c in cited_chunks(response)), response.answer
+
+
+def test_a_question_naming_a_programme_the_protocol_does_not_is_answered_from_where_it_is_named(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    response = ask(knowledge_base, "What is the Partnership to Prevent (P2P) Human Trafficking?")
+    assert response.citations[0].doc_id == "wh-factsheet-pitf-2024", response.answer
+
+
 def test_a_question_without_conversation_is_not_read_as_a_follow_up(knowledge_base: KnowledgeBase) -> None:
     response = ask(knowledge_base, "and which of them works in Africa?")
     assert response.read_as is None or "previous answer" not in response.read_as

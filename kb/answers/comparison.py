@@ -32,10 +32,10 @@ _INSTRUMENT_WORDS = re.compile(
     re.I,
 )
 _COMPARING = re.compile(
-    r"\b(?:does|do|is|are|did)\b|\bgo(?:es)?\s+further\s+than\b|\bdiffer(?:s|ent|ence|ences)?\s+(?:from|between)?\b"
+    r"\bhow\s+(?:long|many|much)\b|\b(?:does|do|is|are|did)\b|\bgo(?:es)?\s+further\s+than\b|\bdiffer(?:s|ent|ence|ences)?\s+(?:from|between)?\b"
     r"|\bcompar(?:e|ed|es|ison)\s*(?:with|to|of|between)?\b|\bunlike\b|\blike\b|\bsame\s+as\b|\bonly\s+in\b"
     r"|\bboth\b|\bthan\b|\bversus\b|\band\b|\bor\b|\bon\b|\bhow\b|\bwhat\b|\bwhich\b|\balso\b|\btoo\b|\bin\b"
-    r"|\bthe\b|\bit\b|\bsay\b|\babout\b",
+    r"|\bthe\b|\bit\b|\bsay\b|\babout\b|^\s*(?:under|according\s+to)\b|\b(?:when|who|where)\b",
     re.I,
 )
 
@@ -43,7 +43,7 @@ _COMPARING = re.compile(
 def comparison_topic(question: str) -> str:
     """What is compared: the question without the instruments' names and the comparing words."""
     topic = _COMPARING.sub(" ", _INSTRUMENT_WORDS.sub(" ", question))
-    topic = " ".join(topic.replace("?", " ").split())
+    topic = " ".join(re.sub(r"[?,;:]", " ", topic).split())
     return topic if len(topic) >= 3 else question
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -87,6 +88,25 @@ class AnswerContext:
             cursor += len(spans)
             out.append([spans[i] for i in np.argsort(-chunk_scores, kind="stable")[:limit].tolist()])
         return out
+
+    @cached_property
+    def protocol_text(self) -> str:
+        """The Protocol's whole text, lower-cased with single spaces, read once: what it names."""
+        return self._text_of(lambda doc_type: doc_type is DocType.PROTOCOL)
+
+    @cached_property
+    def text_outside_the_protocol(self) -> str:
+        """Every other document's text, the same way."""
+        return self._text_of(lambda doc_type: doc_type is not DocType.PROTOCOL)
+
+    def _text_of(self, wanted: Callable[[DocType], bool]) -> str:
+        ids = [
+            i
+            for doc_id, info in self.store.documents.items()
+            if wanted(info.meta.type)
+            for i in self.store.chunk_ids_of_document(doc_id)
+        ]
+        return " ".join(" ".join(c.text.lower().split()) for c in self.store.chunks(ids).values())
 
     @cached_property
     def rarity(self) -> dict[str, float]:

@@ -42,7 +42,13 @@ _GENERIC_FOCUS = {
     "projects", "project", "documents", "countries", "country", "states", "state", "people", "persons",
     "purpose", "purposes", "aim", "aims", "goal", "goals", "objective", "objectives", "themes", "theme",
 }  # fmt: skip
-_FOCUS = re.compile(r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+the\s+(\w+)|^\s*(?:what|which)\s+(\w+)", re.I)
+# The asked-for thing: "what is the X", or the noun of "which (existing) X": its last word before the verb.
+_FOCUS = re.compile(
+    r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+the\s+(\w+)"
+    r"|^\s*(?:what|which)\s+(?:(?!(?:is|are|was|were|does|do|did|has|have|can|could|should|must|will|would|shall|may)\b)"
+    r"\w+\s+(?=[a-z]+\s+(?:is|are|was|were|does|do|did|has|have|can|could|should|must|will|would|shall|may)\b))?(\w+)",
+    re.I,
+)
 _WHEN = re.compile(r"^\s*(?:when|what\s+(?:year|date|month|day)|since\s+when|how\s+long)\b", re.I)
 _TIME = re.compile(
     r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
@@ -76,6 +82,13 @@ class Verdict:
 # Words that count the same thing: "how many people" is answered by "23 persons".
 _PEOPLE = frozenset({"people", "person", "individual", "personnel"})
 _SAME_COUNT = {w: _PEOPLE for w in ("people", "persons", "person", "individuals", "personnel")}
+
+
+def _spelt_either_way(word_stem: str, evidence_stems: set[str]) -> bool:
+    if word_stem in evidence_stems:
+        return True
+    american = re.sub(r"(?<=\w{4})(?:mm|me)$", "m", word_stem)
+    return american != word_stem and american in evidence_stems
 
 
 class EvidenceCheck:
@@ -161,6 +174,7 @@ class EvidenceCheck:
         if _WHEN.match(question) and not _TIME.search(without_references(body)):
             return Verdict(True, "the passages give no date or time", dense_top, ["when"])
         focus = self.focus(question)
-        if focus and dense_top < DENSE_CONFIDENT and stem(focus) not in evidence_stems:
+        # (A British or American spelling of the same word counts: "programme", "program".)
+        if focus and dense_top < DENSE_CONFIDENT and not _spelt_either_way(stem(focus), evidence_stems):
             return Verdict(True, f"the passages do not mention {focus!r}", dense_top, [focus])
         return Verdict(False, "supported", dense_top)

@@ -325,6 +325,8 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     weak = best is None or best.score < FRONT_MATTER_BELOW
     if kind is FactKind.PLACE and re.search(r"\b(?:countries|regions|places|cities)\b", question.text, re.I):
         weak = True  # "which countries does it cover?": all of them, as the document states them
+    if kind is FactKind.ORGANISATION and best is not None and main and main not in families(best.sentence):
+        weak = True  # "Who runs it?": a body named in a sentence about something else does not run it
     # Other languages: the document named and the kind of fact asked are the reading (the cues are English).
     asks_front_matter = _FRONT_MATTER_ASKS[kind].search(question.text) if question.english else True
     if weak and len(documents) == 1 and asks_front_matter:

@@ -22,6 +22,7 @@ from kb.answers.question import DEFINITION, AnswerType, FactKind, Question
 from kb.answers.sources import named_documents, named_sections
 from kb.api import MAX_QUESTION_CHARS, Intent
 from kb.glossary import expand, topic_of
+from kb.query import named_instruments, names_the_protocol
 from kb.quotes import sentences
 from kb.records import Chunk, DocType
 from kb.refs import ArticleRef, Instrument
@@ -38,6 +39,25 @@ _OTHER_SOURCES = re.compile(
     r"|\bkey\s+themes?\b|\bexpected\s+outcomes?\b|\bpresentations?\b|\bdelegation\b",
     re.I,
 )
+
+
+# A proper name in a question: capitalised words after its first ("Partnership to Prevent (P2P) Human
+# Trafficking"), or an acronym ("P2P", "EAPCCO").
+_PROPER_NAME = re.compile(
+    r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+(?:\s+(?:to|of|on|for|and|the|in|\([A-Z0-9]+\))?\s*[A-Z][a-z]+)+|\b[A-Z][A-Z0-9]*[A-Z0-9]\b"
+)
+
+
+def _names_what_the_protocol_does_not(ctx: AnswerContext, question: str) -> bool:
+    """The question names something (a programme, a body) that other documents name and the Protocol does not:
+    it is about them, and Protocol primacy does not apply ("What is the Partnership to Prevent (P2P) …?")."""
+    for m in _PROPER_NAME.finditer(question):
+        name = " ".join(m.group(0).lower().split())
+        if len(name) < 3 or name in ctx.protocol_text or named_instruments(name) or names_the_protocol(name):
+            continue
+        if name in ctx.text_outside_the_protocol:
+            return True
+    return False
 
 
 def _definitions(ctx: AnswerContext, question: str, allowed: set[int] | None) -> list[RankedChunk]:
@@ -91,6 +111,10 @@ def answer_fact_or_list(ctx: AnswerContext, asked: Question, draft: AnswerDraft)
 def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft) -> tuple[Intent, bool]:
     question, analysis = asked.text, asked.analysis
     within = question_scope(ctx, asked)
+    if analysis.comparison and not analysis.refs:
+        # Two instruments side by side, each with its own provision (a fact of one side would hide the other).
+        none = answer_comparison(ctx, asked, draft)
+        return Intent.PASSAGE_SEARCH, none
     if answer_fact_or_list(ctx, asked, draft):
         return Intent.PASSAGE_SEARCH, False
     missing = unstated_reason(asked)
@@ -120,6 +144,7 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         and protocol_allowed
         and within is None
         and not _OTHER_SOURCES.search(question)
+        and not _names_what_the_protocol_does_not(ctx, question)
     ):
         only_protocol = filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
         defined = _definitions(ctx, question, ctx.search.allowed_chunks(only_protocol))

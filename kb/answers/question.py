@@ -35,7 +35,8 @@ _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
      FactKind.PLACE),
     (re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|amount)\b", re.I), FactKind.NUMBER),
     (re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:organi[sz]ations?|office|agency|agencies|body|bodies|department"
-                r"|ministry|partners?|institution|entity|committee|task\s+force|authority|authorities)\b"
+                r"|ministry|partners?|institution|entity|committee|task\s+force|authority|authorities"
+                r"|programmes?|programs?|initiatives?|partnerships?)\b"
                 r"|" + LEAD + r"(?:who|whose)\b(?!\s+(?:is|are)\s+(?:a|an)\s)", re.I), FactKind.ORGANISATION),
     # Keyword queries name the fact they want last: "transportation impact award deadline", "award amount".
     (re.compile(r"\b(?:penalty|penalties|sentence|imprisonment|term\s+of\s+office|duration|time\s+limit)\s*\??\s*$",
@@ -144,9 +145,9 @@ class QuestionReader:
         analysis = analyse_query(text)
         if not english and reading.follow_up and not reading.projects:
             analysis = _read_fragment(analysis, analyse_query(asked), reading.compare_with)
-        elif reading.compare_with and analysis.named_instrument and reading.compare_with != analysis.named_instrument:
+        elif reading.compare_with and _instrument_named(analysis) not in (None, reading.compare_with):
             # "Does the CoE Convention say the same?" compares it with the instrument the previous question was about.
-            pair = [analysis.named_instrument, reading.compare_with]
+            pair = [_instrument_named(analysis) or "protocol", reading.compare_with]
             analysis = dataclasses.replace(analysis, instruments=pair, comparison=True)
         if not english:  # the categories as the question's language names them
             analysis = dataclasses.replace(analysis, categories=cues.categories_named(text))
@@ -188,6 +189,11 @@ class QuestionReader:
 
 
 _PROJECTS_PLURAL = re.compile(r"\bprojects\b", re.I)
+
+
+def _instrument_named(analysis: QueryAnalysis) -> str | None:
+    """The one instrument a question names, the Protocol included."""
+    return analysis.named_instrument or ("protocol" if analysis.instruments == ["protocol"] else None)
 
 
 def fact_kind(text: str) -> FactKind | None:
