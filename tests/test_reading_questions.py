@@ -145,6 +145,37 @@ def test_a_prose_lead_in_is_quoted_with_its_items(knowledge_base: KnowledgeBase)
     assert sum(line.startswith("- ") for line in response.answer.splitlines()) >= 3, response.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "lead_in", "items"),
+    [
+        ("What should UNTOC training programmes for law enforcement personnel deal with?", "untoc:29(1)", "abcdefghi"),
+        ("What must States do to discourage the demand for trafficked people under the Council of Europe "
+         "Convention?", "coe:6", "abcd"),
+    ],
+)  # fmt: skip
+def test_a_treaty_list_several_of_whose_items_match_is_quoted_whole(
+    knowledge_base: KnowledgeBase, question: str, lead_in: str, items: str
+) -> None:
+    response = ask(knowledge_base, question)
+    assert {f"{lead_in}({letter})" for letter in items} <= cited_chunks(response), response.answer
+
+
+def test_a_paragraph_that_qualifies_the_answer_is_quoted_with_its_items(knowledge_base: KnowledgeBase) -> None:
+    response = ask(
+        knowledge_base, "Under the Convention against Transnational Organized Crime, what can witness protection "
+        "procedures include?"
+    )  # fmt: skip
+    assert {"untoc:24(2)", "untoc:24(2)(a)", "untoc:24(2)(b)"} <= cited_chunks(response), response.answer
+
+
+def test_a_provision_claims_its_own_article_not_the_ones_it_refers_to(knowledge_base: KnowledgeBase) -> None:
+    # CoE article 24's lead-in refers to "offences established in accordance with Article 18"; the answer is 24.
+    response = ask(knowledge_base, "Which circumstances make a trafficking sentence heavier under the CoE Convention?")
+    refs = {a.ref for a in response.articles}
+    assert "coe:24" in refs, response.answer
+    assert "coe:18" not in refs, response.answer
+
+
 # -- follow-ups ----------------------------------------------------------------------------------------------------
 
 

@@ -78,6 +78,8 @@ class AnswerDraft:
         for citation in self.citations:
             if display(citation.quote) not in answer:
                 continue  # listed by number only (closest passages of an abstention): it claims nothing
+            if "#" not in citation.chunk_id:
+                continue  # a provision claims itself; its cross-references ("… established under Article 18") do not
             home = self.provisions.instrument_of(citation.doc_id)
             self.refs.update(r for r in find_references(citation.quote, home) if self.provisions.exists(r))
         articles = [self.provisions.article_text(r) for r in sort_refs(self.refs)]

@@ -132,6 +132,10 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
     query = expand(topic_of(question))
     if len(query) > MAX_QUESTION_CHARS:
         query = question
+    if within is None and analysis.named_instrument and len(analysis.instruments) == 1:
+        # The instrument the question names is its source ("… under the CoE Convention?"), not any document
+        # that happens to use the same words.
+        within = ctx.search.chunks_of_instrument(analysis.named_instrument)
     filters = asked.filters
     allowed = ctx.search.allowed_chunks(filters)
     if within is not None:
@@ -286,6 +290,10 @@ def _is_provision(chunk: Chunk) -> bool:
     return chunk.ref is not None
 
 
+WHOLE_LIST_ITEMS = 2  # items of one lead-in among the ranked passages that make the whole list the answer
+_DEFINITIONS_LEAD_IN = re.compile(r"\s*(?:\d+\.\s*)?for\s+the\s+purposes?\s+of\s+this\b", re.I)
+
+
 def _quote_provision(
     ctx: AnswerContext, chunks: list[Chunk], scores: dict[int, float], ids: dict[str, int], draft: AnswerDraft
 ) -> None:
@@ -314,28 +322,52 @@ def _quote_provision(
     parts = []
     parent = ref.parent
     siblings = [best]
-    if parent is not None and parent.path and ctx.provisions.exists(parent):
+    ranked_items = [c for c in chunks if c.ref and ArticleRef.parse(c.ref).parent == parent]
+    if parent is not None and any(_DEFINITIONS_LEAD_IN.match(u.text) for u in ctx.provisions.units(parent)[:1]):
+        ranked_items = ranked_items[:1]  # "For the purposes of this Protocol:" lists separate definitions
+    # An article's own lead-in ("For the purposes of this Convention:") only when its list is the answer.
+    if parent is not None and ctx.provisions.exists(parent) and (parent.path or len(ranked_items) >= WHOLE_LIST_ITEMS):
         parent_chunk = next((c for c in ctx.provisions.units(parent) if c.ref == parent.locator), None)
         if parent_chunk is not None and parent_chunk.text.rstrip().endswith(":"):
             parts.append(f"“{parent_chunk.text}” [{draft.cite(parent_chunk, parent_chunk.text)}]")
-            # Items of the same list that match about as well belong to the same answer, in their order.
+            # Items of the same list that match about as well belong to the same answer, in their order; when
+            # several of them rank, the list itself is the answer ("what counts as an aggravating circumstance").
             close = {
                 c.chunk_id
-                for c in chunks
-                if c.ref and ArticleRef.parse(c.ref).parent == parent and score(c) >= best_score - SEE_ALSO_MARGIN
+                for c in ranked_items
+                if len(ranked_items) >= WHOLE_LIST_ITEMS or score(c) >= best_score - SEE_ALSO_MARGIN
             }
-            siblings = [u for u in ctx.provisions.units(parent) if u.chunk_id in close | {best.chunk_id}]
+            items = [u for u in ctx.provisions.units(parent) if u.chunk_id != parent_chunk.chunk_id]
+            if len(ranked_items) >= WHOLE_LIST_ITEMS:
+                close |= {u.chunk_id for u in items if u.ref and ArticleRef.parse(u.ref).parent == parent}
+            siblings = [u for u in items if u.chunk_id in close | {best.chunk_id}]
     for unit in siblings:
         parts.append(f"“{unit.text}” [{draft.cite(unit, unit.text)}]")
     shown = {u.chunk_id for u in siblings}
-    draft.say(f"{provision_label(ref)} ({ctx.provisions.title(ref)}) provides: " + " ".join(parts))
+    whole = (
+        parent is not None
+        and len(siblings) > 1
+        and all(
+            u.chunk_id in shown
+            for u in ctx.provisions.units(parent)
+            if u.ref and ArticleRef.parse(u.ref).parent == parent
+        )
+    )
+    named = parent if whole and parent is not None else ref  # the whole list is its lead-in's provision
+    draft.say(f"{provision_label(named)} ({ctx.provisions.title(named)}) provides: " + " ".join(parts))
     for condition in conditions_of(ctx, ref):
         if condition.chunk_id in shown:
             continue
         shown.add(condition.chunk_id)
         other = ArticleRef.parse(condition.ref or "")
         n = draft.cite(condition, condition.text)
-        draft.say(f"Paragraph {other.path[0]} qualifies it: “{condition.text}” [{n}]")
+        quoted = f"“{condition.text}” [{n}]"
+        if condition.text.rstrip().endswith(":"):  # a lead-in is quoted with its items ("may include: (a) … (b) …")
+            for item in ctx.provisions.units(other):
+                if item.chunk_id != condition.chunk_id and item.chunk_id not in shown:
+                    shown.add(item.chunk_id)
+                    quoted += f" “{item.text}” [{draft.cite(item, item.text)}]"
+        draft.say(f"Paragraph {other.path[0]} qualifies it: {quoted}")
     for chunk in chunks[1:]:
         if chunk.chunk_id in shown or score(chunk) < best_score - SEE_ALSO_MARGIN or not chunk.ref:
             continue
