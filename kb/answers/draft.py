@@ -28,9 +28,9 @@ class AnswerDraft:
         self.refs: set[ArticleRef] = set()
         self.projects: list[ProjectSummary] = []
 
-    def cite(self, chunk: Chunk, quote: str, articles: list[ArticleRef] | None = None, *, claimed: bool = True) -> int:
-        """The citation number for a verbatim quote of a chunk (reused if the same quote is cited twice). A citation
-        not `claimed` keeps its own articles but does not add them to the answer's: it is shown, not asserted."""
+    def cite(self, chunk: Chunk, quote: str, articles: list[ArticleRef] | None = None) -> int:
+        """The citation number for a verbatim quote of a chunk (reused if the same quote is cited twice); `articles`
+        [] for a passage shown but not asserted (the closest passages of an abstention)."""
         if quote not in chunk.text:
             raise ValueError(f"quote is not verbatim in {chunk.chunk_id}: {quote[:60]!r}")
         for citation in self.citations:

@@ -18,7 +18,7 @@ from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import EvidenceCheck
 from kb.answers.labels import passage_label
 from kb.answers.passages import answer_from_passages, question_scope
-from kb.answers.phrasebook import phrase
+from kb.answers.phrasebook import INSTRUMENTS, phrase
 from kb.answers.phrasing import answer_in_language
 from kb.answers.project_finder import answer_projects, short_title
 from kb.answers.question import Question, QuestionReader
@@ -29,6 +29,7 @@ from kb.embedding import TextEncoder
 from kb.language import UNLanguage
 from kb.projects import ProjectCatalog
 from kb.provisions import ProvisionLibrary
+from kb.refs import ArticleRef
 from kb.search import SearchService
 from kb.spelling import Speller
 from kb.store import IndexStore
@@ -120,10 +121,9 @@ class AnswerEngine:
     def _search_first(self, question: Question, draft: AnswerDraft) -> None:
         """Never below search: the passage /api/search ranks first for the words asked is in the answer's evidence.
         When the answer quotes other passages (a fact found elsewhere, a list, another document's wording), search's
-        first passage is cited by number with its source, claiming nothing. Not when it lies outside the document
-        or instrument the question is about, or is a treaty provision: the provision the answer quotes was chosen
-        over it (the instrument named, Protocol primacy between look-alikes, a definition), and listing a second
-        article would claim it answers too."""
+        first passage is cited by number with its source, claiming nothing (a treaty provision among them: the one
+        the answer quotes was chosen over it, and its article is not listed as answering). Not when it lies outside
+        the document or instrument the question is about."""
         ranked = self.ctx.search.passages(question.asked, 1, question.filters)
         if not ranked or any(c.chunk_id == ranked[0].chunk.chunk_id for c in draft.citations):
             return
@@ -134,12 +134,17 @@ class AnswerEngine:
         if scope is not None and ranked[0].row not in scope:
             return  # outside the document or instrument the question is about: not evidence for it
         top = ranked[0].chunk
-        if top.ref:
-            return  # a treaty provision the answer did not choose: the one it quotes matched the question better
+        # A treaty provision the answer chose against is pointed to, not claimed: its article is not added to the
+        # answer's articles (the one quoted matched the question better), but the reader sees what search found.
         spans = top.sentences
         quote = top.text[spans[0].start : spans[0].end] if spans else top.text
-        n = draft.cite(top, quote, [])
+        n = draft.cite(top, quote, [])  # cited by number: it claims no article or project
         label = passage_label(self.ctx, top, question.language)
+        if top.ref:  # by its instrument and title: an article number in the answer's words would claim it answers
+            ref = ArticleRef.parse(top.ref)
+            name = INSTRUMENTS[question.language][ref.instrument.value]
+            name = f"t{name[1:]}" if name.startswith("The ") else name
+            label = f"{name} ({self.ctx.provisions.title(ref)})"
         if question.english:
             draft.say(f"Search also ranks first: {label} [{n}]")
         else:
