@@ -94,7 +94,8 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
         "U.S. Agency for International Development",
         "United States Agency for International Development",
     ),
-    "U.S. Department of State": ("Department of State", "State Department", "DOS", "Secretary of State"),
+    # The fact sheets name departments in bold by their short name: "**State** will launch …".
+    "U.S. Department of State": ("Department of State", "State Department", "DOS", "Secretary of State", "**State**"),
     "U.S. Department of Labor": ("Department of Labor", "DOL", "Secretary of Labor"),
     "U.S. Department of Justice": ("Department of Justice", "DOJ", "Attorney General"),
     "U.S. Department of Homeland Security": ("Department of Homeland Security", "DHS"),

@@ -126,6 +126,31 @@ def test_a_five_letter_typo_with_one_frequent_neighbour_is_corrected(knowledge_b
     assert "1 February 2008" in before_first_quote(response), response.answer
 
 
+def test_which_countries_names_every_country_of_the_sentence_not_the_one_asking(knowledge_base: KnowledgeBase) -> None:
+    response = ask(
+        knowledge_base, "Which countries are the State Department's programmes on child forced begging to begin in?"
+    )
+    stated = before_first_quote(response)
+    assert all(country in stated for country in ("Liberia", "Niger", "Nigeria")), response.answer
+    assert "United States" not in stated
+
+
+def test_an_ordinal_answers_how_many(knowledge_base: KnowledgeBase) -> None:
+    response = ask(
+        knowledge_base,
+        "How many instruments of ratification did the Convention against Transnational Organized Crime need to "
+        "enter into force?",
+    )
+    assert not response.abstained
+    assert "fortieth" in before_first_quote(response), response.answer
+
+
+def test_a_person_the_corpus_never_names_is_an_abstention(knowledge_base: KnowledgeBase) -> None:
+    # The project's passages name bodies and a treaty ("UN TOC Convention"); none of them is its coordinator.
+    response = ask(knowledge_base, "Who is the coordinator of the India project?")
+    assert response.abstained, response.answer
+
+
 # -- lists ---------------------------------------------------------------------------------------------------------
 
 
@@ -174,6 +199,28 @@ def test_a_provision_claims_its_own_article_not_the_ones_it_refers_to(knowledge_
     refs = {a.ref for a in response.articles}
     assert "coe:24" in refs, response.answer
     assert "coe:18" not in refs, response.answer
+
+
+# -- instruments ---------------------------------------------------------------------------------------------------
+
+
+def test_how_one_instrument_relates_to_another_is_answered_by_its_article_on_the_other(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    response = ask(knowledge_base, "How does the Council of Europe Convention relate to the UN Trafficking Protocol?")
+    assert not response.abstained  # "Europe" of the Convention's name is no place the passages must mention
+    assert response.citations[0].chunk_id == "coe:39", response.answer
+
+
+def test_a_comparison_claims_each_side_s_article_in_its_own_instrument(knowledge_base: KnowledgeBase) -> None:
+    response = ask(
+        knowledge_base,
+        "Does the protocol require countries to make it a crime to use the services of a trafficking victim, as the "
+        "Council of Europe Convention does?",
+    )
+    refs = {a.ref for a in response.articles}
+    assert "coe:19" in refs, response.answer
+    assert "19" not in refs, response.answer  # the Council of Europe article, not the Protocol's article 19
 
 
 # -- follow-ups ----------------------------------------------------------------------------------------------------

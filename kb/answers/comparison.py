@@ -12,7 +12,7 @@ import re
 
 from kb.answers.context import AnswerContext
 from kb.answers.draft import AnswerDraft
-from kb.answers.labels import article_label, passage_label
+from kb.answers.labels import passage_label, provision_label
 from kb.answers.phrasebook import INSTRUMENTS, phrase
 from kb.answers.question import Question
 from kb.glossary import expand
@@ -75,10 +75,9 @@ def answer_comparison(ctx: AnswerContext, question: Question, draft: AnswerDraft
         parts = _with_lead_in(ctx, best)
         marks = " ".join(f"“{c.text if c.ref else _quote(c)}” [{draft.cite(c, c.text if c.ref else _quote(c))}]"
                          for c in parts)  # fmt: skip
-        if best.ref:
+        if best.ref:  # named with its instrument, so the answer's words claim that instrument's article
             ref = ArticleRef.parse(best.ref)
-            label = f"article {ref.local}" if english else article_label(ref, language)
-            where = f"{label} ({ctx.provisions.title(ref)})"
+            where = f"{provision_label(ref, language)} ({ctx.provisions.title(ref)})"
         else:
             where = passage_label(ctx, best, language)
         draft.say(f"{phrase('comparison_side', language, name=name, where=where)} {marks}")

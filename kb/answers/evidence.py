@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from kb.gazetteer import ORGANISATIONS, find_places, place_covers
 from kb.glossary import glossary_knows
+from kb.query import without_instrument_names
 from kb.records import Chunk
 from kb.refs import iter_references
 from kb.stemming import stem, stems
@@ -116,7 +117,10 @@ class EvidenceCheck:
         figure = (
             r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
             r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens?"
-            r"|hundreds?|thousands?|millions?|several)"
+            r"|hundreds?|thousands?|millions?|several"
+            # an ordinal counts too: "the fortieth instrument of ratification" answers "how many ratifications"
+            r"|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twentieth|thirtieth|fortieth"
+            r"|fiftieth|sixtieth|hundredth|\d+(?:st|nd|rd|th))"
         )
         if not noun or noun.lower() in STOP_WORDS:
             return re.search(rf"\b{figure}\b(?!-)", text, re.I) is not None
@@ -151,15 +155,18 @@ class EvidenceCheck:
             return Verdict(True, "the knowledge base never uses most of the question's words", dense_top, unknown)
         lowered = text.lower()
         tagged = {p for c in evidence for p in (*c.countries, *c.regions)}
-        places = [
-            p for p in find_places(question) if p.lower() not in lowered and not any(place_covers(p, t) for t in tagged)
+        places = [  # (not "Europe" of "the Council of Europe Convention": an instrument's name is no place)
+            p
+            for p in find_places(without_instrument_names(question))
+            if p.lower() not in lowered and not any(place_covers(p, t) for t in tagged)
         ]
         if places:
             return Verdict(True, "the passages do not mention " + ", ".join(places), dense_top, places)
+        own_words = without_instrument_names(question)  # "the Council of Europe Convention" names a treaty
         organisations = [
             name
             for name, variants in ORGANISATIONS.items()
-            if any(re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", question) for v in variants)
+            if any(re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", own_words) for v in variants)
             and not any(v.lower() in lowered for v in variants)
         ]
         if organisations:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,6 +43,11 @@ NAMED_DOCUMENT_BONUS = 0.15  # the sentence is in the document the question name
 NEAR_WEIGHT = 0.1  # a word of the question right next to the candidate
 SPECIFIC_WEIGHT = 0.1  # "March 11, 2024" over "2024"; "5 percent" over "1" for "how much"
 AGENT_WEIGHT = 0.15  # "elected by the Committee of the Parties" answers "which body elects …"
+COUNTRY_LIST_BONUS = 0.02  # per further country a sentence names, when the question asks which countries
+# A question about what a US body does abroad ("the State Department", "USAID", "U.S."): the countries are others.
+_US_BODY = re.compile(
+    r"\b(?:U\.?S\.?|United\s+States|American|State\s+Department|Department\s+of\s+\w+|USAID|DOL|DOJ|DHS|HHS)\b"
+)
 FRONT_MATTER_BELOW = 0.45  # a weaker text candidate gives way to the named document's front matter
 
 _NUMBER_WORDS = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty" \
@@ -62,6 +68,11 @@ _RELATIVE_DATE = re.compile(
     rf"\b(?:(?:not\s+later\s+than|within|on)\s+)?(?:the\s+(?:first|\w+(?:th|st|nd|rd))\s+day(?:\s+of\s+the\s+month)?"
     rf"|{_NUMBER_WORDS}(?:\s*\(\d+\))?\s+(?:days?|weeks?|months?|years?))\s+(?:after|following|from)\b"
     r"(?:\s+(?!shall\b|and\b|or\b)[\w’'-]+){0,8}",
+    re.I,
+)
+_ORDINAL = re.compile(
+    r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twentieth|thirtieth|fortieth|fiftieth|sixtieth"
+    r"|hundredth)\b(?=\s+(?!day\b)\w+)",
     re.I,
 )
 RELATIVE_DATE_PENALTY = 0.05  # a calendar date in an equally good sentence answers "when" better
@@ -124,18 +135,32 @@ def _spans(kind: FactKind, chunk: Chunk, start: int, end: int, question_text: st
         if any(a <= entity.start < b for a, b in references):
             continue  # "article 6" is no number
         if kind is FactKind.NUMBER and (
-            (text[entity.start - 1 : entity.start] == "(" and value.isdigit()) or re.fullmatch(r"[IVXL]+", value)
+            (text[entity.start - 1 : entity.start] == "(" and value.isdigit())
+            or re.fullmatch(r"[IVXL]+", value)
+            or re.search(
+                r"\b(?:paragraphs?|subparagraphs?|articles?|sections?|chapters?)\s+$", text[: entity.start], re.I
+            )
         ):
-            continue  # "(1)" numbers a list item, "part II" a part
+            continue  # "(1)" numbers a list item, "part II" a part, "paragraph 1 of this article" a paragraph
         out.append((entity.start, entity.end))
     if kind is FactKind.DURATION:
         out += [(start + m.start(), start + m.end()) for m in _DURATION.finditer(text[start:end])]
+    if kind is FactKind.PLACE:  # the gazetteer's countries too: the entity model reads "Niger" as a person
+        out += [(start + m.start(), start + m.end()) for m in _country_pattern().finditer(text[start:end])]
+    if kind is FactKind.NUMBER:  # "the fortieth instrument of ratification": forty of them
+        out += [(start + m.start(), start + m.end()) for m in _ORDINAL.finditer(text[start:end])]
     if kind is FactKind.DATE:  # treaties date by events: "ninety days after the date of the deposit …"
         out += [(start + m.start(), start + m.end()) for m in _RELATIVE_DATE.finditer(text[start:end])]
     if kind is FactKind.ORGANISATION:
         found = [(start + m.start(), start + m.end()) for m in _BODY.finditer(text[start:end])]
         out += [(a, b) for a, b in found if _names_a_body(text[a:b])]
     return out
+
+
+@lru_cache(maxsize=1)
+def _country_pattern() -> re.Pattern[str]:
+    names = sorted(country_names(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b(?!['’]s\b)")
 
 
 _QUALIFIER = re.compile(
@@ -232,6 +257,8 @@ def _names_a_body(value: str) -> bool:
     words = value.split()
     if all(w.lower() in _NOT_A_BODY for w in words):
         return False
+    if re.search(r"\b(?:Convention|Protocol|Treaty|Act|Charter|Code)$", value):
+        return False  # a treaty or a law is no one who runs, decides or elects
     acronym = any(sum(ch.isupper() for ch in w) >= 2 for w in words)
     capitalised = sum(w[:1].isupper() for w in words)
     return acronym or capitalised >= 2
@@ -266,6 +293,10 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     if _TAKES_EFFECT.search(question.text):
         event |= {"forc", "effec", "bindi"}  # "enter into force": a sentence about entering into force
     best: FactCandidate | None = None
+    # "Which countries …": per sentence, the countries it names (and its best candidate's score).
+    countries: dict[tuple[str, str], tuple[list[str], list[float], Chunk]] = {}
+    listing = kind is FactKind.PLACE and cues.asks_countries(question.text)
+    asking_country = {"United States", "U.S.", "US"} if _US_BODY.search(question.text) else set()
     for rank, chunk in enumerate(r.chunk for r in ranked):
         spans = sentences(chunk)
         rows = [s.row for s in chunk.sentences]
@@ -315,6 +346,24 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
                     score += NAMED_DOCUMENT_BONUS
                 if best is None or score > best.score:
                     best = FactCandidate(chunk, quote, value, score)
+                if listing and value in asking_country:
+                    continue  # "In which countries is the State Department piloting …": not the United States
+                if listing:
+                    found = countries.setdefault((chunk.chunk_id, quote), ([], [0.0], chunk))
+                    if value not in found[0]:
+                        found[0].append(value)
+                    found[1][0] = max(found[1][0], score)
+    if listing and countries:  # "which countries": every country of the best sentence, the more it names the likelier
+        (names, (top,), chunk), quote = max(
+            ((found, key[1]) for key, found in countries.items()),
+            key=lambda item: item[0][1][0] + COUNTRY_LIST_BONUS * (len(item[0][0]) - 1),
+        )
+
+        def at(name: str) -> int:
+            m = re.search(rf"\b{re.escape(name)}\b", quote)
+            return m.start() if m else len(quote)
+
+        best = FactCandidate(chunk, quote, _joined(sorted(names, key=at)), top)  # in the order the text names them
     documents = set(question.reading.doc_ids) | named
     instrument_documents = {
         doc_id for doc_id, info in ctx.store.documents.items() if info.meta.instrument in instruments
@@ -480,6 +529,11 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     draft.say(f"{fact} [{n}]")
     draft.say(f"{label}: “{found.sentence}” [{n}]")
     return True
+
+
+def _joined(names: list[str]) -> str:
+    """ "Liberia, Niger and Nigeria"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _with_counted_noun(sentence: str, figure: str, noun: str) -> str:

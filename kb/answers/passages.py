@@ -7,6 +7,7 @@ no provision is close enough. Weak evidence makes the engine abstain, still citi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from kb.answers import cues
@@ -136,6 +137,12 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         # The instrument the question names is its source ("… under the CoE Convention?"), not any document
         # that happens to use the same words.
         within = ctx.search.chunks_of_instrument(analysis.named_instrument)
+    if within is None and len(analysis.instruments) == 2 and not analysis.comparison and _RELATION.search(question):
+        # "How does the Council of Europe Convention relate to the Protocol?": the article of the instrument named
+        # first on its relation to the other answers (CoE article 39; the Protocol's article 1 the other way).
+        subject = analysis.instruments[0]
+        within = ctx.search.chunks_of_instrument(subject)
+        analysis = dataclasses.replace(analysis, named_instrument=None if subject == "protocol" else subject)
     filters = asked.filters
     allowed = ctx.search.allowed_chunks(filters)
     if within is not None:
@@ -290,6 +297,7 @@ def _is_provision(chunk: Chunk) -> bool:
     return chunk.ref is not None
 
 
+_RELATION = re.compile(r"\brelat(?:e|es|ed|ion|ionship)\b|\bconnect(?:ed|ion)\b|\blink(?:ed)?\b", re.I)
 WHOLE_LIST_ITEMS = 2  # items of one lead-in among the ranked passages that make the whole list the answer
 _DEFINITIONS_LEAD_IN = re.compile(r"\s*(?:\d+\.\s*)?for\s+the\s+purposes?\s+of\s+this\b", re.I)
 

@@ -85,12 +85,12 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.SPANISH: "(Pregunta leída junto con la anterior: «{previous}».)",
     },
     "comparison_side": {
-        L.ENGLISH: "{name}, {where}:",
-        L.ARABIC: "{name}، {where}:",
-        L.CHINESE: "{name}，{where}：",
-        L.FRENCH: "{name}, {where} :",
-        L.RUSSIAN: "{name}, {where}:",
-        L.SPANISH: "{name}, {where}:",
+        L.ENGLISH: "{where}:",  # "Article 19 of the Council of Europe Convention (…):" names its instrument
+        L.ARABIC: "{where}:",
+        L.CHINESE: "{where}：",
+        L.FRENCH: "{where} :",
+        L.RUSSIAN: "{where}:",
+        L.SPANISH: "{where}:",
     },
     "comparison_none": {
         L.ENGLISH: "{name} has no provision on {topic}; its closest passage, which does not address it:",

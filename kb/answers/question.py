@@ -48,7 +48,8 @@ _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
     (re.compile(r"\b(?:venue|location|room|city)\s*\??\s*$", re.I), FactKind.PLACE),
 ]  # fmt: skip
 _PERSON = re.compile(
-    LEAD + r"who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:president|secretary|director|chair|head|minister)\b"
+    LEAD + r"who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:\w+\s+){0,2}?(?:president|secretary|director|chair|head"
+    r"|minister|manager|coordinator|officer|representative|spokesperson|focal\s+point|ambassador)\b"
     r"|" + LEAD + r"who\s+(?:presented|said|announced|chaired|spoke|wrote|signed|delivered|gave|opened|moderated)\b",
     re.I,
 )
