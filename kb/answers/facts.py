@@ -10,7 +10,7 @@ document. When no evidence holds the asked type, the caller answers with passage
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -294,7 +294,7 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
         event |= {"forc", "effec", "bindi"}  # "enter into force": a sentence about entering into force
     best: FactCandidate | None = None
     # "Which countries …": per sentence, the countries it names (and its best candidate's score).
-    countries: dict[tuple[str, str], tuple[list[str], list[float], Chunk]] = {}
+    countries: dict[tuple[str, str], _Countries] = {}
     listing = kind is FactKind.PLACE and cues.asks_countries(question.text)
     asking_country = {"United States", "U.S.", "US"} if _US_BODY.search(question.text) else set()
     for rank, chunk in enumerate(r.chunk for r in ranked):
@@ -344,26 +344,15 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
                     score -= RELATIVE_DATE_PENALTY
                 if named and chunk.doc_id in named:
                     score += NAMED_DOCUMENT_BONUS
-                if best is None or score > best.score:
-                    best = FactCandidate(chunk, quote, value, score)
                 if listing and value in asking_country:
                     continue  # "In which countries is the State Department piloting …": not the United States
+                if best is None or score > best.score:
+                    best = FactCandidate(chunk, quote, value, score)
                 if listing:
-                    found = countries.setdefault((chunk.chunk_id, quote), ([], [0.0], chunk))
-                    if value not in found[0]:
-                        found[0].append(value)
-                    found[1][0] = max(found[1][0], score)
+                    named_here = countries.setdefault((chunk.chunk_id, quote), _Countries(chunk, quote))
+                    named_here.add(value, score)
     if listing and countries:  # "which countries": every country of the best sentence, the more it names the likelier
-        (names, (top,), chunk), quote = max(
-            ((found, key[1]) for key, found in countries.items()),
-            key=lambda item: item[0][1][0] + COUNTRY_LIST_BONUS * (len(item[0][0]) - 1),
-        )
-
-        def at(name: str) -> int:
-            m = re.search(rf"\b{re.escape(name)}\b", quote)
-            return m.start() if m else len(quote)
-
-        best = FactCandidate(chunk, quote, _joined(sorted(names, key=at)), top)  # in the order the text names them
+        best = max(countries.values(), key=lambda c: c.score + COUNTRY_LIST_BONUS * (len(c.names) - 1)).candidate()
     documents = set(question.reading.doc_ids) | named
     instrument_documents = {
         doc_id for doc_id, info in ctx.store.documents.items() if info.meta.instrument in instruments
@@ -529,6 +518,29 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     draft.say(f"{fact} [{n}]")
     draft.say(f"{label}: “{found.sentence}” [{n}]")
     return True
+
+
+@dataclass
+class _Countries:
+    """The countries one sentence names, for "which countries …", with its best candidate's score."""
+
+    chunk: Chunk
+    quote: str
+    names: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+    def add(self, name: str, score: float) -> None:
+        if name not in self.names:
+            self.names.append(name)
+        self.score = max(self.score, score)
+
+    def candidate(self) -> FactCandidate:
+        def at(name: str) -> int:
+            m = re.search(rf"\b{re.escape(name)}\b", self.quote)
+            return m.start() if m else len(self.quote)
+
+        ordered = sorted(self.names, key=at)  # in the order the text names them
+        return FactCandidate(self.chunk, self.quote, _joined(ordered), self.score)
 
 
 def _joined(names: list[str]) -> str:
