@@ -58,6 +58,34 @@ def test_the_fact_asked_for_is_read_in_every_language(reader: Any, question: str
 
 
 @pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("GRETA term of office", FactKind.DURATION),
+        ("GRETA durée du mandat des membres", FactKind.DURATION),
+        ("protocolo enmienda entrada en vigor", FactKind.DATE),
+        ("торговля людьми ежегодная незаконная прибыль", FactKind.NUMBER),
+        ("GRETA 成员 任期", FactKind.DURATION),
+        ("الاتجار بالبشر الأرباح غير المشروعة السنوية", FactKind.NUMBER),
+    ],
+)
+def test_a_keyword_query_s_head_noun_names_the_fact_in_every_language(
+    reader: Any, question: str, kind: FactKind
+) -> None:
+    asked = reader.read(AskRequest(question=question))
+    assert (asked.answer_type, asked.fact) == (AnswerType.FACT, kind)
+
+
+def test_a_question_about_penalties_is_not_a_keyword_fact(reader: Any) -> None:
+    asked = reader.read(AskRequest(question="Le Protocole prévoit-il des peines ?"))
+    assert asked.answer_type is not AnswerType.FACT
+
+
+def test_a_keyword_fact_in_chinese_is_stated_first(knowledge_base: KnowledgeBase) -> None:
+    response = ask(knowledge_base, "GRETA 成员 任期")
+    assert "4 years" in before_first_quote(response), response.answer
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Does the Council of Europe Convention require a recovery period?",

@@ -135,6 +135,14 @@ def test_which_countries_names_every_country_of_the_sentence_not_the_one_asking(
     assert "United States" not in stated
 
 
+def test_which_article_a_document_names_is_stated_before_its_sentence(knowledge_base: KnowledgeBase) -> None:
+    response = ask(
+        knowledge_base, "Which article of the protocol does the concept note say more projects should address?"
+    )
+    assert "Articles 7 and 8 of the Protocol" in before_first_quote(response), response.answer
+    assert "article 7 and 8" in quoted(response)
+
+
 def test_an_ordinal_answers_how_many(knowledge_base: KnowledgeBase) -> None:
     response = ask(
         knowledge_base,

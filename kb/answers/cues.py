@@ -258,11 +258,54 @@ def asks_countries(text: str) -> bool:
     return COUNTRIES.search(plain(text)) is not None
 
 
+# Keyword queries name the fact they want by a head noun ("peine minimale", "entrada en vigor", "截止日期"), as English
+# ones do ("… minimum penalty"); read only in a query without a question mark, where a question word would be.
+KEYWORD_FACT_CUES: list[tuple[re.Pattern[str], FactKind]] = [
+    (
+        re.compile(
+            r"date\s+limite|\bdate\b|entrée\s+en\s+vigueur|\bplazo\b|\bfecha\b|entrada\s+en\s+vigor"
+            r"|срок\s+подачи|\bдата\b|вступлени\w*\s+в\s+силу|الموعد\s+النهائي|تاريخ|بدء\s+النفاذ|截止日期|日期|生效",
+            _I,
+        ),
+        FactKind.DATE,
+    ),
+    (
+        re.compile(
+            r"\bpeine\b|\bdurée\b|\bdélai\b|\bmandat\b|\bpena\b|duración|\bmandato\b|наказани|\bсрок\b"
+            r"|продолжительност|عقوبة|العقوبة|\bمدة\b|المدة|刑罚|刑期|期限|任期",
+            _I,
+        ),
+        FactKind.DURATION,
+    ),
+    (
+        re.compile(
+            r"\bmontant\b|\bprofits?\b|bénéfices?|\bsomme\b|\bmonto\b|ganancias?|beneficios?|\bcantidad\b"
+            r"|\bсумм\w*|прибыл\w*|مبلغ|أرباح|الأرباح|金额|利润|数额",
+            _I,
+        ),
+        FactKind.NUMBER,
+    ),
+]
+MAX_KEYWORD_QUERY_WORDS = 8
+MAX_KEYWORD_QUERY_CHARS = 24  # Chinese, written without spaces
+
+
 def fact_kind_in(text: str) -> FactKind | None:
     text = plain(text)
     if PERSON_CUES.search(text):
         return FactKind.PERSON
-    return next((kind for pattern, kind in FACT_CUES if pattern.search(text)), None)
+    kind = next((kind for pattern, kind in FACT_CUES if pattern.search(text)), None)
+    if kind is None and _keyword_query(text):
+        kind = next((kind for pattern, kind in KEYWORD_FACT_CUES if pattern.search(text)), None)
+    return kind
+
+
+def _keyword_query(text: str) -> bool:
+    if re.search(r"[?？؟]", text):
+        return False
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return len(text) <= MAX_KEYWORD_QUERY_CHARS
+    return len(text.split()) <= MAX_KEYWORD_QUERY_WORDS
 
 
 def asks_list(text: str) -> bool:

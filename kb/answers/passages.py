@@ -17,17 +17,19 @@ from kb.answers.draft import AnswerDraft
 from kb.answers.evidence import Verdict, content_words
 from kb.answers.facts import answer_fact
 from kb.answers.intent import WHY
-from kb.answers.labels import passage_label, provision_label
+from kb.answers.labels import INSTRUMENT_NAMES, passage_label, provision_label
 from kb.answers.lists import answer_list
 from kb.answers.question import DEFINITION, AnswerType, FactKind, Question
 from kb.answers.sources import named_documents, named_sections
 from kb.api import MAX_QUESTION_CHARS, Intent
 from kb.glossary import expand, topic_of
+from kb.language import UNLanguage
 from kb.query import named_instruments, names_the_protocol
 from kb.quotes import sentences
 from kb.records import Chunk, DocType
-from kb.refs import ArticleRef, Instrument
+from kb.refs import ArticleRef, Instrument, find_references
 from kb.search import RankedChunk
+from kb.stemming import families
 
 PROTOCOL_MIN = 0.35  # best Protocol paragraph's similarity needed to answer from the Protocol
 SEE_ALSO_MARGIN = 0.04  # a second paragraph this close to the best is cited too
@@ -176,7 +178,8 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
     defined = _definitions(ctx, question, allowed)
     results = _unique(defined + general)
     # A bare lead-in ("… shall include:") says nothing alone; its items are separate passages.
-    kept = [r for r in results if not bare_lead_in(r.chunk)] or results
+    # (Unless it is a treaty list's lead-in that ranks first: then the list is quoted whole.)
+    kept = [r for r in results if not bare_lead_in(r.chunk) or (r is results[0] and r.chunk.ref)] or results
     chunks = [r.chunk for r in kept]
     # Closeness is judged against the whole knowledge base: naming a document narrows the evidence, not the topic.
     named = frozenset(named_documents(ctx.store, question) | set(asked.reading.doc_ids))
@@ -315,7 +318,8 @@ def _quote_provision(
         return scores.get(ids.get(chunk.chunk_id, -1), 0.0)
 
     best = chunks[0]
-    if best.text.rstrip().endswith(":"):  # a lead-in says little alone: take its closest item
+    lead_in_first = best.text.rstrip().endswith(":")  # the question matches a list's lead-in best: the list answers
+    if lead_in_first:  # a lead-in says little alone: take its closest item
         ref = ArticleRef.parse(best.ref or "")
         items = [u for u in ctx.provisions.units(ref) if u.chunk_id != best.chunk_id]
         ranked_items = [c for c in chunks if any(c.chunk_id == u.chunk_id for u in items)]
@@ -331,22 +335,19 @@ def _quote_provision(
     parent = ref.parent
     siblings = [best]
     ranked_items = [c for c in chunks if c.ref and ArticleRef.parse(c.ref).parent == parent]
+    whole_list = lead_in_first or len(ranked_items) >= WHOLE_LIST_ITEMS
     if parent is not None and any(_DEFINITIONS_LEAD_IN.match(u.text) for u in ctx.provisions.units(parent)[:1]):
-        ranked_items = ranked_items[:1]  # "For the purposes of this Protocol:" lists separate definitions
+        whole_list = False  # "For the purposes of this Protocol:" lists separate definitions
     # An article's own lead-in ("For the purposes of this Convention:") only when its list is the answer.
-    if parent is not None and ctx.provisions.exists(parent) and (parent.path or len(ranked_items) >= WHOLE_LIST_ITEMS):
+    if parent is not None and ctx.provisions.exists(parent) and (parent.path or whole_list):
         parent_chunk = next((c for c in ctx.provisions.units(parent) if c.ref == parent.locator), None)
         if parent_chunk is not None and parent_chunk.text.rstrip().endswith(":"):
             parts.append(f"“{parent_chunk.text}” [{draft.cite(parent_chunk, parent_chunk.text)}]")
             # Items of the same list that match about as well belong to the same answer, in their order; when
             # several of them rank, the list itself is the answer ("what counts as an aggravating circumstance").
-            close = {
-                c.chunk_id
-                for c in ranked_items
-                if len(ranked_items) >= WHOLE_LIST_ITEMS or score(c) >= best_score - SEE_ALSO_MARGIN
-            }
+            close = {c.chunk_id for c in ranked_items if whole_list or score(c) >= best_score - SEE_ALSO_MARGIN}
             items = [u for u in ctx.provisions.units(parent) if u.chunk_id != parent_chunk.chunk_id]
-            if len(ranked_items) >= WHOLE_LIST_ITEMS:
+            if whole_list:
                 close |= {u.chunk_id for u in items if u.ref and ArticleRef.parse(u.ref).parent == parent}
             siblings = [u for u in items if u.chunk_id in close | {best.chunk_id}]
     for unit in siblings:
@@ -452,6 +453,34 @@ def _quote_references(
 ALSO_MARGIN = 0.06  # another passage this close to the first one's similarity is quoted after it
 
 
+_WHICH_ARTICLE = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:articles?|provisions?)\b", re.I)
+
+
+def _state_the_article(ctx: AnswerContext, question: str, chunk: Chunk, draft: AnswerDraft) -> bool:
+    """ "Under which article …?" answered by a passage that names one: the article first, then the sentence of the
+    passage naming it that is closest to the question. False when the passage names none."""
+    home = ctx.provisions.instrument_of(chunk.doc_id)
+    naming = [s for s in sentences(chunk) if any(ctx.provisions.exists(r) for r in find_references(s.text, home))]
+    if not naming:
+        return False
+    best = max(naming, key=lambda s: ctx.weighted_share(families(question), families(s.text)))
+    refs = [r for r in find_references(best.text, home) if ctx.provisions.exists(r)]
+    n = draft.cite(chunk, best.text)
+    draft.say(f"{_articles_of(refs)} [{n}]")
+    draft.say(f"{passage_label(ctx, chunk)}: “{best.text}” [{n}]")
+    return True
+
+
+def _articles_of(refs: list[ArticleRef]) -> str:
+    """ "Article 5 of the Protocol", "Articles 7 and 8 of the Protocol"."""
+    refs = list(dict.fromkeys(refs))
+    if len({r.instrument for r in refs}) > 1:
+        return " and ".join(provision_label(r) for r in refs)
+    names = [r.local for r in refs]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"Article{'s' if len(names) > 1 else ''} {listed} {INSTRUMENT_NAMES[UNLanguage.ENGLISH][refs[0].instrument]}"
+
+
 def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft: AnswerDraft) -> None:
     """The first-ranked passage's sentences closest to the question, as the answer; passages about as close after
     it. The ranking's first passage always leads: an answer never starts from worse evidence than search."""
@@ -460,6 +489,8 @@ def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft
     dense = ctx.dense_scores(question, list(rows.values()))
     first = dense.get(rows[chunks[0].chunk_id], 0.0)
     chunks = chunks[:1] + [c for c in chunks[1:] if dense.get(rows[c.chunk_id], 0.0) >= first - ALSO_MARGIN]
+    if _WHICH_ARTICLE.search(question) and _state_the_article(ctx, question, chunks[0], draft):
+        chunks = chunks[1:]  # "Under which article … does the concept note say …": the article, then its sentence
     for number, (chunk, spans) in enumerate(zip(chunks, ctx.best_sentences(question, chunks, limit=2), strict=True)):
         pair = sorted(spans, key=lambda s: s.start)
         if len(pair) == 2 and chunk.text[pair[0].end : pair[1].start].strip(" .;:\n") == "":
@@ -467,7 +498,7 @@ def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft
         else:
             quote = spans[0].text if spans else chunk.text
         n = draft.cite(chunk, quote)
-        lead = "" if number == 0 else "See also: "
+        lead = "" if number == 0 and not draft.lines else "See also: "
         draft.say(f"{lead}{passage_label(ctx, chunk)}: “{quote}” [{n}]")
 
 

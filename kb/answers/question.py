@@ -47,12 +47,15 @@ _FACTS: list[tuple[re.Pattern[str], FactKind]] = [
      FactKind.NUMBER),
     (re.compile(r"\b(?:venue|location|room|city)\s*\??\s*$", re.I), FactKind.PLACE),
 ]  # fmt: skip
-_PERSON = re.compile(
-    LEAD + r"who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:\w+\s+){0,2}?(?:president|secretary|director|chair|head"
-    r"|minister|manager|coordinator|officer|representative|spokesperson|focal\s+point|ambassador)\b"
-    r"|" + LEAD + r"who\s+(?:presented|said|announced|chaired|spoke|wrote|signed|delivered|gave|opened|moderated)\b",
-    re.I,
+_TITLES = (
+    r"(?:president|secretary|director|chair|head|minister|manager|coordinator|officer|representative|spokesperson"
+    r"|focal\s+point|ambassador)\b"
 )
+_PERSON = re.compile(
+    LEAD + r"who\s+(?:is|was|are|were)\s+(?:the\s+)?(?:current\s+)?(?:\w+\s+){0,2}?" + _TITLES
+    + r"|" + LEAD + r"who\s+(?:presented|said|announced|chaired|spoke|wrote|signed|delivered|gave|opened|moderated)\b",
+    re.I,
+)  # fmt: skip
 _LIST = re.compile(
     r"^\s*(?:list|name|enumerate)\b"
     r"|^\s*(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:aims|objectives|goals|themes|outcomes|"
