@@ -99,24 +99,24 @@ class AnswerContext:
         """Every other document's text, the same way."""
         return self._text_of(lambda doc_type: doc_type is not DocType.PROTOCOL)
 
+    @cached_property
+    def _every_chunk(self) -> list[Chunk]:
+        """Every passage, read once per process for the whole-corpus tables below."""
+        ids = [i for doc_id in self.store.documents for i in self.store.chunk_ids_of_document(doc_id)]
+        return list(self.store.chunks(ids).values())
+
     def _text_of(self, wanted: Callable[[DocType], bool]) -> str:
-        ids = [
-            i
-            for doc_id, info in self.store.documents.items()
-            if wanted(info.meta.type)
-            for i in self.store.chunk_ids_of_document(doc_id)
-        ]
-        return " ".join(" ".join(c.text.lower().split()) for c in self.store.chunks(ids).values())
+        types = {doc_id: info.meta.type for doc_id, info in self.store.documents.items()}
+        return " ".join(" ".join(c.text.lower().split()) for c in self._every_chunk if wanted(types[c.doc_id]))
 
     @cached_property
     def rarity(self) -> dict[str, float]:
         """Each word stem's inverse document frequency over the passages (log N/df), read once per process: a rare
         word of the question ("amendment") says more about where its answer is than a common one ("Protocol")."""
-        ids = [i for doc_id in self.store.documents for i in self.store.chunk_ids_of_document(doc_id)]
         frequency: Counter[str] = Counter()
-        for chunk in self.store.chunks(ids).values():
+        for chunk in self._every_chunk:
             frequency.update(set(stems(f"{chunk.section} {chunk.text}")))
-        return {s: math.log(len(ids) / n) for s, n in frequency.items()}
+        return {s: math.log(len(self._every_chunk) / n) for s, n in frequency.items()}
 
     def weighted_share(self, asked: set[str], used: set[str]) -> float:
         """The share of the question's stems a text uses, each weighted by its rarity (unknown stems count as

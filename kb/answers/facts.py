@@ -315,7 +315,7 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
                 # "They shall be elected by …" is about what the sentence before names ("… members of GRETA").
                 words |= families(spans[number - 1].text)
                 sim = max(sim, (sim + scores[number - 1]) / 2)
-            if event and not event & ({s[:5] for s in words} | {s[:4] for s in words}):
+            if event and not _mentions(event, words):
                 continue  # "when did it finish?", "which countries ratified?": a sentence about that event
             shared = ctx.weighted_share(asked, words | section)
             for start, end in _spans(kind, chunk, span.start, span.end, question.text):
@@ -339,7 +339,7 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
                 score += SPECIFIC_WEIGHT * _specific(kind, value, question.text)
                 if kind is FactKind.DATE and not _DATE_LIKE.search(value):
                     anchor = re.split(r"\b(?:after|following|from)\b", value, maxsplit=1)[-1]
-                    if event & ({w[:5] for w in stems(anchor)} | {w[:4] for w in stems(anchor)}):
+                    if _mentions(event, set(stems(anchor))):
                         continue  # "five years from the entry into force" counts from the event asked about
                     score -= RELATIVE_DATE_PENALTY
                 if named and chunk.doc_id in named:
@@ -457,6 +457,13 @@ _FRONT_MATTER_ASKS: dict[FactKind, re.Pattern[str]] = {
     FactKind.DURATION: re.compile(r"(?!)"),
     FactKind.NUMBER: re.compile(r"(?!)"),
 }
+
+
+def _mentions(event: set[str], words: set[str]) -> bool:
+    """Whether stems name the event asked about (its stems' first five or four letters: "forc", "ratif")."""
+    return bool(event & ({w[:5] for w in words} | {w[:4] for w in words}))
+
+
 _TAKES_EFFECT = re.compile(r"\binto\s+force\b|\btakes?\s+effect\b|\b(?:effective|binding)\b", re.I)
 # "When did the project finish?": a date answers it only from a sentence about finishing, not any date nearby.
 _EVENT_VERBS = {
