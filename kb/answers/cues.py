@@ -223,6 +223,8 @@ DOCUMENT_NAMES: dict[str, re.Pattern[str]] = {
         r"|параллельн\w*\s+мероприяти\w*|会外活动|الحدث\s+الجانبي|حدث\s+جانبي",
         "fact sheet": r"fiche\s+d['’]\s*information|hoja\s+informativa|ficha\s+informativa|информационн\w*\s+"
         r"(?:бюллетен|справк)\w*|情况说明书|概况介绍|صحيفة\s+(?:الوقائع|معلومات)",
+        "National Action Plan": r"plan\s+d['’]\s*action\s+national|plan\s+(?:de\s+acción\s+)?nacional\s+de\s+acción"
+        r"|plan\s+de\s+acción\s+nacional|национальн\w*\s+план\w*\s+действий|国家行动计划|خطة\s+العمل\s+الوطنية",
         "US Code": r"code\s+des\s+états-unis|código\s+de\s+los\s+estados\s+unidos|кодекс\w*\s+сша|美国法典"
         r"|مدونة\s+(?:قوانين\s+)?الولايات\s+المتحدة",
     }.items()
@@ -286,6 +288,23 @@ KEYWORD_FACT_CUES: list[tuple[re.Pattern[str], FactKind]] = [
         FactKind.NUMBER,
     ),
 ]
+# The same head nouns in the sources' English: the word-by-word gloss of the question (kb/cross_lingual_gloss.py)
+# misses some of them ("任期" is nearest to "term" but not near enough), and they are what the asked fact's
+# sentence says ("a term of office of 4 years").
+ENGLISH_FACT_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"date\s+limite|\bplazo\b|срок\s+подачи|الموعد\s+النهائي|截止日期", _I), "deadline"),
+    (re.compile(r"\bdate\b|\bfecha\b|\bдата\b|تاريخ|日期", _I), "date"),
+    (
+        re.compile(r"entrée\s+en\s+vigueur|entrada\s+en\s+vigor|вступлени\w*\s+в\s+силу|بدء\s+النفاذ|生效", _I),
+        "entry into force",
+    ),
+    (re.compile(r"\bpeine\b|\bpena\b|наказани|عقوبة|العقوبة|刑罚|刑期", _I), "penalty"),
+    (re.compile(r"\bdurée\b|duración|продолжительност|\bمدة\b|المدة", _I), "duration"),
+    (re.compile(r"\bdélai\b|期限", _I), "period"),
+    (re.compile(r"\bmandat\b|\bmandato\b|срок\w*\s+полномочий|مدة\s+الولاية|任期", _I), "term of office"),
+    (re.compile(r"\bmontant\b|\bsomme\b|\bmonto\b|\bcantidad\b|\bсумм\w*|مبلغ|金额|数额", _I), "amount"),
+    (re.compile(r"\bprofits?\b|bénéfices?|ganancias?|beneficios?|прибыл\w*|أرباح|الأرباح|利润", _I), "profits"),
+]
 MAX_KEYWORD_QUERY_WORDS = 8
 MAX_KEYWORD_QUERY_CHARS = 24  # Chinese, written without spaces
 
@@ -298,6 +317,11 @@ def fact_kind_in(text: str) -> FactKind | None:
     if kind is None and _keyword_query(text):
         kind = next((kind for pattern, kind in KEYWORD_FACT_CUES if pattern.search(text)), None)
     return kind
+
+
+def english_fact_words(text: str) -> str:
+    """The English of the fact a question in another language names ("任期" → "term of office")."""
+    return " ".join(english for pattern, english in ENGLISH_FACT_WORDS if pattern.search(text))
 
 
 def _keyword_query(text: str) -> bool:

@@ -278,13 +278,18 @@ def find_fact(ctx: AnswerContext, question: Question, within: set[int] | None = 
     seen = {r.row for r in ranked}
     lexical = ctx.search.passages(question.text, LEXICAL_DEPTH, question.filters, within, SearchMode.LEXICAL)
     ranked += [r for r in lexical if r.row not in seen]
-    asked = {family(s) for w in content_words(question.text) for s in stems(w)}
+    # Another language's question is read in English words too: the fact it names ("任期" → "term of office"). (Its
+    # whole word-by-word gloss, tried, lost more fact answers on the dev split than it won: "órgano" → "organ".)
+    gloss = ""
+    if not question.english:
+        gloss = cues.english_fact_words(question.text)
+    asked = {family(s) for w in content_words(f"{question.text} {gloss}") for s in stems(w)}
     named = named_documents(ctx.store, question.naming_text)
     instruments = set(question.analysis.instruments)
     # The question's words, and for other languages the English names of what it names ("Eastern Africa").
     # The instrument the question names is where to look, not a word of the asked thing ("who convenes … under the
     # Council of Europe Convention" is answered by "the Secretary General of the Council of Europe").
-    own_words = f"{without_instrument_names(question.text)} {question.names}"
+    own_words = f"{without_instrument_names(question.text)} {question.names} {gloss}"
     question_words = {w.lower() for w in re.findall(r"[^\W_]+", own_words)}
     # The question's own verb ("Which body *decides* …", "Who *presented* …"): the answer stands next to it.
     verb_match = _MAIN_VERB.match(question.text)

