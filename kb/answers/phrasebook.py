@@ -7,13 +7,6 @@ from kb.language import UNLanguage
 
 L = UNLanguage
 PHRASES: dict[str, dict[UNLanguage, str]] = {
-    "closest": {
-        L.ARABIC: "أقرب المقاطع في قاعدة المعارف (مقتبسة بالإنكليزية، لغة المصادر):",
-        L.CHINESE: "知识库中最相关的段落（引文为英文，即原始资料的语言）：",
-        L.FRENCH: "Passages les plus proches de la base de connaissances (cités en anglais, langue des sources) :",
-        L.RUSSIAN: "Ближайшие фрагменты базы знаний (цитаты на английском, языке источников):",
-        L.SPANISH: "Pasajes más cercanos de la base de conocimientos (citados en inglés, idioma de las fuentes):",
-    },
     "protocol": {
         L.ARABIC: "ينص البروتوكول على ما يلي (النص الإنكليزي):",
         L.CHINESE: "《议定书》的规定如下（英文原文）：",
@@ -133,6 +126,23 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.FRENCH: "Voir aussi {label} ({title}) :",
         L.RUSSIAN: "См. также {label} ({title}):",
         L.SPANISH: "Véase también {label} ({title}):",
+    },
+    # A passage quoted: "{label}" is its provision or its document's short title and section.
+    "passage": {
+        L.ENGLISH: "{label}:",
+        L.ARABIC: "{label}:",
+        L.CHINESE: "{label}：",
+        L.FRENCH: "{label} :",
+        L.RUSSIAN: "{label}:",
+        L.SPANISH: "{label}:",
+    },
+    "see_also_passage": {
+        L.ENGLISH: "See also: {label}",
+        L.ARABIC: "انظر أيضًا: {label}",
+        L.CHINESE: "另见：{label}",
+        L.FRENCH: "Voir aussi : {label}",
+        L.RUSSIAN: "См. также: {label}",
+        L.SPANISH: "Véase también: {label}",
     },
     # Search's best match is another instrument's provision, clearly closer than any of the Protocol's.
     "elsewhere": {

@@ -24,6 +24,8 @@ from kb.answers.passages import (
     MAX_UNITS_QUOTED,
     OTHER_SOURCES,
     answer_fact_or_list,
+    bare_lead_in,
+    best_passages,
     question_scope,
     quote_provision,
     unstated_reason,
@@ -248,11 +250,10 @@ def _passages(ctx: AnswerContext, asked: Question, language: UNLanguage, draft: 
             draft.say(phrase("elsewhere", language))
         quote_provision(ctx, treaty, scores, rows, draft, language)
         return Intent.PASSAGE_SEARCH, False
-    draft.say(phrase("closest", language))
-    for chunk in [top.chunk] + [c for c in chunks if c.chunk_id != top.chunk.chunk_id][:2]:
-        title = ctx.store.documents[chunk.doc_id].meta.title
-        quote = _lead(chunk)
-        draft.say(f"- {title}: “{quote}” [{draft.cite(chunk, quote)}]")
+    # Passages of other documents as English questions get them (passages.best_passages): the first-ranked, then
+    # those about as close, each by its sentences closest to the question.
+    kept = [top.chunk] + [c for c in chunks if c.chunk_id != top.chunk.chunk_id and not bare_lead_in(c)]
+    best_passages(ctx, question, kept[: min(3, asked.top_k)], draft, language)
     return Intent.PASSAGE_SEARCH, False
 
 

@@ -163,7 +163,7 @@ class QuestionReader:
         about_projects = not english and cues.asks_about_projects(text)
         names = " ".join(
             [f"{place} project" if about_projects else place for place in places]
-            + ([] if english else cues.english_document_names(text))
+            + ([] if english else cues.english_document_names(text) + cues.english_source_names(text))
         )
         one_project = not _PROJECTS_PLURAL.search(text) if english else not analysis.categories
         if fact is not None and intent is Intent.PROJECT_FINDER and one_project:
