@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kb.api import AskRequest, AskResponse, Intent
+from kb.api import AskRequest, AskResponse, Intent, SearchRequest
 from kb.knowledge_base import KnowledgeBase
 from kb.quotes import display
 from kb.refs import ArticleRef, find_references
@@ -147,10 +147,34 @@ def test_victim_protection_finds_central_america_and_india_citing_2b_6_and_7(kno
     response = ask(knowledge_base, "Which projects address victim protection?")
     assert response.intent is Intent.PROJECT_FINDER
     assert {p.id for p in response.projects} == {"central-america-project", "india-project"}
-    assert {c.doc_id for c in response.citations} == {"central-america-project", "india-project"}
+    # Search's first passage is shown too (never below search), claiming nothing; the projects' entries answer.
+    claiming = [c for c in response.citations if c.articles]
+    assert {c.doc_id for c in claiming} == {"central-america-project", "india-project"}
+    assert len(response.citations) - len(claiming) <= 1
     assert {"2(b)", "6", "7"} <= {a.ref for a in response.articles}
-    assert all({"2(b)", "6", "7"} <= set(c.articles) for c in response.citations)
+    assert all({"2(b)", "6", "7"} <= set(c.articles) for c in claiming)
     assert "Eastern Africa" not in response.answer.split("Not addressed by")[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which projects address victim protection?",
+        "Which projects don't cover victim protection and support?",
+        "Which articles does the international cooperation category cover?",
+    ],
+)
+def test_project_and_taxonomy_answers_show_searchs_first_passage_claiming_nothing(
+    knowledge_base: KnowledgeBase, question: str
+) -> None:
+    response = ask(knowledge_base, question)
+    assert response.intent in (Intent.PROJECT_FINDER, Intent.COVERAGE, Intent.TAXONOMY)
+    first = knowledge_base.search(SearchRequest(query=question, top_k=1)).results[0]
+    shown = [c for c in response.citations if c.chunk_id == first.chunk_id]
+    assert shown, response.answer
+    if first.doc_id not in {p.id for p in response.projects}:
+        assert shown[0].articles == []  # pointed to, not claimed
+    check_invariants(knowledge_base, response)
 
 
 def test_project_finder_matches_partners_places_topics_and_articles(knowledge_base: KnowledgeBase) -> None:

@@ -110,8 +110,9 @@ class AnswerEngine:
             intent, abstained = answer_from_passages(self.ctx, question, draft)
             if not abstained:
                 self._name_quoted_projects(draft)
-        if not abstained and intent in (Intent.PASSAGE_SEARCH, Intent.PROTOCOL_QUESTION):
-            # Project, coverage and taxonomy answers read the catalogue and the coverage matrix, not passages.
+        if not abstained:
+            # Project, coverage and taxonomy answers read the catalogue and the coverage matrix, not passages; search's
+            # first passage is still shown with them, claiming nothing (never below search).
             self._search_first(question, draft)
         took = (time.perf_counter() - started) * 1000
         self._log(request.question, intent, abstained, len(draft.citations), took, question.language)
@@ -134,6 +135,9 @@ class AnswerEngine:
         if scope is not None and ranked[0].row not in scope:
             return  # outside the document or instrument the question is about: not evidence for it
         top = ranked[0].chunk
+        named_before = question.reading.projects
+        if named_before and top.doc_id in self.ctx.projects.projects and top.doc_id not in named_before:
+            return  # "which of them …": a project the previous answer did not name is not about them
         # A treaty provision the answer chose against is pointed to, not claimed: its article is not added to the
         # answer's articles (the one quoted matched the question better), but the reader sees what search found.
         spans = top.sentences
