@@ -100,7 +100,9 @@ _NAMES_PROTOCOL = re.compile(
 _COMPARISON = re.compile(
     r"\bgo(?:es)?\s+further\b|\bdiffer(?:s|ent|ence|ences)?\b|\bcompar(?:e|ed|es|ison)\b|\bversus\b|\bvs\.?\s"
     r"|\bunlike\b|\blike\s+the\b|\bsame\s+as\b|\bonly\s+in\b|\bboth\b|\bstronger\s+than\b"
-    r"|\bmore\s+(?:than|detailed|specific)\b|\bwhereas\b|\bwhile\s+the\b|\bas\s+well\s+as\s+the\b"
+    r"|\bmore\s+(?:than|detailed|specific)\b|\bmore\s+\w+\s+than\b|\bless\s+\w+\s+than\b"
+    r"|\b(?:broader|wider|narrower|stricter|tougher|weaker|longer|shorter|higher|lower|better|worse|greater)\s+than\b"
+    r"|\bwhereas\b|\bwhile\s+the\b|\bas\s+well\s+as\s+the\b"
     r"|\b(?:also|too)\b.*\b(?:convention|protocol)\b"
     r"|\b(?:as|the\s+way)\s+the\s+[\w\s]{3,80}?\b(?:does|do|did|is|are)\s*\??\s*$"
     r"|similaire|équivalent|semblable|parecid[oa]|algo\s+similar|semejante|equivalente|похож|аналогичн|类似|相似|مماثل|مشابه"

@@ -120,6 +120,33 @@ def test_the_english_readers_other_list_questions_are_lists_in_every_language(re
     assert reader.read(AskRequest(question=question)).answer_type is AnswerType.LIST
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quels thèmes la note de synthèse aborde-t-elle ?",
+        "ما المواضيع التي تتناولها المذكرة المفاهيمية؟",
+        "¿Qué temas aborda la nota de concepto?",
+    ],
+)
+def test_the_concept_note_is_named_in_every_language(reader: Any, question: str) -> None:
+    assert "concept note" in reader.read(AskRequest(question=question)).names
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuántos países han ratificado el Convenio del Consejo de Europa?",
+        "Combien de pays ont ratifié la Convention du Conseil de l'Europe ?",
+        "有多少个国家批准了欧洲委员会公约？",
+    ],
+)
+def test_a_count_of_countries_stated_nowhere_is_an_abstention_in_every_language(
+    knowledge_base: KnowledgeBase, question: str
+) -> None:
+    # "the fortieth instrument of ratification" and "a minimum of 10 members" count something else.
+    assert ask(knowledge_base, question).abstained
+
+
 def test_a_keyword_query_naming_a_duration_is_not_a_list(reader: Any) -> None:
     assert reader.read(AskRequest(question="GRETA durée du mandat des membres")).answer_type is AnswerType.FACT
 

@@ -231,6 +231,20 @@ def test_a_comparison_claims_each_side_s_article_in_its_own_instrument(knowledge
     assert "19" not in refs, response.answer  # the Council of Europe article, not the Protocol's article 19
 
 
+@pytest.mark.parametrize(
+    ("question", "protocol", "coe"),
+    [
+        ("Is the Council of Europe Convention's definition of exploitation wider than the Protocol's?", "3", "4"),
+        ("Are the Council of Europe Convention's rules on repatriation stricter than the Protocol's?", "8", "16"),
+    ],
+)
+def test_a_comparative_between_two_instruments_answers_from_each_side(
+    knowledge_base: KnowledgeBase, question: str, protocol: str, coe: str
+) -> None:
+    refs = {a.ref.split("(")[0] for a in ask(knowledge_base, question).articles}
+    assert protocol in refs and f"coe:{coe}" in refs, refs
+
+
 # -- follow-ups ----------------------------------------------------------------------------------------------------
 
 

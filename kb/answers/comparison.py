@@ -34,7 +34,8 @@ _INSTRUMENT_WORDS = re.compile(
 _COMPARING = re.compile(
     r"\bhow\s+(?:long|many|much)\b|\b(?:does|do|is|are|did)\b|\bgo(?:es)?\s+further\s+than\b|\bdiffer(?:s|ent|ence|ences)?\s+(?:from|between)?\b"
     r"|\bcompar(?:e|ed|es|ison)\s*(?:with|to|of|between)?\b|\bunlike\b|\blike\b|\bsame\s+as\b|\bonly\s+in\b"
-    r"|\bboth\b|\bthan\b|\bversus\b|\band\b|\bor\b|\bon\b|\bhow\b|\bwhat\b|\bwhich\b|\balso\b|\btoo\b|\bin\b"
+    r"|\bboth\b|\bthan\b|\bversus\b|['’]s\b|\b(?:more|less)\s+(?=\w+\s+than\b)"
+    r"|\b(?:broader|wider|narrower|stricter|tougher|weaker|longer|shorter|higher|lower|better|worse|greater)\b|\band\b|\bor\b|\bon\b|\bhow\b|\bwhat\b|\bwhich\b|\balso\b|\btoo\b|\bin\b"
     r"|\bthe\b|\bit\b|\bsay\b|\babout\b|^\s*(?:under|according\s+to)\b|\b(?:when|who|where)\b",
     re.I,
 )

@@ -217,8 +217,8 @@ PLACE_NAMES: dict[str, re.Pattern[str]] = {
 DOCUMENT_NAMES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, _I)
     for name, pattern in {
-        "concept note": r"note\s+conceptuelle|nota\s+conceptual|концептуальн\w*\s+записк\w*|概念说明|概念文件"
-        r"|مذكرة\s+مفاهيمية",
+        "concept note": r"note\s+conceptuelle|note\s+de\s+synthèse|nota\s+conceptual|nota\s+de\s+concepto"
+        r"|концептуальн\w*\s+записк\w*|概念说明|概念文件|(?:ال)?مذكرة\s+(?:ال)?مفاهيمية",
         "side event": r"manifestation\s+parallèle|événement\s+parallèle|evento\s+paralelo|acto\s+paralelo"
         r"|параллельн\w*\s+мероприяти\w*|会外活动|الحدث\s+الجانبي|حدث\s+جانبي",
         "fact sheet": r"fiche\s+d['’]\s*information|hoja\s+informativa|ficha\s+informativa|информационн\w*\s+"
@@ -269,6 +269,26 @@ COUNTRIES = re.compile(
 
 def asks_how_many(text: str) -> bool:
     return HOW_MANY.search(plain(text)) is not None
+
+
+# "How many" with the noun it counts, when that is countries or people.
+HOW_MANY_COUNTRIES = re.compile(
+    r"\bcombien\s+de\s+pays\b|cuánt[oa]s\s+pa[ií]ses|сколько\s+(?:\w+\s+)?стран|多少(?:个)?国家|几个国家"
+    r"|كم\s+(?:عدد\s+)?(?:البلدان|الدول|دولة|بلدا)",
+    _I,
+)
+HOW_MANY_PEOPLE = re.compile(
+    r"\bcombien\s+de\s+(?:personnes|gens)\b|cuánt[oa]s\s+(?:personas|gente)|сколько\s+(?:человек|людей)"
+    r"|多少人(?!口)|كم\s+(?:عدد\s+)?(?:الأشخاص|شخصا|الناس)",
+    _I,
+)
+
+
+def counted_noun(text: str) -> str | None:
+    """What a "how many" question in another language counts, in English, when it is countries or people."""
+    if HOW_MANY_COUNTRIES.search(plain(text)):
+        return "countries"
+    return "persons" if HOW_MANY_PEOPLE.search(plain(text)) else None
 
 
 def asks_countries(text: str) -> bool:

@@ -504,9 +504,11 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     found = find_fact(ctx, question, within)
     if found is None:
         return False
-    counted = _HOW_MANY.search(question.text)
-    # "How many people attended?" needs a number of people, not any number near the topic.
-    if counted and not found.from_front_matter and not EvidenceCheck.states_figure(found.sentence, counted.group(1)):
+    how_many = _HOW_MANY.search(question.text)
+    # "How many people attended?" needs a number of people, not any number near the topic ("combien de pays" a
+    # number of countries: the other languages name the counted noun with their own cues).
+    counted = how_many.group(1) if how_many else None if question.english else cues.counted_noun(question.text)
+    if counted and not found.from_front_matter and not EvidenceCheck.states_figure(found.sentence, counted):
         return False
     named = frozenset(named_documents(ctx.store, question.naming_text) | set(question.reading.doc_ids))
     if question.english:
@@ -521,7 +523,7 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
         return False
     n = draft.cite(found.chunk, found.sentence, [])
     label = passage_label(ctx, found.chunk, question.language)
-    fact = _with_counted_noun(found.sentence, found.fact, counted.group(1)) if counted else found.fact
+    fact = _with_counted_noun(found.sentence, found.fact, counted) if counted else found.fact
     fact = " ".join(fact.split())  # a fact sheet's hard line breaks are not part of the fact
     if found.from_front_matter:
         draft.say(f"{found.fact}, according to the details of {document_label(ctx, found.chunk.doc_id)} [{n}]")
