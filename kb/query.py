@@ -104,7 +104,7 @@ _COMPARISON = re.compile(
     r"|\b(?:broader|wider|narrower|stricter|tougher|weaker|longer|shorter|higher|lower|better|worse|greater)\s+than\b"
     r"|\bwhereas\b|\bwhile\s+the\b|\bas\s+well\s+as\s+the\b"
     r"|\b(?:also|too)\b.*\b(?:convention|protocol)\b"
-    r"|\b(?:as|the\s+way)\s+the\s+[\w\s]{3,80}?\b(?:does|do|did|is|are)\s*\??\s*$"
+    r"|\b(?:as|the\s+way)\s+(?:the\s+)?[\w\s]{3,80}?\b(?:does|do|did|is|are)\s*\??\s*$"
     r"|similaire|équivalent|semblable|parecid[oa]|algo\s+similar|semejante|equivalente|похож|аналогичн|类似|相似|مماثل|مشابه"
     r"|comme\s+(?:le\s+fait|la|le|l['’])|como\s+(?:lo\s+hace|el|la)\b|как\s+(?:и|это\s+делает)|如同|像.{1,30}那样|كما\s+(?:تفعل|هو)"
     r"|plus\s+loin|diff[éè]r|différence|compar|contrairement|par\s+rapport|même\s+(?:chose|règle)|aussi"

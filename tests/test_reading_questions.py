@@ -245,6 +245,16 @@ def test_a_comparative_between_two_instruments_answers_from_each_side(
     assert protocol in refs and f"coe:{coe}" in refs, refs
 
 
+def test_a_comparison_of_the_protocol_with_untoc_says_the_convention_applies_to_it_mutatis_mutandis(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    question = "Does the Protocol deal with the confiscation of criminal proceeds the way UNTOC does?"
+    response = ask(knowledge_base, question)
+    cited = [c.chunk_id for c in response.citations]
+    assert any(c.startswith("untoc:12") for c in cited), response.answer  # "the way UNTOC does": a comparison
+    assert "protocol:1(2)" in cited, response.answer
+
+
 # -- follow-ups ----------------------------------------------------------------------------------------------------
 
 

@@ -94,6 +94,19 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.RUSSIAN: "В документе «{name}» нет положения по этому вопросу; ближайший фрагмент, который его не касается:",
         L.SPANISH: "{name} no contiene ninguna disposición al respecto; su pasaje más cercano, que no la aborda:",
     },
+    "mutatis_mutandis": {
+        L.ENGLISH: "{label} applies the Convention's provisions to the Protocol, mutatis mutandis, unless it provides "
+        "otherwise:",
+        L.ARABIC: "{label} تطبّق أحكام الاتفاقية على البروتوكول، مع مراعاة ما يقتضيه اختلاف الحال، ما لم ينص "
+        "على خلاف ذلك:",
+        L.CHINESE: "{label}规定，除非本议定书另有规定，公约的规定经适当变通后适用于本议定书：",
+        L.FRENCH: "{label} rend les dispositions de la Convention applicables au Protocole, mutatis mutandis, sauf "
+        "disposition contraire :",
+        L.RUSSIAN: "{label} распространяет положения Конвенции на Протокол mutatis mutandis, если в нём не "
+        "предусмотрено иное:",
+        L.SPANISH: "{label} aplica al Protocolo las disposiciones de la Convención, mutatis mutandis, salvo que en él "
+        "se disponga otra cosa:",
+    },
     "comparison_no_text": {
         L.ENGLISH: "{name}: the knowledge base holds none of its text.",
         L.ARABIC: "{name}: لا تتضمن قاعدة المعارف أيًا من نصه.",
