@@ -171,6 +171,24 @@ def test_the_aims_of_a_project_are_quoted_whole(knowledge_base: KnowledgeBase) -
     assert len(re.findall(r"(?:^|\s)[a-j]\) ", text)) >= 10
 
 
+def test_a_code_heading_names_the_list_that_opens_the_next_passage(knowledge_base: KnowledgeBase) -> None:
+    """22 U.S.C. 7103a(d): "(5) Selection criteria" ends one passage; "Such criteria shall include (A) …; and (B) …"
+    opens the next. Capital "(A)" items are items; "(5) Selection criteria" is their heading, not an item."""
+    from kb.answers.lists import prose_lists
+
+    store = knowledge_base.store
+    rows = store.chunk_ids_by_name([f"us-code-22-usc-ch78-tvpa-selected#{n}" for n in (19, 20)])
+    chunks = store.chunks(list(rows.values()))
+    first, second = (chunks[rows[f"us-code-22-usc-ch78-tvpa-selected#{n}"]] for n in (19, 20))
+    named = [lst for lst in prose_lists(first, second) if lst.heading == "(5) Selection criteria"]
+    assert named, [lst.heading for lst in prose_lists(first, second)]
+    items = [span.text for _, span in named[0].items]
+    assert [i[:4] for i in items] == ["(A) ", "(B) "], items
+    assert "documented high prevalence" in items[0]
+    every_item = [span.text for lst in prose_lists(first, second) for _, span in lst.items]
+    assert all("Selection criteria" not in item for item in every_item)
+
+
 def test_a_prose_lead_in_is_quoted_with_its_items(knowledge_base: KnowledgeBase) -> None:
     response = ask(knowledge_base, "What are the key themes of the side event?")
     assert not response.abstained

@@ -28,7 +28,8 @@ from kb.stemming import stems
 LIST_DEPTH = 6  # ranked passages whose lists are candidates
 MIN_ITEMS = 2
 
-_MARKER = re.compile(r"^(?:[a-z]{1,3}\)|\((?:[a-z]{1,3}|[ivx]{1,5}|\d{1,2})\)|\d{1,2}[.)])\s")
+# "a) ", "(b) ", "(iv) ", "(2) ", "3. ", and the US Code's capital "(A) ".
+_MARKER = re.compile(r"^(?:[a-z]{1,3}\)|\((?:[a-z]{1,3}|[A-Z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}[.)])\s")
 _BULLET_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•][ \t]+)?(?:▶[ \t]*)?$")
 _INLINE_FIRST_ITEM = re.compile(r"\s(?:a\)|\(a\)|1\.|\(1\)|\(i\))\s")
 
@@ -45,8 +46,19 @@ class ProseList:
 _INLINE_LIST = re.compile(r":\s+[^,;:]{3,}[,;]\s+[^,;:]{3,}")
 
 
+# A numbered heading line of a code ("(5) Selection criteria", "(A) In general"): a marker, a few capitalised
+# words, no closing punctuation. It names the list below it; it is not one of its items.
+_HEADING_LINE = re.compile(r"^(?:\((?:[A-Z]|\d{1,2})\)|\d{1,2}\.)\s+[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,7}\s*$")
+
+
+def is_heading(span: Span) -> bool:
+    return _HEADING_LINE.match(span.text.strip()) is not None
+
+
 def is_item(chunk: Chunk, span: Span) -> bool:
-    """A list item: opens with a letter or number marker, or sits on a bulleted line."""
+    """A list item: opens with a letter or number marker, or sits on a bulleted line (a heading line is none)."""
+    if is_heading(span):
+        return False
     if _MARKER.match(span.text):
         return True
     line_start = chunk.text.rfind("\n", 0, span.start) + 1
@@ -68,6 +80,12 @@ def prose_lists(chunk: Chunk, following: Chunk | None = None, previous: Chunk | 
                 items = _leading_items(following)
                 if len(items) >= MIN_ITEMS:
                     found.append(ProseList((chunk, spans[i]), items))
+                elif is_heading(spans[i]):  # "(5) Selection criteria" ends the chunk; its list opens the next
+                    found += [
+                        ProseList(lst.lead_in, lst.items, heading=spans[i].text)
+                        for lst in prose_lists(following)[:1]
+                        if lst.lead_in is not None and lst.lead_in[0] is following and not lst.inline
+                    ]
             i += 1
             continue
         j = i
@@ -77,7 +95,7 @@ def prose_lists(chunk: Chunk, following: Chunk | None = None, previous: Chunk | 
         if j == len(spans) and following is not None:
             items += _leading_items(following)
         lead: tuple[Chunk, Span] | None = (chunk, spans[i - 1]) if i > 0 else _last_sentence(previous)
-        heading = spans[i - 2].text if i >= 2 else ""
+        heading = _heading_above(spans[:i], previous)
         if len(items) >= MIN_ITEMS or (lead is not None and _INLINE_FIRST_ITEM.search(lead[1].text)):
             found.append(ProseList(lead, items, heading=heading))
         i = j
@@ -86,6 +104,21 @@ def prose_lists(chunk: Chunk, following: Chunk | None = None, previous: Chunk | 
         if (chunk.chunk_id, span.start) not in listed and _INLINE_LIST.search(span.text):
             found.append(ProseList(None, [(chunk, span)], inline=True))
     return found
+
+
+def _heading_above(before: list[Span], previous: Chunk | None) -> str:
+    """The line that names a list: the nearest heading line among the three sentences above its items (reaching
+    into the previous chunk: "(5) Selection criteria" ends one chunk, its list opens the next), else the line
+    before the lead-in."""
+    window = before[-3:]
+    for span in reversed(window):
+        if is_heading(span):
+            return span.text
+    if len(before) < 3 and previous is not None:
+        last = sentences(previous)[-1:] if sentences(previous) else []
+        if last and is_heading(last[0]):
+            return last[0].text
+    return before[-2].text if len(before) >= 2 else ""
 
 
 def _leading_items(chunk: Chunk) -> list[tuple[Chunk, Span]]:
@@ -113,6 +146,7 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     question wins ("key themes" → the KEY THEMES list, not the EXPECTED OUTCOMES one next to it)."""
     ranked = ctx.search.passages(question.text, LIST_DEPTH, question.filters, within)
     asked = {s for w in content_words(question.text) for s in stems(w)}
+    named = _list_named(question)
     ranked_ids = {r.chunk.chunk_id for r in ranked}
     best: tuple[float, ProseList | Chunk] | None = None
     best_similarity, best_chunk = 0.0, ""
@@ -143,6 +177,8 @@ def answer_list(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
                 parts |= {u.chunk_id for u in _treaty_items(ctx, candidate)}
             support = len(parts & ranked_ids) - 1
             score = similarity + SECTION_WEIGHT * in_section + LEAD_WEIGHT * in_lead - RANK_DECAY * rank
+            if named and named <= set(stems(lead_text)):
+                score += NAMED_LIST_WEIGHT  # "… selection criteria": the list its heading or lead-in names
             score += SUPPORT_WEIGHT * max(0, support)
             if best is None or score > best[0]:
                 best, best_similarity, best_chunk = (score, candidate), similarity, chunk.chunk_id
@@ -172,6 +208,21 @@ LEADING_PASSAGES = 3  # …unless search ranks the list's passage this high (tra
 RANK_DECAY = 0.02
 PROTOCOL_TIE = 0.05  # a Protocol list this close to the best list is quoted instead, unless a source is named
 SUPPORT_WEIGHT = 0.03  # per further passage of the list among the ranked ones: the list several of them belong to
+
+
+NAMED_LIST_WEIGHT = 0.3
+# A keyword query ends with the name of the list it wants: "child protection compact selection criteria".
+_KEYWORD_LIST_NAME = re.compile(
+    r"^(?!\s*(?:what|which|who|how|why|when|where|is|are|does|do|can)\b)[^?]*?(\w+\s+\w+)\s*$", re.I
+)
+
+
+def _list_named(question: Question) -> set[str]:
+    """The stems of the words naming the asked list in an English keyword query (its last two words)."""
+    if not question.english:
+        return set()
+    m = _KEYWORD_LIST_NAME.match(question.text)
+    return {s for w in content_words(m.group(1)) for s in stems(w)} if m else set()
 
 
 def _row(chunk: Chunk, span: Span) -> int:
