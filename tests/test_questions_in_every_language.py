@@ -255,6 +255,26 @@ def test_passages_of_other_documents_are_labelled_as_in_english_answers(knowledg
     assert not response.articles
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "catégorie d'assistance prévention sensibilisation",
+        "¿Qué artículos abarca la categoría de prevención y sensibilización?",
+        "援助类别 预防和提高认识",
+        "Какие статьи охватывает категория «профилактика и повышение осведомлённости»?",
+        "ما المواد التي تشملها فئة الوقاية والتوعية؟",
+    ],
+)
+def test_a_category_of_assistance_is_answered_from_the_taxonomy_in_every_language(
+    knowledge_base: KnowledgeBase, question: str
+) -> None:
+    english = ask(knowledge_base, "Which articles does the prevention and awareness-raising category cover?")
+    response = ask(knowledge_base, question)
+    assert response.intent == "taxonomy", response.answer
+    assert {a.ref for a in response.articles} == {a.ref for a in english.articles} == {"2(a)", "9", "10(2)"}
+    assert "2(a); 9; 10(2)" in response.answer  # the concept note's own notation, as written
+
+
 # -- follow-ups ----------------------------------------------------------------------------------------------------
 
 

@@ -407,6 +407,14 @@ def asks_about_projects(text: str) -> bool:
     return any(word in lowered for word in PROJECT_WORDS)
 
 
+# "Category" of technical assistance, as the other languages say it: a taxonomy question, as "category" is in English.
+CATEGORY_WORDS = re.compile(r"catégorie|categor[ií]a|категори|类别|(?:ال)?فئ(?:ة|ات)", _I)
+
+
+def asks_about_categories(text: str) -> bool:
+    return CATEGORY_WORDS.search(plain(text)) is not None
+
+
 def categories_named(text: str) -> list[str]:
     lowered = text.lower()
     return [cid for cid, phrases in CATEGORY_PHRASES.items() if any(p in lowered for p in phrases)]

@@ -83,7 +83,8 @@ class Verdict:
 # Words that count the same thing: "how many people" is answered by "23 persons".
 _PEOPLE = frozenset({"people", "person", "individual", "personnel"})
 _SAME_COUNT = {w: _PEOPLE for w in ("people", "persons", "person", "individuals", "personnel")}
-_SAME_COUNT |= {w: {"country", "countrie", "state", "nation"} for w in ("countries", "country", "states", "nations")}
+_COUNTRIES = frozenset({"country", "countrie", "state", "nation"})
+_SAME_COUNT |= {w: _COUNTRIES for w in ("countries", "country", "states", "nations")}
 
 
 def _spelt_either_way(word_stem: str, evidence_stems: set[str]) -> bool:

@@ -56,6 +56,38 @@ PHRASES: dict[str, dict[UNLanguage, str]] = {
         L.RUSSIAN: "(Вопрос понят как относящийся к проектам из предыдущего ответа: {names}.)",
         L.SPANISH: "(Pregunta leída sobre los proyectos de la respuesta anterior: {names}.)",
     },
+    # Taxonomy answers: a category's label and the concept note's notation ("2(b); 6; 7") stay as written.
+    "category_covers": {
+        L.ARABIC: "تشمل فئة «{label}» المواد: {written}",
+        L.CHINESE: "“{label}”类别涵盖以下条款：{written}",
+        L.FRENCH: "La catégorie « {label} » couvre les articles : {written}",
+        L.RUSSIAN: "Категория «{label}» охватывает статьи: {written}",
+        L.SPANISH: "La categoría «{label}» abarca los artículos: {written}",
+    },
+    "falls_under": {
+        L.ENGLISH: "{article} ({title}) falls under: {labels}.",
+        L.ARABIC: "{article} ({title}) تندرج ضمن: {labels}.",
+        L.CHINESE: "{article}（{title}）属于：{labels}。",
+        L.FRENCH: "{article} ({title}) relève de : {labels}.",
+        L.RUSSIAN: "{article} ({title}) относится к: {labels}.",
+        L.SPANISH: "{article} ({title}) corresponde a: {labels}.",
+    },
+    "no_project_addresses": {
+        L.ENGLISH: "No project in the knowledge base addresses article {article}.",
+        L.ARABIC: "لا يتناول أي مشروع في قاعدة المعارف المادة {article}.",
+        L.CHINESE: "知识库中没有项目涉及第{article}条。",
+        L.FRENCH: "Aucun projet de la base de connaissances ne porte sur l'article {article}.",
+        L.RUSSIAN: "Ни один проект в базе знаний не касается статьи {article}.",
+        L.SPANISH: "Ningún proyecto de la base de conocimientos aborda el artículo {article}.",
+    },
+    "categories": {
+        L.ENGLISH: "The concept note groups technical assistance into {count} categories:",
+        L.ARABIC: "تصنّف المذكرة المفاهيمية المساعدة التقنية في {count} فئات:",
+        L.CHINESE: "概念说明将技术援助分为{count}类：",
+        L.FRENCH: "La note conceptuelle classe l'assistance technique en {count} catégories :",
+        L.RUSSIAN: "Концептуальная записка делит техническую помощь на {count} категорий:",
+        L.SPANISH: "La nota conceptual agrupa la asistencia técnica en {count} categorías:",
+    },
     "no_provision": {
         L.ARABIC: "لا يتضمن البروتوكول الحكم «{ref}».",
         L.CHINESE: "《议定书》没有“{ref}”这一条款。",

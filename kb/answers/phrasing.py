@@ -32,6 +32,7 @@ from kb.answers.passages import (
 )
 from kb.answers.phrasebook import phrase
 from kb.answers.question import AnswerType, Question
+from kb.answers.taxonomy_answer import answer_taxonomy
 from kb.api import Intent, SearchFilters, SearchRequest
 from kb.language import UNLanguage
 from kb.records import Chunk, DocType
@@ -81,6 +82,8 @@ def answer_in_language(ctx: AnswerContext, asked: Question, draft: AnswerDraft) 
         draft.say(phrase("among", language, names=names))
     elif asked.reading.follow_up:  # a fragment read together with the previous question: the answer says so
         draft.say(phrase("with_previous", language, previous=asked.reading.subject))
+    if asked.intent is Intent.TAXONOMY:  # the English handler, phrased in the question's language
+        return Intent.TAXONOMY, answer_taxonomy(ctx, asked, draft)
     if analysis.refs:
         return _quote_references(ctx, analysis.refs, language, draft)
     if asked.intent is Intent.PROJECT_FINDER:

@@ -239,7 +239,10 @@ def _read_fragment(combined: QueryAnalysis, own: QueryAnalysis, compare_with: st
 
 
 def _intent_in_other_language(text: str, analysis: QueryAnalysis) -> Intent:
-    """Article references quote provisions (the passage handler); "project" in any language asks for projects."""
+    """Article references quote provisions (the passage handler); "project" in any language asks for projects;
+    "category" (not of projects) asks the taxonomy, as in English."""
+    if cues.asks_about_categories(text) and not cues.asks_about_projects(text):
+        return Intent.TAXONOMY
     if analysis.refs:
         return Intent.PASSAGE_SEARCH
     return Intent.PROJECT_FINDER if cues.asks_about_projects(text) else Intent.PASSAGE_SEARCH
@@ -251,6 +254,8 @@ def answer_type_in_other_language(
     """`answer_type_of` for Arabic, Chinese, French, Russian and Spanish, read with their own cues (cues.py)."""
     if intent is Intent.PROJECT_FINDER:
         return AnswerType.PROJECTS, None
+    if intent is Intent.TAXONOMY:
+        return AnswerType.TAXONOMY, None
     if analysis.refs:
         return AnswerType.PROVISION, None
     kind = cues.fact_kind_in(text)
