@@ -198,25 +198,32 @@ CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _names(patterns: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    """English names, each with the pattern that finds it as the five other languages write it."""
+    return {name: re.compile(pattern, _I) for name, pattern in patterns.items()}
+
+
+def _named_in(table: dict[str, re.Pattern[str]], text: str) -> list[str]:
+    return [name for name, pattern in table.items() if pattern.search(plain(text))]
+
+
 # Places the projects and documents name, as the other languages write them, with the English name the corpus
 # uses: "le projet en Amérique centrale" names the Central America Project.
-PLACE_NAMES: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern, _I)
-    for name, pattern in {
+PLACE_NAMES = _names(
+    {
         "Central America": r"amérique\s+centrale|centroamérica|américa\s+central|центральн\w*\s+америк|中美洲"
         r"|أمريكا\s+الوسطى",
         "India": r"\binde\b|\bindia\b|\bинди\w*|印度|الهند",
         "Eastern Africa": r"afrique\s+(?:de\s+l['’]\s*est|orientale)|áfrica\s+(?:oriental|del\s+este)"
         r"|восточн\w*\s+африк|东非|شرق\s+[أإ]فريقيا",
         "South Asia": r"asie\s+du\s+sud|asia\s+(?:meridional|del\s+sur)|южн\w*\s+ази|南亚|جنوب\s+آسيا",
-    }.items()
-}
+    }
+)
 
 
 # The kinds of document a question may name, as the other languages name them.
-DOCUMENT_NAMES: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern, _I)
-    for name, pattern in {
+DOCUMENT_NAMES = _names(
+    {
         "concept note": r"note\s+conceptuelle|note\s+de\s+synthèse|nota\s+conceptual|nota\s+de\s+concepto"
         r"|концептуальн\w*\s+записк\w*|概念说明|概念文件|(?:ال)?مذكرة\s+(?:ال)?مفاهيمية",
         "side event": r"manifestation\s+parallèle|événement\s+parallèle|evento\s+paralelo|acto\s+paralelo"
@@ -227,19 +234,18 @@ DOCUMENT_NAMES: dict[str, re.Pattern[str]] = {
         r"|plan\s+de\s+acción\s+nacional|национальн\w*\s+план\w*\s+действий|国家行动计划|خطة\s+العمل\s+الوطنية",
         "US Code": r"code\s+des\s+états-unis|código\s+de\s+los\s+estados\s+unidos|кодекс\w*\s+сша|美国法典"
         r"|مدونة\s+(?:قوانين\s+)?الولايات\s+المتحدة",
-    }.items()
-}
+    }
+)
 # The country and the bodies the other sources are about, as the other languages name them: an English question
 # naming them is not read in the Protocol first ("… in the United States?"), nor is its translation.
-SOURCE_NAMES: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern, _I)
-    for name, pattern in {
+SOURCE_NAMES = _names(
+    {
         "United States": r"états-unis|estados\s+unidos|\bсша\b|соединённ\w*\s+штат\w*|соединенн\w*\s+штат\w*|美国"
         r"|الولايات\s+المتحدة",
         "White House": r"maison\s+blanche|casa\s+blanca|бел\w*\s+дом\w*|白宫|البيت\s+الأبيض",
         "UNODC": r"\bunodc\b|\bonudc\b|\bунп\s+оон\b|毒品和犯罪问题办公室|مكتب\s+الأمم\s+المتحدة\s+المعني\s+بالمخدرات",
-    }.items()
-}
+    }
+)
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # short vowels, shadda, sukun, tatweel
 
 
@@ -249,15 +255,15 @@ def plain(text: str) -> str:
 
 
 def english_place_names(text: str) -> list[str]:
-    return [name for name, pattern in PLACE_NAMES.items() if pattern.search(plain(text))]
+    return _named_in(PLACE_NAMES, text)
 
 
 def english_document_names(text: str) -> list[str]:
-    return [name for name, pattern in DOCUMENT_NAMES.items() if pattern.search(plain(text))]
+    return _named_in(DOCUMENT_NAMES, text)
 
 
 def english_source_names(text: str) -> list[str]:
-    return [name for name, pattern in SOURCE_NAMES.items() if pattern.search(plain(text))]
+    return _named_in(SOURCE_NAMES, text)
 
 
 # "How many …" and "which countries …" in all six languages: a figure or the countries themselves must be stated.
