@@ -7,13 +7,6 @@ from kb.language import UNLanguage
 
 L = UNLanguage
 PHRASES: dict[str, dict[UNLanguage, str]] = {
-    "protocol": {
-        L.ARABIC: "ينص البروتوكول على ما يلي (النص الإنكليزي):",
-        L.CHINESE: "《议定书》的规定如下（英文原文）：",
-        L.FRENCH: "Le Protocole dispose (texte anglais) :",
-        L.RUSSIAN: "Протокол гласит (английский текст):",
-        L.SPANISH: "El Protocolo dispone (texto en inglés):",
-    },
     "not_covered": {
         L.ARABIC: "لا تغطي قاعدة المعارف هذا السؤال.",
         L.CHINESE: "知识库未涵盖这个问题。",

